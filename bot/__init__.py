@@ -1,0 +1,1 @@
+"""協働・共創 intake assistant: the application package."""

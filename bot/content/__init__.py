@@ -1,0 +1,1 @@
+"""Content files (dialogs/ and faq/): loading, validation and cross-checks."""

@@ -1,0 +1,244 @@
+"""Cross-checks that need all content files at once: references, reachability, fields, limits."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+from bot.content.loader import Content, Source
+from bot.content.models import (
+    ChoiceStep,
+    ConsentStep,
+    EditMenuStep,
+    ReportStep,
+    SayStep,
+    Step,
+    SubmitStep,
+    SummaryStep,
+    TextStep,
+)
+from bot.content.problems import Problem
+from bot.core import payloads
+from bot.core.draft import DraftProposal
+from bot.core.options import choice_options
+from bot.core.text import placeholders
+
+# Placeholders the engine fills at run time, besides the facts.
+DYNAMIC_PLACEHOLDERS = {"reference", "max", "length", "value"}
+CALLBACK_DATA_LIMIT = 64  # Telegram's callback_data limit in bytes; LINE's postback limit (300) is looser.
+
+
+def cross_check(content: Content) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _references(content)
+    if not problems:
+        problems += _reachability(content)
+    problems += _fields(content)
+    problems += _buttons(content)
+    problems += _faq_references(content)
+    problems += _placeholders(content)
+    return problems
+
+
+def _targets(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every step a step can lead to, with the key path that names it."""
+    if isinstance(step, (SayStep, TextStep, ReportStep, SubmitStep)):
+        yield ("next",), step.next
+    if isinstance(step, SubmitStep):
+        yield ("on_invalid",), step.on_invalid
+    if isinstance(step, ChoiceStep):
+        if step.next:
+            yield ("next",), step.next
+        for value, target in step.branches.items():
+            yield ("branches", value), target
+    if isinstance(step, EditMenuStep):
+        yield ("summary",), step.summary
+    if isinstance(step, (ChoiceStep, SummaryStep, ConsentStep)):
+        for index, option in enumerate(step.options):
+            if option.next:
+                yield ("options", index, "next"), option.next
+
+
+def _references(content: Content) -> list[Problem]:
+    problems = []
+    common = content.common_source
+    assert common is not None
+    for key in ("start", "home"):
+        if getattr(content.common, key) not in content.steps:
+            problems.append(common.at(key).problem(f"{key}: no step '{getattr(content.common, key)}' (write dialog.step)"))
+    for name, command in content.common.commands.items():
+        if command.goto and command.goto not in content.steps:
+            problems.append(common.at("commands", name, "goto").problem(f"goto: no step '{command.goto}'"))
+    for ref, step in content.steps.items():
+        source = content.step_sources[ref]
+        for path, target in _targets(step):
+            if target not in content.steps:
+                problems.append(source.at(*path).problem(f"step '{step.id}' leads to unknown step '{target}'"))
+        if isinstance(step, EditMenuStep) and not isinstance(content.steps.get(step.summary), SummaryStep):
+            problems.append(source.at("summary").problem(f"'{step.summary}' is not a summary step"))
+        if isinstance(step, ChoiceStep):
+            problems += _choice_step(content, step, source)
+    return problems
+
+
+def _choice_step(content: Content, step: ChoiceStep, source: Source) -> list[Problem]:
+    problems = []
+    name = step.options_from
+    if name and name not in content.common.option_sets and name not in content.facts.lists:
+        problems.append(source.at("options_from").problem(f"no option set or facts list named '{name}'"))
+    values = {option.value for option in choice_options(step, content)}
+    for value in step.branches:
+        if value not in values:
+            problems.append(source.at("branches", value).problem(f"branch for '{value}', which is not an option value"))
+    dead_ends = [o.value for o in choice_options(step, content) if not (o.next or o.faq or o.value in step.branches)]
+    if dead_ends and not step.next:
+        problems.append(source.problem(f"step '{step.id}': options {dead_ends} lead nowhere (add 'next')"))
+    if step.when is not None and not step.next:
+        problems.append(source.at("when").problem(f"step '{step.id}' has 'when' but no 'next' to go to when it is skipped"))
+    return problems
+
+
+def _reachability(content: Content) -> list[Problem]:
+    roots = [content.common.start, content.common.home]
+    roots += [command.goto for command in content.common.commands.values() if command.goto]
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        ref = todo.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        step = content.steps[ref]
+        todo += [target for _, target in _targets(step)]
+        if isinstance(step, ChoiceStep) and not step.options_from:
+            todo += [target for target in [step.next] if target]
+    return [
+        content.step_sources[ref].problem(f"step '{content.steps[ref].id}' can never be reached")
+        for ref in content.steps
+        if ref not in seen
+    ]
+
+
+def _fields(content: Content) -> list[Problem]:
+    problems = []
+    draft_fields = set(DraftProposal.model_fields) - {"schema_version"}
+    asked: dict[str, str] = {}
+    for ref, step in content.steps.items():
+        name = getattr(step, "field", None)
+        if name:
+            asked.setdefault(name, ref)
+    used: list[tuple[str, Source]] = []
+    for ref, step in content.steps.items():
+        source = content.step_sources[ref]
+        if step.when is not None:
+            used += [(name, source.at("when")) for name in step.when.fields()]
+        if isinstance(step, ReportStep):
+            used += [(item.field, source.at("items", i, "field")) for i, item in enumerate(step.items)]
+            used += [(name, source.at("advice", i)) for i, advice in enumerate(step.advice) for name in advice.when.fields()]
+        if isinstance(step, SummaryStep):
+            for index, row in enumerate(step.rows):
+                if row.field not in draft_fields:
+                    problems.append(source.at("rows", index, "field").problem(f"'{row.field}' is not a field of the draft proposal"))
+        if isinstance(step, TextStep):
+            if step.field not in draft_fields:
+                problems.append(source.at("field").problem(f"'{step.field}' is not a field of the draft proposal (see kyoso schema)"))
+            if step.required_unless:
+                used.append((step.required_unless, source.at("required_unless")))
+        if isinstance(step, ChoiceStep) and step.field in draft_fields:
+            problems += _allowed_values(content, step, source)
+    for name, source in used:
+        if name not in asked:
+            problems.append(source.problem(f"field '{name}' is never asked by any step"))
+    for name in sorted(draft_fields - set(asked)):
+        if DraftProposal.model_fields[name].is_required():
+            summary_source = next((content.step_sources[r] for r, s in content.steps.items() if isinstance(s, SummaryStep)), None)
+            where = summary_source or content.common_source
+            assert where is not None
+            problems.append(where.problem(f"required draft field '{name}' is never asked by any step"))
+    return problems
+
+
+def _allowed_values(content: Content, step: ChoiceStep, source: Source) -> list[Problem]:
+    annotation = DraftProposal.model_fields[step.field or ""].annotation
+    allowed = set(typing.get_args(annotation)) if typing.get_origin(annotation) is typing.Literal else None
+    if allowed is None:
+        return []
+    return [
+        source.at("options", index, "value").problem(f"'{option.value}' is not allowed for {step.field}: use one of {sorted(allowed)}")
+        for index, option in enumerate(choice_options(step, content))
+        if option.value not in allowed
+    ]
+
+
+def _buttons(content: Content) -> list[Problem]:
+    common = content.common
+    problems = []
+    labelled: list[tuple[str, str, Source]] = []
+    for ref, step in content.steps.items():
+        source = content.step_sources[ref]
+        if isinstance(step, ChoiceStep) and step.options_from:
+            origin = common.option_sets.get(step.options_from)
+            options = choice_options(step, content)
+            place = source.at("options_from")
+            labelled += [(o.label, payloads.OPTION + o.value, place) for o in options]
+            if origin is None and len(options) + len(common.choice_step_buttons) > common.max_choices:
+                problems.append(place.problem(f"{len(options)} choices is more than fit in {common.max_choices} buttons"))
+        elif isinstance(step, (ChoiceStep, SummaryStep, ConsentStep)):
+            labelled += [(o.label, payloads.OPTION + o.value, source.at("options", i, "label")) for i, o in enumerate(step.options)]
+            if len(step.options) + len(common.choice_step_buttons) > common.max_choices:
+                problems.append(source.at("options").problem(
+                    f"{len(step.options)} options plus {len(common.choice_step_buttons)} common buttons is more than {common.max_choices}"
+                ))
+        if isinstance(step, ConsentStep) and {o.value for o in step.options} != {"agree", "decline"}:
+            problems.append(source.at("options").problem("a consent step needs exactly the option values 'agree' and 'decline'"))
+    assert content.common_source is not None
+    for name, command in common.commands.items():
+        labelled.append((command.label, payloads.COMMAND + name, content.common_source.at("commands", name, "label")))
+    for index, entry in enumerate(content.faq):
+        if entry.menu:
+            source = content.faq_sources[entry.id]
+            labelled.append((entry.label or entry.question, payloads.FAQ + entry.id, source.at("label" if entry.label else "question")))
+    for label, payload, source in labelled:
+        if len(label) > common.max_label_length:
+            problems.append(source.problem(f"button label '{label}' is {len(label)} characters; at most {common.max_label_length}"))
+        if len(payload.encode()) > CALLBACK_DATA_LIMIT:
+            problems.append(source.problem(f"the value of '{label}' is too long for a button ({len(payload.encode())} bytes; at most {CALLBACK_DATA_LIMIT} with its prefix)"))
+    return problems
+
+
+def _faq_references(content: Content) -> list[Problem]:
+    known = {entry.id for entry in content.faq}
+    problems = []
+    for ref, step in content.steps.items():
+        for index, option in enumerate(getattr(step, "options", [])):
+            if option.faq and option.faq not in known:
+                problems.append(content.step_sources[ref].at("options", index, "faq").problem(f"no FAQ entry '{option.faq}'"))
+    for entry in content.faq:
+        for index, related in enumerate(entry.related):
+            if related not in known:
+                problems.append(content.faq_sources[entry.id].at("related", index).problem(f"no FAQ entry '{related}'"))
+    return problems
+
+
+def _placeholders(content: Content) -> list[Problem]:
+    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS
+    problems = []
+    for data, source in content.raw_sources:
+        for path, text in _strings(data, ()):
+            for name in placeholders(text):
+                if name not in known:
+                    reason = f"unknown placeholder {{{name}}} (facts are in faq/facts.yaml)"
+                    problems.append(source.at(*path).problem_in_text(text, text.index("{" + name + "}"), reason))
+    return problems
+
+
+def _strings(data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, path + (index,))

@@ -1,0 +1,215 @@
+"""Load dialogs/ and faq/ into validated models, collecting every problem with its file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.content.models import (
+    ChoiceStep,
+    Common,
+    ConsentStep,
+    Dialog,
+    EditMenuStep,
+    Facts,
+    FaqEntry,
+    FaqFile,
+    PrivacyNotice,
+    SayStep,
+    Step,
+    SubmitStep,
+    SummaryStep,
+    TextStep,
+    ReportStep,
+)
+from bot.content.problems import ContentInvalid, Problem
+from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
+
+COMMON_FILE = "common.yaml"
+PRIVACY_FILE = "privacy_notice.yaml"
+FACTS_FILE = "facts.yaml"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something came from, so later checks can point at the right line."""
+
+    file: Path
+    lines: LineMap
+    path: tuple[str | int, ...] = ()
+
+    def at(self, *parts: str | int) -> Source:
+        return Source(self.file, self.lines, self.path + parts)
+
+    def problem(self, reason: str) -> Problem:
+        return Problem(self.file, self.lines.line_of(self.path), reason)
+
+    def problem_in_text(self, text: str, offset: int, reason: str) -> Problem:
+        return Problem(self.file, self.lines.line_in_text(self.path, text, offset), reason)
+
+
+@dataclass
+class Content:
+    """Everything the engine and the FAQ index read, already cross-checked."""
+
+    root: Path
+    common: Common
+    privacy: PrivacyNotice
+    facts: Facts
+    dialogs: dict[str, Dialog]
+    faq: list[FaqEntry]
+    steps: dict[str, Step] = field(default_factory=dict)
+    step_sources: dict[str, Source] = field(default_factory=dict)
+    faq_sources: dict[str, Source] = field(default_factory=dict)
+    raw_sources: list[tuple[Any, Source]] = field(default_factory=list)
+    common_source: Source | None = None
+
+    def step(self, ref: str) -> Step:
+        return self.steps[ref]
+
+    def faq_entry(self, entry_id: str) -> FaqEntry | None:
+        return next((entry for entry in self.faq if entry.id == entry_id), None)
+
+
+def load_content(root: Path) -> Content:
+    """Load and cross-check the content under ``root``; raise :class:`ContentInvalid` on any problem."""
+    from bot.content.checks import cross_check
+
+    problems: list[Problem] = []
+    content = _load_files(root, problems)
+    if content is not None and not problems:
+        problems += cross_check(content)
+    if problems or content is None:
+        raise ContentInvalid(problems)
+    return content
+
+
+def _load_files(root: Path, problems: list[Problem]) -> Content | None:
+    dialogs_dir, faq_dir = root / "dialogs", root / "faq"
+    for folder in (dialogs_dir, faq_dir):
+        if not folder.is_dir():
+            problems.append(Problem(folder, 0, "folder is missing"))
+    if problems:
+        return None
+    raw: list[tuple[Any, Source]] = []
+    common = _load_model(dialogs_dir / COMMON_FILE, Common, problems, raw)
+    privacy = _load_model(dialogs_dir / PRIVACY_FILE, PrivacyNotice, problems, raw)
+    facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
+    dialogs: dict[str, Dialog] = {}
+    dialog_sources: dict[str, Source] = {}
+    for path in sorted(dialogs_dir.glob("*.yaml")):
+        if path.name in (COMMON_FILE, PRIVACY_FILE):
+            continue
+        dialog = _load_model(path, Dialog, problems, raw)
+        if dialog is not None:
+            dialogs[path.stem] = dialog
+            dialog_sources[path.stem] = raw[-1][1]
+    faq: list[FaqEntry] = []
+    faq_sources: dict[str, Source] = {}
+    for path in sorted(faq_dir.glob("*.yaml")):
+        if path.name == FACTS_FILE:
+            continue
+        faq_file = _load_model(path, FaqFile, problems, raw)
+        if faq_file is None:
+            continue
+        for index, entry in enumerate(faq_file.entries):
+            source = raw[-1][1].at("entries", index)
+            if entry.id in faq_sources:
+                problems.append(source.at("id").problem(f"FAQ id '{entry.id}' is already used in {faq_sources[entry.id].file.name}"))
+                continue
+            faq.append(entry)
+            faq_sources[entry.id] = source
+    if common is None or privacy is None or facts is None:
+        return None
+    content = Content(root, common, privacy, facts, dialogs, faq, faq_sources=faq_sources, raw_sources=raw)
+    content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
+    _index_steps(content, dialog_sources, problems)
+    return content
+
+
+def _load_model(path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]]) -> M | None:
+    if not path.is_file():
+        problems.append(Problem(path, 0, "file is missing"))
+        return None
+    try:
+        data, lines = load_yaml(path)
+    except YamlSyntaxError as error:
+        problems.append(Problem(path, error.line, error.reason))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(path, 1, "the file is not UTF-8 text"))
+        return None
+    source = Source(path, lines)
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, "the file must be a mapping of keys to values"))
+        return None
+    try:
+        loaded = model.model_validate(data)
+    except ValidationError as error:
+        for detail in error.errors():
+            problems.append(source.at(*detail["loc"]).problem(_explain(detail)))
+        return None
+    raw.append((data, source))
+    return loaded
+
+
+def _explain(detail: Any) -> str:
+    location = detail["loc"]
+    # In a list of steps pydantic puts the step's type after its index: ('steps', 3, 'text', 'next').
+    where = ".".join(
+        str(part)
+        for index, part in enumerate(location)
+        if not (index > 0 and isinstance(location[index - 1], int) and _is_union_tag(part))
+    )
+    message = detail["msg"]
+    if detail["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against the README)"
+    elif detail["type"] == "missing":
+        message = "required key is missing"
+    return f"{where}: {message}" if where else message
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in {
+        "say", "choice", "text", "report", "summary", "edit_menu", "consent", "submit", "faq_list"
+    }
+
+
+def _index_steps(content: Content, sources: dict[str, Source], problems: list[Problem]) -> None:
+    """Give every step a global ref ``dialog.step`` and make every reference absolute."""
+    for dialog_id, dialog in content.dialogs.items():
+        for index, step in enumerate(dialog.steps):
+            ref = f"{dialog_id}.{step.id}"
+            source = sources[dialog_id].at("steps", index)
+            if ref in content.steps:
+                problems.append(source.at("id").problem(f"step id '{step.id}' is used twice in this file"))
+                continue
+            content.steps[ref] = step
+            content.step_sources[ref] = source
+            _absolutise(step, dialog_id)
+
+
+def absolute(ref: str, dialog_id: str) -> str:
+    return ref if "." in ref else f"{dialog_id}.{ref}"
+
+
+def _absolutise(step: Step, dialog_id: str) -> None:
+    if isinstance(step, (SayStep, TextStep, ReportStep, SubmitStep)):
+        step.next = absolute(step.next, dialog_id)
+    if isinstance(step, SubmitStep):
+        step.on_invalid = absolute(step.on_invalid, dialog_id)
+    if isinstance(step, ChoiceStep):
+        if step.next:
+            step.next = absolute(step.next, dialog_id)
+        step.branches = {value: absolute(target, dialog_id) for value, target in step.branches.items()}
+    if isinstance(step, EditMenuStep):
+        step.summary = absolute(step.summary, dialog_id)
+    if isinstance(step, (ChoiceStep, SummaryStep, ConsentStep)):
+        for option in step.options:
+            if option.next:
+                option.next = absolute(option.next, dialog_id)

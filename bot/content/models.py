@@ -1,0 +1,266 @@
+"""Pydantic models of the content files. Field names here are what editors write."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- conditions -------------------------------------------------------------
+
+
+class Condition(Strict):
+    """``{field: X, equals: v}``, ``{field: X, in: [..]}``, ``{field: X, filled: true}``,
+    or ``{all: [...]}`` / ``{any: [...]}`` of those."""
+
+    field: str | None = None
+    equals: str | None = None
+    one_of: list[str] | None = Field(default=None, alias="in")
+    filled: bool | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        tests = [self.equals is not None, self.one_of is not None, self.filled is not None]
+        if self.all is not None or self.any is not None:
+            if self.field is not None or any(tests) or (self.all is not None and self.any is not None):
+                raise ValueError("use either 'all' or 'any' alone, without 'field'")
+        elif self.field is None or sum(tests) != 1:
+            raise ValueError("a condition needs 'field' and exactly one of 'equals', 'in', 'filled'")
+        return self
+
+    def fields(self) -> set[str]:
+        names = {self.field} if self.field else set()
+        for part in (self.all or []) + (self.any or []):
+            names |= part.fields()
+        return names
+
+
+# --- dialog steps -----------------------------------------------------------
+
+
+class Option(Strict):
+    value: NonEmpty
+    label: NonEmpty
+    words: list[NonEmpty] = Field(default_factory=list, description="other ways a user may type this answer")
+    next: str | None = None
+    faq: str | None = Field(default=None, description="answer this FAQ entry and ask the same step again")
+    reply: str | None = Field(default=None, description="said when this option is chosen, before moving on")
+
+
+class StepBase(Strict):
+    id: NonEmpty = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    when: Condition | None = Field(default=None, description="the step runs only when this holds")
+
+
+class SayStep(StepBase):
+    type: Literal["say"]
+    text: NonEmpty
+    next: NonEmpty
+
+
+class ChoiceStep(StepBase):
+    type: Literal["choice"]
+    text: NonEmpty
+    field: str | None = None
+    options: list[Option] = Field(default_factory=list)
+    options_from: str | None = Field(default=None, description="a list in faq/facts.yaml or an option set in common.yaml")
+    branches: dict[str, str] = Field(default_factory=dict, description="chosen value -> next step")
+    next: str | None = None
+    optional: bool = False
+    skip_if_filled: bool = False
+
+    @model_validator(mode="after")
+    def _has_options(self) -> ChoiceStep:
+        if bool(self.options) == bool(self.options_from):
+            raise ValueError("give either 'options' or 'options_from'")
+        return self
+
+
+class TextStep(StepBase):
+    type: Literal["text"]
+    text: NonEmpty
+    field: NonEmpty
+    validate_as: Literal["text", "email", "phone"] = Field(default="text", alias="validate")
+    max_length: int = Field(default=200, ge=1, le=5000)
+    optional: bool = False
+    required_unless: str | None = Field(default=None, description="optional when this field is filled")
+    skip_if_filled: bool = False
+    next: NonEmpty
+
+
+class ReportItem(Strict):
+    field: NonEmpty
+    label: NonEmpty
+    met: NonEmpty
+    not_met: NonEmpty
+    unknown: NonEmpty
+
+
+class Advice(Strict):
+    when: Condition
+    text: NonEmpty
+
+
+class ReportStep(StepBase):
+    """Says which criteria look met (はい), not met (いいえ) or unclear, and what to do next."""
+
+    type: Literal["report"]
+    title: NonEmpty
+    met_value: NonEmpty = "yes"
+    not_met_value: NonEmpty = "no"
+    items: list[ReportItem] = Field(min_length=1)
+    all_met: NonEmpty
+    not_all_met: NonEmpty
+    advice: list[Advice] = Field(default_factory=list)
+    next: NonEmpty
+
+
+class SummaryRow(Strict):
+    field: NonEmpty
+    label: NonEmpty
+
+
+class SummaryStep(StepBase):
+    type: Literal["summary"]
+    title: NonEmpty
+    rows: list[SummaryRow] = Field(min_length=1)
+    empty_value: NonEmpty
+    text: NonEmpty
+    options: list[Option] = Field(min_length=1)
+
+
+class EditMenuStep(StepBase):
+    type: Literal["edit_menu"]
+    text: NonEmpty
+    summary: NonEmpty = Field(description="the summary step whose rows can be edited")
+
+
+class ConsentStep(StepBase):
+    """Shows the privacy notice; the option with value ``agree`` records consent."""
+
+    type: Literal["consent"]
+    text: NonEmpty
+    options: list[Option] = Field(min_length=2)
+
+
+class SubmitStep(StepBase):
+    type: Literal["submit"]
+    text: NonEmpty = Field(description="said after submitting; {reference} is the reference number")
+    invalid: NonEmpty = Field(description="said when the draft is incomplete")
+    on_invalid: NonEmpty
+    next: NonEmpty
+
+
+class FaqListStep(StepBase):
+    type: Literal["faq_list"]
+    text: NonEmpty
+
+
+Step = Annotated[
+    SayStep | ChoiceStep | TextStep | ReportStep | SummaryStep | EditMenuStep | ConsentStep | SubmitStep | FaqListStep,
+    Field(discriminator="type"),
+]
+ASKING_STEPS = (ChoiceStep, TextStep, SummaryStep, EditMenuStep, ConsentStep, FaqListStep)
+
+
+class Dialog(Strict):
+    title: NonEmpty
+    steps: list[Step] = Field(min_length=1)
+
+
+# --- common.yaml ------------------------------------------------------------
+
+CommandName = Literal["back", "edit", "skip", "restart", "pause", "resume", "menu", "human"]
+
+
+class Command(Strict):
+    label: NonEmpty
+    words: list[NonEmpty] = Field(default_factory=list)
+    goto: str | None = None
+
+
+class Messages(Strict):
+    not_understood: NonEmpty
+    back_to_question: NonEmpty
+    cannot_skip: NonEmpty
+    cannot_go_back: NonEmpty
+    nothing_to_edit: NonEmpty
+    restart_confirm: NonEmpty
+    restart_done: NonEmpty
+    restart_cancelled: NonEmpty
+    paused: NonEmpty
+    resumed: NonEmpty
+    current_value: NonEmpty
+    more_choices: NonEmpty
+    faq_not_found: NonEmpty
+
+
+class ValidationMessages(Strict):
+    empty: NonEmpty
+    too_long: NonEmpty
+    no_content: NonEmpty
+    email: NonEmpty
+    phone: NonEmpty
+
+
+class Common(Strict):
+    start: NonEmpty = Field(description="first step for a new user")
+    home: NonEmpty = Field(description="step after a restart")
+    resume_after_hours: float = Field(default=12, gt=0)
+    max_choices: int = Field(default=13, ge=3, le=13)
+    max_label_length: int = Field(default=20, ge=1)
+    question_markers: list[NonEmpty] = Field(default_factory=list)
+    commands: dict[CommandName, Command]
+    confirm: dict[Literal["yes", "no"], Command]
+    option_sets: dict[str, list[Option]] = Field(default_factory=dict)
+    text_step_buttons: list[CommandName] = Field(default_factory=list)
+    choice_step_buttons: list[CommandName] = Field(default_factory=list)
+    messages: Messages
+    validation: ValidationMessages
+
+    @model_validator(mode="after")
+    def _all_commands(self) -> Common:
+        missing = set(CommandName.__args__) - set(self.commands)  # type: ignore[attr-defined]
+        if missing:
+            raise ValueError(f"commands missing: {', '.join(sorted(missing))}")
+        return self
+
+
+class PrivacyNotice(Strict):
+    version: NonEmpty
+    title: NonEmpty
+    text: NonEmpty
+
+
+# --- faq/ -------------------------------------------------------------------
+
+
+class FaqEntry(Strict):
+    id: NonEmpty = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: NonEmpty
+    paraphrases: list[NonEmpty] = Field(default_factory=list)
+    keywords: list[NonEmpty] = Field(default_factory=list)
+    answer: Annotated[str, Field(min_length=1, max_length=5000)]
+    related: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    source: NonEmpty = Field(description="the section of the source page the answer comes from")
+    menu: bool = Field(default=False, description="listed under よくある質問")
+    label: str | None = Field(default=None, description="button text (at most 20 characters) when listed under よくある質問")
+
+
+class FaqFile(Strict):
+    entries: list[FaqEntry] = Field(min_length=1)
+
+
+class Facts(Strict):
+    facts: dict[str, str | int] = Field(default_factory=dict)
+    lists: dict[str, list[NonEmpty]] = Field(default_factory=dict)

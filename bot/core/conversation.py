@@ -1,0 +1,455 @@
+"""One turn of one user's conversation: read the input, move through the dialog, collect replies.
+
+The wording and the flow come from the content files; this module only knows
+the kinds of steps and the fixed set of commands (戻る, 修正, …) whose words
+are themselves content.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+
+from bot.content.loader import Content
+from bot.content.models import (
+    ASKING_STEPS,
+    ChoiceStep,
+    ConsentStep,
+    EditMenuStep,
+    Option,
+    ReportStep,
+    SayStep,
+    Step,
+    SubmitStep,
+    SummaryStep,
+    TextStep,
+)
+from bot.core import payloads
+from bot.core.conditions import holds
+from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
+from bot.core.messages import Choice, Inbound, Outbound, TextMessage, UserKey
+from bot.core.options import Offered, display_value, field_is_active, field_steps, match, offered
+from bot.core.ports import FaqLookup, Turn
+from bot.core.state import ConversationState
+from bot.core.text import fold, normalize, render
+from bot.core.validation import Refusal, validate
+from bot.core.views import criteria_report, summary_card
+
+MAX_AUTOMATIC_STEPS = 200
+MAX_HISTORY = 200
+
+
+class Conversation:
+    """Mutates ``state`` and fills ``outbox`` for one inbound message."""
+
+    def __init__(
+        self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey
+    ) -> None:
+        self.content = content
+        self.common = content.common
+        self.faq = faq
+        self.state = state
+        self.now = now
+        self.turn = turn
+        self.user = user
+        self.outbox: list[Outbound] = []
+        self._prompt_due = False
+        self._facts = dict(content.facts.facts)
+
+    # --- entry point ---------------------------------------------------------
+
+    async def respond(self, inbound: Inbound) -> None:
+        text = inbound.text or ""
+        if self.state.step is None or self.state.step not in self.content.steps:
+            await self._goto(self.common.start)
+            if text and inbound.payload is None:
+                self._answer_question(text, only_if_found=True)
+        elif await self._resume_if_returning(inbound, text):
+            pass
+        elif self.state.pending and self._confirmation(inbound, text) is not None:
+            await self._settle_pending(self._confirmation(inbound, text) == "yes")
+        else:
+            self.state.pending = None
+            await self._dispatch(inbound, text)
+        if self._prompt_due:
+            self._prompt()
+
+    async def _dispatch(self, inbound: Inbound, text: str) -> None:
+        command = self._command(inbound, text)
+        if command is not None:
+            await self._run_command(command)
+            return
+        prefix, value = payloads.split(inbound.payload or "")
+        if prefix == payloads.FAQ:
+            self._answer_entry(value)
+        elif prefix == payloads.PAGE and value.isdigit():
+            self.state.choice_page = int(value)
+            self._prompt_due = True
+        elif prefix == payloads.EDIT and isinstance(self._current(), EditMenuStep):
+            await self._edit_field(value)
+        else:
+            await self._answer_step(inbound.payload, text)
+
+    # --- commands --------------------------------------------------------------
+
+    def _command(self, inbound: Inbound, text: str) -> str | None:
+        prefix, value = payloads.split(inbound.payload or "")
+        if prefix == payloads.COMMAND:
+            return value if value in self.common.commands else None
+        if inbound.payload is not None:
+            return None
+        wanted = normalize(text)
+        for name, command in self.common.commands.items():
+            if wanted and any(normalize(word) == wanted for word in [command.label, *command.words]):
+                return name
+        return None
+
+    async def _run_command(self, name: str) -> None:
+        messages = self.common.messages
+        if name == "back":
+            self._go_back()
+        elif name == "skip":
+            await self._skip()
+        elif name == "restart":
+            self.state.pending = "restart"
+            self._ask_confirmation(messages.restart_confirm)
+        elif name == "pause":
+            self.state.paused = True
+            self._say(messages.paused)
+        elif name == "resume":
+            self.state.paused = False
+            self._prompt_due = True
+        elif name == "edit":
+            await self._open_edit_menu()
+        else:
+            target = self.common.commands[name].goto  # menu, human: checked to exist by kyoso check
+            await self._goto(target or self.common.home)
+
+    def _go_back(self) -> None:
+        if len(self.state.history) < 2:
+            self._say(self.common.messages.cannot_go_back)
+        else:
+            self.state.history.pop()
+            self._set_step(self.state.history[-1])
+        self._prompt_due = True
+
+    async def _skip(self) -> None:
+        step = self._current()
+        if isinstance(step, (TextStep, ChoiceStep)) and self._is_optional(step) and step.field:
+            self.state.values[step.field] = ""
+            await self._goto(self._next_after(step, ""))
+        else:
+            self._say(self.common.messages.cannot_skip)
+            self._prompt_due = True
+
+    async def _open_edit_menu(self) -> None:
+        target = self.common.commands["edit"].goto
+        summary_ref = getattr(self.content.steps.get(target or ""), "summary", "")
+        summary = self.content.steps.get(summary_ref)
+        answered = isinstance(summary, SummaryStep) and any(self.state.values.get(row.field) for row in summary.rows)
+        if not target or not answered:
+            self._say(self.common.messages.nothing_to_edit)
+            self._prompt_due = True
+            return
+        await self._goto(target)
+
+    async def _edit_field(self, name: str) -> None:
+        ref = field_steps(self.content, self.state.step or "").get(name)
+        if ref is None:
+            self._not_understood()
+            return
+        await self._goto(ref, ask_even_if_answered=True)
+
+    # --- confirmations (最初から) --------------------------------------------------
+
+    def _ask_confirmation(self, question: str) -> None:
+        choices = [
+            Choice(label=command.label, payload=payloads.CONFIRM + answer)
+            for answer, command in self.common.confirm.items()
+        ]
+        self.outbox.append(TextMessage(text=self._render(question), choices=choices))
+
+    def _confirmation(self, inbound: Inbound, text: str) -> str | None:
+        prefix, value = payloads.split(inbound.payload or "")
+        if prefix == payloads.CONFIRM and value in self.common.confirm:
+            return value
+        if inbound.payload is None:
+            wanted = normalize(text)
+            for answer, command in self.common.confirm.items():
+                if wanted and any(normalize(word) == wanted for word in [command.label, *command.words]):
+                    return answer
+        return None
+
+    async def _settle_pending(self, confirmed: bool) -> None:
+        self.state.pending = None
+        if not confirmed:
+            self._say(self.common.messages.restart_cancelled)
+            self._prompt_due = True
+            return
+        self._forget_everything()
+        self._say(self.common.messages.restart_done)
+        await self._goto(self.common.home)
+
+    def _forget_everything(self) -> None:
+        """Start over: keep only the log of FAQ questions (it is not the user's draft)."""
+        self.state = ConversationState(faq_log=self.state.faq_log, step=self.state.step)
+
+    # --- resuming after a pause or a long absence ---------------------------------
+
+    async def _resume_if_returning(self, inbound: Inbound, text: str) -> bool:
+        """Say where the user was; a typed greeting is not taken as the answer to the pending question."""
+        last = self.state.last_seen
+        away = last is not None and self.now - last > timedelta(hours=self.common.resume_after_hours)
+        if not (self.state.paused or (away and self.state.values)):
+            return False
+        self.state.paused = False
+        self._say(self.common.messages.resumed)
+        if inbound.payload is not None or self._command(inbound, text) is not None:
+            return False
+        self._answer_question(text, only_if_found=True)
+        self._prompt_due = True
+        return True
+
+    # --- answering the current step -------------------------------------------------
+
+    async def _answer_step(self, payload: str | None, text: str) -> None:
+        step = self._current()
+        if isinstance(step, TextStep):
+            await self._answer_text(step, text, payload)
+            return
+        choices = offered(step, self.content, self.state.values)
+        chosen = self._chosen(choices, payload, text)
+        if chosen is None:
+            if payload is None and text.strip():
+                self._answer_question(text, only_if_found=False)
+            else:
+                self._not_understood()
+            return
+        if isinstance(step, EditMenuStep):
+            await self._edit_field(chosen.option.value)
+        else:
+            await self._choose(step, chosen.option)
+
+    @staticmethod
+    def _chosen(choices: list[Offered], payload: str | None, text: str) -> Offered | None:
+        if payload is not None:
+            return next((choice for choice in choices if choice.payload == payload), None)
+        return match(text, choices)
+
+    async def _choose(self, step: Step, option: Option) -> None:
+        if option.reply:
+            self._say(option.reply)
+        if option.faq:
+            self._answer_entry(option.faq)
+            return
+        if isinstance(step, ConsentStep) and option.value == "agree":
+            self.state.consent = ConsentRecord(notice_version=self.content.privacy.version, agreed_at=self.now)
+        field = getattr(step, "field", None)
+        if field:
+            self.state.values[field] = option.value
+        target = option.next or (self._next_after(step, option.value) if isinstance(step, ChoiceStep) else None)
+        await self._goto(target or self.state.step or self.common.home)
+
+    async def _answer_text(self, step: TextStep, text: str, payload: str | None) -> None:
+        if payload is not None:
+            self._not_understood()
+            return
+        question = self._looks_like_question(text)
+        if question and self._answer_question(text, only_if_found=True):
+            return
+        result = validate(step, text)
+        if isinstance(result, Refusal) and question:
+            self._say(self.common.messages.faq_not_found)  # an unanswered question, not a wrong answer
+            self._prompt_due = True
+            return
+        if isinstance(result, Refusal):
+            message = getattr(self.common.validation, result.reason)
+            self._say(render(message, {"max": result.max, "length": result.length}))
+            self._prompt_due = True
+            return
+        self.state.values[step.field] = result
+        await self._goto(step.next)
+
+    def _looks_like_question(self, text: str) -> bool:
+        folded = fold(text)
+        return any(fold(marker) in folded for marker in self.common.question_markers)
+
+    # --- FAQ ---------------------------------------------------------------------
+
+    def _answer_question(self, text: str, only_if_found: bool) -> bool:
+        """Answer a free-text question from the FAQ; say honestly when nothing fits."""
+        if not text.strip():
+            return False
+        hit = self.faq.lookup(text)
+        self.state.faq_log.append(FaqAsked(question=text[:500], faq_id=hit.entry_id if hit else None, asked_at=self.now))
+        if hit is None:
+            if not only_if_found:
+                self._say(self.common.messages.faq_not_found)
+                self._prompt_due = True
+            return False
+        self._say_answer(hit.answer)
+        return True
+
+    def _answer_entry(self, entry_id: str) -> None:
+        hit = self.faq.get(entry_id)
+        if hit is None:
+            self._not_understood()
+            return
+        self._say_answer(hit.answer)
+
+    def _say_answer(self, answer: str) -> None:
+        self._say(answer)
+        if isinstance(self._current(), TextStep) or getattr(self._current(), "field", None):
+            self._say(self.common.messages.back_to_question)
+        self._prompt_due = True
+
+    def _not_understood(self) -> None:
+        self._say(self.common.messages.not_understood)
+        self._prompt_due = True
+
+    # --- moving through the dialog ----------------------------------------------
+
+    async def _goto(self, ref: str, ask_even_if_answered: bool = False) -> None:
+        """Run automatic steps from ``ref`` until a step that needs the user's answer."""
+        came_from = self.state.step
+        for _ in range(MAX_AUTOMATIC_STEPS):
+            step = self.content.step(ref)
+            field = getattr(step, "field", None)
+            if step.when is not None and not holds(step.when, self.state.values):
+                ref = self._next_after(step, self.state.values.get(field or "", ""))
+                continue
+            editing = self.state.return_to is not None and ref != self.state.return_to
+            if isinstance(step, ASKING_STEPS):
+                answered = field is not None and field in self.state.values
+                filled = field is not None and bool(self.state.values.get(field))
+                skip = (editing and answered) or (getattr(step, "skip_if_filled", False) and filled)
+                if skip and not ask_even_if_answered:
+                    ref = self._next_after(step, self.state.values[field or ""])
+                    continue
+                if isinstance(step, EditMenuStep) and self.state.return_to is None:
+                    self.state.return_to = came_from
+                self._set_step(ref)
+                self._prompt_due = True
+                return
+            ask_even_if_answered = False
+            next_ref = await self._run_automatic(step, quiet=editing)
+            if next_ref is None:
+                return
+            ref = next_ref
+        raise RuntimeError(f"the dialog loops without asking anything (at {ref})")
+
+    async def _run_automatic(self, step: Step, quiet: bool) -> str | None:
+        if isinstance(step, SayStep):
+            if not quiet:
+                self._say(step.text)
+            return step.next
+        if isinstance(step, ReportStep):
+            self.outbox.append(TextMessage(text=criteria_report(step, self.state.values, self._facts)))
+            return step.next
+        if isinstance(step, SubmitStep):
+            return await self._submit(step)
+        raise TypeError(f"not an automatic step: {type(step).__name__}")
+
+    def _next_after(self, step: Step, value: str) -> str:
+        if isinstance(step, ChoiceStep):
+            target = step.branches.get(value) or step.next
+            if target is None:
+                chosen = next((o for o in step.options if o.value == value), None)
+                target = chosen.next if chosen and chosen.next else None
+            return target or self.common.home
+        return getattr(step, "next", None) or self.common.home
+
+    def _set_step(self, ref: str) -> None:
+        if self.state.step != ref:
+            self.state.choice_page = 0
+        self.state.step = ref
+        if ref == self.state.return_to:
+            self.state.return_to = None
+        if not self.state.history or self.state.history[-1] != ref:
+            self.state.history.append(ref)
+            del self.state.history[:-MAX_HISTORY]
+
+    def _current(self) -> Step:
+        return self.content.step(self.state.step or self.common.start)
+
+    def _is_optional(self, step: TextStep | ChoiceStep) -> bool:
+        other = getattr(step, "required_unless", None)
+        return step.optional or bool(other and self.state.values.get(other))
+
+    # --- submitting -------------------------------------------------------------
+
+    async def _submit(self, step: SubmitStep) -> str:
+        values = self.state.values
+        near = self.state.step or ""
+        fields = {
+            name: values.get(name) or None
+            for name in DraftProposal.model_fields
+            if name in values and field_is_active(self.content, near, name, values)
+        }
+        consent = self.state.consent
+        try:
+            draft = DraftProposal.model_validate(fields)
+            if consent is None or consent.notice_version != self.content.privacy.version:
+                raise ValueError("consent to the current privacy notice is missing")
+        except (ValidationError, ValueError):
+            self._say(step.invalid)
+            return step.on_invalid
+        criteria = {name: value for name, value in values.items() if name not in DraftProposal.model_fields}
+        submission = Submission(
+            user=self.user, draft=draft, criteria=criteria, consent=consent,
+            faq_log=self.state.faq_log, submitted_at=self.now,
+        )
+        reference = await self.turn.submit(submission)
+        self._say(render(step.text, {**self._facts, "reference": reference}))
+        self.state = ConversationState(step=self.state.step)
+        return step.next
+
+    # --- output ------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.outbox.append(TextMessage(text=self._render(text)))
+
+    def _render(self, text: str) -> str:
+        return render(text, self._facts)
+
+    def _prompt(self) -> None:
+        ref = self.state.step or self.common.start
+        step = self.content.step(ref)
+        messages = self.common.messages
+        if isinstance(step, SummaryStep):
+            self.outbox.append(summary_card(ref, step, self.content, self.state.values))
+        if isinstance(step, ConsentStep):
+            notice = self.content.privacy
+            self.outbox.append(TextMessage(text=f"【{notice.title}】\n{self._render(notice.text)}"))
+        lines = []
+        field = getattr(step, "field", None)
+        if field and self.state.values.get(field):
+            shown = display_value(self.content, ref, field, self.state.values[field])
+            lines.append(render(messages.current_value, {"value": shown}))
+        lines.append(self._render(step.text))  # type: ignore[union-attr]
+        self.outbox.append(TextMessage(text="\n".join(lines), choices=self._buttons(step)))
+
+    def _buttons(self, step: Step) -> list[Choice]:
+        options = [Choice(label=o.option.label, payload=o.payload) for o in offered(step, self.content, self.state.values)]
+        names = self.common.text_step_buttons if isinstance(step, TextStep) else self.common.choice_step_buttons
+        extras = [
+            Choice(label=self.common.commands[name].label, payload=payloads.COMMAND + name)
+            for name in names
+            if self._button_applies(name, step)
+        ]
+        room = self.common.max_choices - len(extras)
+        if len(options) > room:
+            size = room - 1
+            pages = (len(options) + size - 1) // size
+            page = self.state.choice_page % pages
+            more = Choice(label=self.common.messages.more_choices, payload=payloads.PAGE + str((page + 1) % pages))
+            options = options[page * size:(page + 1) * size] + [more]
+        return options + extras
+
+    def _button_applies(self, name: str, step: Step) -> bool:
+        if name == "skip":
+            return isinstance(step, (TextStep, ChoiceStep)) and self._is_optional(step)
+        if name == "back":
+            return len(self.state.history) >= 2
+        return self.common.commands[name].goto != self.state.step  # no メニュー button on the menu itself

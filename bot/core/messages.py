@@ -1,0 +1,66 @@
+"""The small message vocabulary every channel adapter translates to and from."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UserKey(BaseModel):
+    """Who is talking: a channel name and that channel's user (or group) id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str = Field(min_length=1, max_length=32)
+    user_id: str = Field(min_length=1, max_length=128)
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
+class Inbound(BaseModel):
+    """One thing the user did: typed text, or pressed a button (payload)."""
+
+    user: UserKey
+    text: str | None = None
+    payload: str | None = None
+
+
+class Choice(BaseModel):
+    """A button: what it says, and what comes back when it is pressed."""
+
+    label: str
+    payload: str
+
+
+class CardRow(BaseModel):
+    label: str
+    value: str
+
+
+class TextMessage(BaseModel):
+    kind: Literal["text"] = "text"
+    text: str
+    choices: list[Choice] = Field(default_factory=list)
+
+
+class CardMessage(BaseModel):
+    """A structured summary (the draft proposal) that channels may render richly."""
+
+    kind: Literal["card"] = "card"
+    title: str
+    rows: list[CardRow]
+    footer: str = ""
+    choices: list[Choice] = Field(default_factory=list)
+
+    def as_text(self) -> str:
+        """Plain-text rendering for channels without rich cards."""
+        lines = [f"【{self.title}】"]
+        lines += [f"■{row.label}\n{row.value}" for row in self.rows]
+        if self.footer:
+            lines.append(self.footer)
+        return "\n".join(lines)
+
+
+Outbound = Annotated[TextMessage | CardMessage, Field(discriminator="kind")]

@@ -1,0 +1,103 @@
+"""The answers an asking step offers, and matching what the user typed or pressed against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.loader import Content
+from bot.content.models import (
+    ChoiceStep,
+    ConsentStep,
+    EditMenuStep,
+    FaqListStep,
+    Option,
+    Step,
+    SummaryStep,
+)
+from bot.core import payloads
+from bot.core.conditions import holds
+from bot.core.text import normalize
+
+
+@dataclass(frozen=True)
+class Offered:
+    """One answer the current step accepts, with the payload its button sends."""
+
+    option: Option
+    payload: str
+
+
+def offered(step: Step, content: Content, values: dict[str, str]) -> list[Offered]:
+    if isinstance(step, ChoiceStep):
+        return [Offered(option, payloads.OPTION + option.value) for option in choice_options(step, content)]
+    if isinstance(step, (SummaryStep, ConsentStep)):
+        return [Offered(option, payloads.OPTION + option.value) for option in step.options]
+    if isinstance(step, EditMenuStep):
+        summary = content.step(step.summary)
+        assert isinstance(summary, SummaryStep)
+        return [
+            Offered(Option(value=row.field, label=row.label), payloads.EDIT + row.field)
+            for row in summary.rows
+            if field_is_active(content, step.summary, row.field, values)
+        ]
+    if isinstance(step, FaqListStep):
+        return [
+            Offered(Option(value=entry.id, label=entry.label or entry.question), payloads.FAQ + entry.id)
+            for entry in content.faq
+            if entry.menu
+        ]
+    return []
+
+
+def choice_options(step: ChoiceStep, content: Content) -> list[Option]:
+    if step.options:
+        return step.options
+    name = step.options_from or ""
+    if name in content.common.option_sets:
+        return content.common.option_sets[name]
+    return [Option(value=item, label=item) for item in content.facts.lists.get(name, [])]
+
+
+def match(text: str, choices: list[Offered]) -> Offered | None:
+    """The offered answer the text names: its number, its label, or one of its words."""
+    wanted = normalize(text)
+    if not wanted:
+        return None
+    if wanted.isdigit() and 1 <= int(wanted) <= len(choices):
+        return choices[int(wanted) - 1]
+    for choice in choices:
+        names = [choice.option.label, *choice.option.words]
+        if any(normalize(name) == wanted for name in names):
+            return choice
+    return None
+
+
+def field_steps(content: Content, near: str) -> dict[str, str]:
+    """Field name -> the step that asks it, preferring steps in the same dialog as ``near``."""
+    dialog = near.split(".", 1)[0]
+    found: dict[str, str] = {}
+    for ref, step in sorted(content.steps.items(), key=lambda item: not item[0].startswith(dialog + ".")):
+        name = getattr(step, "field", None)
+        if name and name not in found:
+            found[name] = ref
+    return found
+
+
+def field_is_active(content: Content, near: str, name: str, values: dict[str, str]) -> bool:
+    """A field counts only when the step that asks it applies (e.g. テーマ only for テーマ型)."""
+    ref = field_steps(content, near).get(name)
+    if ref is None:
+        return False
+    condition = content.step(ref).when
+    return condition is None or holds(condition, values)
+
+
+def display_value(content: Content, near: str, name: str, value: str) -> str:
+    """The label a user saw for a stored choice code (``npo`` -> ``NPO法人``)."""
+    ref = field_steps(content, near).get(name)
+    step = content.step(ref) if ref else None
+    if isinstance(step, ChoiceStep):
+        for option in choice_options(step, content):
+            if option.value == value:
+                return option.label
+    return value

@@ -1,0 +1,26 @@
+"""Per-user conversation state: everything needed to continue exactly where the user was."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from bot.core.draft import ConsentRecord, FaqAsked
+
+STATE_SCHEMA_VERSION = 1
+
+
+class ConversationState(BaseModel):
+    schema_version: int = STATE_SCHEMA_VERSION
+    step: str | None = Field(default=None, description="current step ref 'dialog.step'; None before the greeting")
+    values: dict[str, str] = Field(default_factory=dict, description="answers by field name")
+    history: list[str] = Field(default_factory=list, description="asked steps, most recent last, for 戻る")
+    return_to: str | None = Field(default=None, description="step to return to after a 修正 edit")
+    pending: str | None = Field(default=None, description="a confirmation or menu the user is in the middle of")
+    choice_page: int = 0
+    paused: bool = False
+    consent: ConsentRecord | None = None
+    faq_log: list[FaqAsked] = Field(default_factory=list)
+    faq_misses: int = 0
+    last_seen: datetime | None = None

@@ -1,0 +1,1 @@
+"""FAQ lookups that plug into the core's FaqLookup protocol."""

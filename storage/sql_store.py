@@ -1,0 +1,210 @@
+"""The conversation store on SQLAlchemy: SQLite for a single process, PostgreSQL for several workers.
+
+Each turn is one database transaction that holds the user's conversation
+exclusively: PostgreSQL locks the row (``SELECT ... FOR UPDATE``), SQLite
+takes the database write lock when the transaction begins (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, event, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
+from bot.core.messages import UserKey
+from bot.core.state import ConversationState
+from storage.tables import consents, conversations, drafts, reference_counters
+
+
+def create_engine_for(url: str) -> AsyncEngine:
+    """An engine set up for our use of the database named by ``url``."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite":
+        return create_async_engine(sa_url, pool_pre_ping=True, json_serializer=_json_dumps)
+    database = sa_url.database
+    if database and not database.startswith((":memory:", "file:")):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps)
+    event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+    event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _json_dumps(value: Any) -> str:
+    # Keep Japanese readable for anyone looking at the database directly.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
+    # Stop the driver from issuing its own (deferred) BEGIN; _sqlite_on_begin does it instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:
+        # Switching the journal mode does not wait for the busy timeout: when several
+        # connections open a new file at once, one may find it locked. WAL only speeds
+        # things up and is stored in the file, so a later connection switches it.
+        pass
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    # Take the write lock up front: concurrent turns wait here (up to the busy
+    # timeout) rather than failing later when a read lock is upgraded.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqlTurn:
+    """One user's conversation, held in an open transaction until the turn ends."""
+
+    def __init__(self, connection: AsyncConnection, state: ConversationState) -> None:
+        self.state = state
+        self._connection = connection
+
+    async def submit(self, submission: Submission) -> str:
+        """Store the draft and its consent; the reference is numbered per year of ``submitted_at``."""
+        reference = await self._next_reference(submission.submitted_at.year)
+        draft_id = (
+            await self._connection.execute(
+                insert(drafts)
+                .values(
+                    reference=reference,
+                    channel=submission.user.channel,
+                    user_id=submission.user.user_id,
+                    schema_version=submission.draft.schema_version,
+                    data=submission.draft.model_dump(mode="json"),
+                    criteria=submission.criteria,
+                    faq_log=[asked.model_dump(mode="json") for asked in submission.faq_log],
+                    submitted_at=submission.submitted_at,
+                )
+                .returning(drafts.c.id)
+            )
+        ).scalar_one()
+        await self._connection.execute(
+            insert(consents).values(
+                draft_id=draft_id,
+                channel=submission.user.channel,
+                user_id=submission.user.user_id,
+                notice_version=submission.consent.notice_version,
+                agreed_at=submission.consent.agreed_at,
+            )
+        )
+        return reference
+
+    async def _next_reference(self, year: int) -> str:
+        # A single UPDATE ... RETURNING is atomic: the row lock it takes makes
+        # concurrent submitters (in any worker) queue for the next number.
+        await self._connection.execute(
+            _insert(self._connection, reference_counters)
+            .values(year=year, last=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
+        last = (
+            await self._connection.execute(
+                update(reference_counters)
+                .where(reference_counters.c.year == year)
+                .values(last=reference_counters.c.last + 1)
+                .returning(reference_counters.c.last)
+            )
+        ).scalar_one()
+        return f"KY-{year}-{last:04d}"
+
+
+class SqlStore:
+    """:class:`bot.core.ports.ConversationStore` on an SQLAlchemy async engine, plus the staff read API."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @asynccontextmanager
+    async def turn(self, user: UserKey) -> AsyncIterator[SqlTurn]:
+        """Lock the user's conversation; save the state on normal exit, roll everything back on an exception."""
+        async with self._engine.begin() as connection:
+            turn = SqlTurn(connection, await _lock_conversation(connection, user))
+            yield turn
+            await connection.execute(
+                update(conversations)
+                .where(_conversation_of(user))
+                .values(state=turn.state.model_dump_json(), updated_at=datetime.now(UTC))
+            )
+
+    async def list_drafts(self) -> list[StoredDraft]:
+        """Every submitted draft, newest first."""
+        query = _drafts_with_consent().order_by(drafts.c.submitted_at.desc(), drafts.c.id.desc())
+        async with self._engine.connect() as connection:
+            return [_stored_draft(row) for row in await connection.execute(query)]
+
+    async def get_draft(self, reference: str) -> StoredDraft | None:
+        query = _drafts_with_consent().where(drafts.c.reference == reference)
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).first()
+        return None if row is None else _stored_draft(row)
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        async with self._engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+
+def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that supports ON CONFLICT, in the connection's dialect."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _conversation_of(user: UserKey) -> ColumnElement[bool]:
+    return and_(conversations.c.channel == user.channel, conversations.c.user_id == user.user_id)
+
+
+async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> ConversationState:
+    """Create the user's row if needed, lock it for this transaction and load its state."""
+    now = datetime.now(UTC)
+    await connection.execute(
+        _insert(connection, conversations)
+        .values(
+            channel=user.channel,
+            user_id=user.user_id,
+            state=ConversationState().model_dump_json(),
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "user_id"])
+    )
+    # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
+    query = select(conversations.c.state).where(_conversation_of(user)).with_for_update()
+    return ConversationState.model_validate_json((await connection.execute(query)).scalar_one())
+
+
+def _drafts_with_consent() -> Select[Any]:
+    return select(drafts, consents.c.notice_version, consents.c.agreed_at).join(
+        consents, consents.c.draft_id == drafts.c.id
+    )
+
+
+def _stored_draft(row: Row[Any]) -> StoredDraft:
+    return StoredDraft(
+        reference=row.reference,
+        status=row.status,
+        user=UserKey(channel=row.channel, user_id=row.user_id),
+        draft=DraftProposal.model_validate(row.data),
+        criteria=row.criteria,
+        consent=ConsentRecord(notice_version=row.notice_version, agreed_at=row.agreed_at),
+        faq_log=[FaqAsked.model_validate(asked) for asked in row.faq_log],
+        submitted_at=row.submitted_at,
+    )

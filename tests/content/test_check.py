@@ -1,0 +1,92 @@
+"""`kyoso check` on broken copies of the real content: every problem names its file and line."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.settings import REPOSITORY_ROOT
+
+
+@dataclass(frozen=True)
+class Breakage:
+    name: str
+    file: str
+    old: str
+    new: str
+    line_with: str  # the problem must be reported on the (first) line containing this text
+    reason: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+BREAKAGES = [
+    Breakage("yaml syntax", "faq/facts.yaml", "  budget_total: 700万円", "  budget_total: 700万円: 多い", "budget_total", "YAML syntax"),
+    Breakage("unknown next step", "dialogs/draft.yaml", "    next: proposal_type\n", "    next: proposal_typo\n", "next: proposal_typo", "unknown step 'draft.proposal_typo'"),
+    Breakage("duplicate step id", "dialogs/draft.yaml", "  - id: contact_name\n", "  - id: org_name\n", "  - id: org_name\n    type: text\n    field: contact_name", "used twice"),
+    Breakage("unknown key", "dialogs/main.yaml", "    text: ご用件を選んでください。", "    txt: ご用件を選んでください。", "txt:", "unknown key"),
+    Breakage("missing text", "dialogs/criteria.yaml", "    text: 団体が受け持つ役割を教えてください。\n", "", "  - id: c3_org", "text: required key is missing"),
+    Breakage("unreachable step", "dialogs/main.yaml", "  - id: contact\n", "  - id: orphan\n    type: say\n    text: だれも来ない\n    next: menu\n\n  - id: contact\n", "id: orphan", "can never be reached"),
+    Breakage("unknown field", "dialogs/draft.yaml", "    field: contact_name\n", "    field: contact_nam\n", "field: contact_nam", "'contact_nam' is not a field of the draft proposal"),
+    Breakage("label too long", "dialogs/draft.yaml", "        label: 市民活動団体\n", "        label: 市民活動団体（任意団体・サークル・自治会などを含む）\n", "label: 市民活動団体（", "at most 20"),
+    Breakage("unknown placeholder", "dialogs/draft.yaml", "{limit_per_project}", "{limit_per_projet}", "{limit_per_projet}", "unknown placeholder {limit_per_projet}"),
+    Breakage("unknown faq entry", "dialogs/main.yaml", "        faq: eligibility\n", "        faq: eligible\n", "faq: eligible", "no FAQ entry 'eligible'"),
+    Breakage("duplicate faq id", "faq/basics.yaml", "  - id: contact\n", "  - id: minmin\n", "  - id: minmin\n    question: 問い合わせ先", "already used"),
+    Breakage("value not allowed", "dialogs/draft.yaml", "      - value: npo\n", "      - value: nonprofit\n", "value: nonprofit", "'nonprofit' is not allowed for org_type"),
+    Breakage("consent values", "dialogs/draft.yaml", "      - value: decline\n", "      - value: refuse\n", "    options:\n      - value: agree", "needs exactly the option values 'agree' and 'decline'"),
+    Breakage("too long answer", "faq/basics.yaml", "      はい。対象になるのは", "      " + "あ" * 5001 + "\n      はい。対象になるのは", "answer: |-\n      " + "あ" * 10, "at most 5000 characters"),
+    Breakage("missing common key", "dialogs/common.yaml", "home: main.menu ", "homepage: main.menu ", "homepage:", "unknown key"),
+    Breakage("bad condition", "dialogs/draft.yaml", "when: {field: proposal_type, equals: theme}", "when: {field: proposal_type}", "when: {field: proposal_type}", "exactly one of"),
+]
+
+
+def _copy_content(target: Path) -> Path:
+    for folder in ("dialogs", "faq"):
+        shutil.copytree(REPOSITORY_ROOT / folder, target / folder)
+    return target
+
+
+def _line_of(path: Path, text: str) -> int:
+    content = path.read_text(encoding="utf-8")
+    offset = content.index(text)
+    return content.count("\n", 0, offset) + 1 + text[: len(text) - len(text.lstrip("\n"))].count("\n")
+
+
+def test_real_content_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content-dir", str(REPOSITORY_ROOT)]) == 0
+    assert capsys.readouterr().out.startswith("OK: ")
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=str)
+def test_broken_content_names_file_line_and_reason(
+    breakage: Breakage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy_content(tmp_path)
+    path = root / breakage.file
+    original = path.read_text(encoding="utf-8")
+    assert breakage.old in original, f"the fixture no longer matches {breakage.file}"
+    path.write_text(original.replace(breakage.old, breakage.new, 1), encoding="utf-8")
+
+    assert main(["check", "--content-dir", str(root)]) == 1
+
+    printed = capsys.readouterr().out.splitlines()
+    expected_start = f"{breakage.file}:{_line_of(path, breakage.line_with)}: "
+    matching = [line for line in printed if line.startswith(expected_start) and breakage.reason in line]
+    assert matching, f"expected a line starting {expected_start!r} with {breakage.reason!r}; got:\n" + "\n".join(printed)
+
+
+def test_not_utf8_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy_content(tmp_path)
+    (root / "faq" / "basics.yaml").write_bytes("entries: []\n# 説明".encode("shift_jis"))
+    (root / "dialogs" / "privacy_notice.yaml").unlink()
+
+    assert main(["check", "--content-dir", str(root)]) == 1
+
+    printed = capsys.readouterr().out
+    assert "faq/basics.yaml:1: the file is not UTF-8 text" in printed
+    assert "dialogs/privacy_notice.yaml:0: file is missing" in printed

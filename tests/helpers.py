@@ -1,0 +1,25 @@
+"""Test helpers shared by several test modules."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.core.messages import CardMessage, Outbound
+
+
+class FakeClock:
+    """A clock the test moves by hand (pausing for days takes no time)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, hours: float) -> None:
+        self.current += timedelta(hours=hours)
+
+
+def visible_text(replies: list[Outbound]) -> str:
+    """What a user reads: every message's text, cards as plain text."""
+    return "\n".join(reply.as_text() if isinstance(reply, CardMessage) else reply.text for reply in replies)
