@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, event, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -23,7 +24,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
-from storage.tables import consents, conversations, drafts, reference_counters
+from storage.tables import consents, conversations, drafts, faq_questions, reference_counters
+
+
+@dataclass(frozen=True)
+class QuestionCount:
+    question: str
+    count: int
+    last_asked: datetime
+
+
+def _utc(value: datetime | str) -> datetime:
+    """Aggregates bypass the column type on SQLite, which hands back text."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def create_engine_for(url: str) -> AsyncEngine:
@@ -69,9 +83,22 @@ def _sqlite_on_begin(connection: Connection) -> None:
 class SqlTurn:
     """One user's conversation, held in an open transaction until the turn ends."""
 
-    def __init__(self, connection: AsyncConnection, state: ConversationState) -> None:
+    def __init__(self, connection: AsyncConnection, user: UserKey, state: ConversationState) -> None:
         self.state = state
         self._connection = connection
+        self._user = user
+
+    async def record_question(self, asked: FaqAsked) -> None:
+        """Keep the question without the user's id: staff need what was asked, not who asked it."""
+        await self._connection.execute(
+            insert(faq_questions).values(
+                channel=self._user.channel,
+                question=asked.question,
+                faq_id=asked.faq_id,
+                outcome=asked.outcome,
+                asked_at=asked.asked_at,
+            )
+        )
 
     async def submit(self, submission: Submission) -> str:
         """Store the draft and its consent; the reference is numbered per year of ``submitted_at``."""
@@ -132,7 +159,7 @@ class SqlStore:
     async def turn(self, user: UserKey) -> AsyncIterator[SqlTurn]:
         """Lock the user's conversation; save the state on normal exit, roll everything back on an exception."""
         async with self._engine.begin() as connection:
-            turn = SqlTurn(connection, await _lock_conversation(connection, user))
+            turn = SqlTurn(connection, user, await _lock_conversation(connection, user))
             yield turn
             await connection.execute(
                 update(conversations)
@@ -151,6 +178,22 @@ class SqlStore:
         async with self._engine.connect() as connection:
             row = (await connection.execute(query)).first()
         return None if row is None else _stored_draft(row)
+
+    async def question_counts(self, outcomes: Sequence[str]) -> list[QuestionCount]:
+        """Questions with these outcomes, grouped by their exact text, most asked first."""
+        query = (
+            select(
+                faq_questions.c.question,
+                func.count().label("count"),
+                func.max(faq_questions.c.asked_at).label("last_asked"),
+            )
+            .where(faq_questions.c.outcome.in_(list(outcomes)))
+            .group_by(faq_questions.c.question)
+            .order_by(func.count().desc(), func.max(faq_questions.c.asked_at).desc())
+        )
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query)
+            return [QuestionCount(question=row.question, count=row.count, last_asked=_utc(row.last_asked)) for row in rows]
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -102,3 +102,14 @@ reference_counters = Table(
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last", Integer, nullable=False),
 )
+
+faq_questions = Table(
+    "faq_questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("faq_id", String(64), nullable=True),
+    Column("outcome", String(16), nullable=False, index=True, doc="answered / suggested / unanswered"),
+    Column("asked_at", UtcDateTime, nullable=False),
+)

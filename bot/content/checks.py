@@ -195,10 +195,8 @@ def _buttons(content: Content) -> list[Problem]:
     assert content.common_source is not None
     for name, command in common.commands.items():
         labelled.append((command.label, payloads.COMMAND + name, content.common_source.at("commands", name, "label")))
-    for index, entry in enumerate(content.faq):
-        if entry.menu:
-            source = content.faq_sources[entry.id]
-            labelled.append((entry.label or entry.question, payloads.FAQ + entry.id, source.at("label" if entry.label else "question")))
+    for entry in content.faq:
+        labelled.append((entry.label, payloads.FAQ + entry.id, content.faq_sources[entry.id].at("label")))
     for label, payload, source in labelled:
         if len(label) > common.max_label_length:
             problems.append(source.problem(f"button label '{label}' is {len(label)} characters; at most {common.max_label_length}"))

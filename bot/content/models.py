@@ -202,6 +202,8 @@ class Messages(Strict):
     current_value: NonEmpty
     more_choices: NonEmpty
     faq_not_found: NonEmpty
+    did_you_mean: NonEmpty
+    none_of_these: NonEmpty
 
 
 class ValidationMessages(Strict):
@@ -254,7 +256,7 @@ class FaqEntry(Strict):
     tags: list[str] = Field(default_factory=list)
     source: NonEmpty = Field(description="the section of the source page the answer comes from")
     menu: bool = Field(default=False, description="listed under よくある質問")
-    label: str | None = Field(default=None, description="button text (at most 20 characters) when listed under よくある質問")
+    label: NonEmpty = Field(description="button text (at most 20 characters): menus, related questions, did-you-mean")
 
 
 class FaqFile(Strict):

@@ -30,7 +30,7 @@ from bot.core.conditions import holds
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.messages import Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.options import Offered, display_value, field_is_active, field_steps, match, offered
-from bot.core.ports import FaqLookup, Turn
+from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
 from bot.core.state import ConversationState
 from bot.core.text import fold, normalize, render
 from bot.core.validation import Refusal, validate
@@ -38,6 +38,8 @@ from bot.core.views import criteria_report, summary_card
 
 MAX_AUTOMATIC_STEPS = 200
 MAX_HISTORY = 200
+MAX_FAQ_LOG = 50
+MAX_QUESTION_KEPT = 500
 
 
 class Conversation:
@@ -63,8 +65,8 @@ class Conversation:
         text = inbound.text or ""
         if self.state.step is None or self.state.step not in self.content.steps:
             await self._goto(self.common.start)
-            if text and inbound.payload is None:
-                self._answer_question(text, only_if_found=True)
+            if inbound.payload is None:
+                await self._answer_if_asked(text)
         elif await self._resume_if_returning(inbound, text):
             pass
         elif self.state.pending and self._confirmation(inbound, text) is not None:
@@ -207,8 +209,8 @@ class Conversation:
         self._say(self.common.messages.resumed)
         if inbound.payload is not None or self._command(inbound, text) is not None:
             return False
-        self._answer_question(text, only_if_found=True)
         self._prompt_due = True
+        await self._answer_if_asked(text)
         return True
 
     # --- answering the current step -------------------------------------------------
@@ -222,7 +224,7 @@ class Conversation:
         chosen = self._chosen(choices, payload, text)
         if chosen is None:
             if payload is None and text.strip():
-                self._answer_question(text, only_if_found=False)
+                await self._answer_question(text, self._lookup(text))
             else:
                 self._not_understood()
             return
@@ -256,12 +258,10 @@ class Conversation:
             self._not_understood()
             return
         question = self._looks_like_question(text)
-        if question and self._answer_question(text, only_if_found=True):
-            return
+        found = self._lookup(text) if question else FaqMatch()
         result = validate(step, text)
-        if isinstance(result, Refusal) and question:
-            self._say(self.common.messages.faq_not_found)  # an unanswered question, not a wrong answer
-            self._prompt_due = True
+        if found.answer or (question and isinstance(result, Refusal)):
+            await self._answer_question(text, found)  # a question, not a wrong answer
             return
         if isinstance(result, Refusal):
             message = getattr(self.common.validation, result.reason)
@@ -277,32 +277,63 @@ class Conversation:
 
     # --- FAQ ---------------------------------------------------------------------
 
-    def _answer_question(self, text: str, only_if_found: bool) -> bool:
-        """Answer a free-text question from the FAQ; say honestly when nothing fits."""
-        if not text.strip():
-            return False
-        hit = self.faq.lookup(text)
-        self.state.faq_log.append(FaqAsked(question=text[:500], faq_id=hit.entry_id if hit else None, asked_at=self.now))
-        if hit is None:
-            if not only_if_found:
-                self._say(self.common.messages.faq_not_found)
-                self._prompt_due = True
-            return False
-        self._say_answer(hit.answer)
-        return True
+    def _lookup(self, text: str) -> FaqMatch:
+        return self.faq.lookup(text) if text.strip() else FaqMatch()
+
+    async def _answer_if_asked(self, text: str) -> None:
+        """A first or returning message: answer it only if it is a question the FAQ knows."""
+        if self._looks_like_question(text):
+            found = self._lookup(text)
+            if found.answer or found.suggestions:
+                await self._answer_question(text, found)
+
+    async def _answer_question(self, text: str, found: FaqMatch) -> None:
+        """Answer; or ask "did you mean" in the middle band; or say honestly that nothing fits.
+
+        Every such question is kept with its outcome, for the dossier and for staff.
+        """
+        outcome = "answered" if found.answer else "suggested" if found.suggestions else "unanswered"
+        asked = FaqAsked(
+            question=text[:MAX_QUESTION_KEPT],
+            faq_id=found.answer.entry_id if found.answer else None,
+            outcome=outcome,
+            asked_at=self.now,
+        )
+        self.state.faq_log.append(asked)
+        del self.state.faq_log[:-MAX_FAQ_LOG]
+        await self.turn.record_question(asked)
+        if found.answer:
+            self._say_answer(found.answer)
+        elif found.suggestions:
+            self._offer_suggestions(found.suggestions)
+        else:
+            self._say(self.common.messages.faq_not_found)
+            self._prompt_due = True
 
     def _answer_entry(self, entry_id: str) -> None:
         hit = self.faq.get(entry_id)
         if hit is None:
             self._not_understood()
             return
-        self._say_answer(hit.answer)
+        self._say_answer(hit)
 
-    def _say_answer(self, answer: str) -> None:
-        self._say(answer)
-        if isinstance(self._current(), TextStep) or getattr(self._current(), "field", None):
+    def _say_answer(self, hit: FaqHit) -> None:
+        """In a form, answer and ask the pending question again; elsewhere offer related questions."""
+        if getattr(self._current(), "field", None):
+            self._say(hit.answer)
             self._say(self.common.messages.back_to_question)
-        self._prompt_due = True
+            self._prompt_due = True
+            return
+        related = [found for entry_id in hit.related if (found := self.faq.get(entry_id))]
+        choices = [Choice(label=found.label, payload=payloads.FAQ + found.entry_id) for found in related]
+        self.outbox.append(TextMessage(text=self._render(hit.answer), choices=choices + self._command_buttons(["menu"])))
+        self._prompt_due = False
+
+    def _offer_suggestions(self, suggestions: tuple[FaqHit, ...]) -> None:
+        choices = [Choice(label=hit.label, payload=payloads.FAQ + hit.entry_id) for hit in suggestions]
+        choices.append(Choice(label=self.common.messages.none_of_these, payload=payloads.COMMAND + "resume"))
+        self.outbox.append(TextMessage(text=self._render(self.common.messages.did_you_mean), choices=choices))
+        self._prompt_due = False
 
     def _not_understood(self) -> None:
         self._say(self.common.messages.not_understood)
@@ -433,11 +464,7 @@ class Conversation:
     def _buttons(self, step: Step) -> list[Choice]:
         options = [Choice(label=o.option.label, payload=o.payload) for o in offered(step, self.content, self.state.values)]
         names = self.common.text_step_buttons if isinstance(step, TextStep) else self.common.choice_step_buttons
-        extras = [
-            Choice(label=self.common.commands[name].label, payload=payloads.COMMAND + name)
-            for name in names
-            if self._button_applies(name, step)
-        ]
+        extras = self._command_buttons([name for name in names if self._button_applies(name, step)])
         room = self.common.max_choices - len(extras)
         if len(options) > room:
             size = room - 1
@@ -446,6 +473,9 @@ class Conversation:
             more = Choice(label=self.common.messages.more_choices, payload=payloads.PAGE + str((page + 1) % pages))
             options = options[page * size:(page + 1) * size] + [more]
         return options + extras
+
+    def _command_buttons(self, names: list[str]) -> list[Choice]:
+        return [Choice(label=self.common.commands[name].label, payload=payloads.COMMAND + name) for name in names]
 
     def _button_applies(self, name: str, step: Step) -> bool:
         if name == "skip":

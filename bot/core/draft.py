@@ -56,11 +56,15 @@ class ConsentRecord(BaseModel):
     agreed_at: datetime
 
 
+FaqOutcome = Literal["answered", "suggested", "unanswered"]
+
+
 class FaqAsked(BaseModel):
-    """A question the user asked on the way (kept for the staff dossier)."""
+    """A question the user typed on the way (kept for the staff dossier and the unanswered list)."""
 
     question: str
     faq_id: str | None
+    outcome: FaqOutcome = "answered"
     asked_at: datetime
 
 

@@ -42,7 +42,7 @@ def offered(step: Step, content: Content, values: dict[str, str]) -> list[Offere
         ]
     if isinstance(step, FaqListStep):
         return [
-            Offered(Option(value=entry.id, label=entry.label or entry.question), payloads.FAQ + entry.id)
+            Offered(Option(value=entry.id, label=entry.label), payloads.FAQ + entry.id)
             for entry in content.faq
             if entry.menu
         ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.draft import Submission
+from bot.core.draft import FaqAsked, Submission
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
 
@@ -29,6 +29,10 @@ class Turn(Protocol):
         """Store the submission in this turn's transaction; return its reference (KY-YYYY-NNNN)."""
         ...
 
+    async def record_question(self, asked: FaqAsked) -> None:
+        """Keep a free-text question and how it was answered, for staff (unanswered ones above all)."""
+        ...
+
 
 class ConversationStore(Protocol):
     def turn(self, user: UserKey) -> AbstractAsyncContextManager[Turn]:
@@ -39,15 +43,24 @@ class ConversationStore(Protocol):
 @dataclass(frozen=True)
 class FaqHit:
     entry_id: str
+    label: str
     question: str
     answer: str
     score: float
     related: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FaqMatch:
+    """A confident ``answer``; or, in the middle band, ``suggestions`` to ask "did you mean"; or neither."""
+
+    answer: FaqHit | None = None
+    suggestions: tuple[FaqHit, ...] = ()
+
+
 class FaqLookup(Protocol):
-    def lookup(self, text: str) -> FaqHit | None:
-        """The best confident answer to a free-text question, or None."""
+    def lookup(self, text: str) -> FaqMatch:
+        """Match a free-text question against the FAQ."""
         ...
 
     def get(self, entry_id: str) -> FaqHit | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.content.models import FaqEntry
-from bot.core.ports import FaqHit
+from bot.core.ports import FaqHit, FaqMatch
 from bot.core.text import normalize, render
 
 MIN_SCORE = 2
@@ -19,7 +19,7 @@ MIN_SCORE = 2
 class KeywordFaq:
     def __init__(self, entries: list[FaqEntry], facts: Mapping[str, object]) -> None:
         self._hits = {
-            entry.id: FaqHit(entry.id, entry.question, render(entry.answer, facts), 1.0, tuple(entry.related))
+            entry.id: FaqHit(entry.id, entry.label, entry.question, render(entry.answer, facts), 1.0, tuple(entry.related))
             for entry in entries
         }
         self._terms = {
@@ -27,7 +27,7 @@ class KeywordFaq:
             for entry in entries
         }
 
-    def lookup(self, text: str) -> FaqHit | None:
+    def lookup(self, text: str) -> FaqMatch:
         query = normalize(text)
         best_id, best_score = None, 0
         for entry_id, terms in self._terms.items():
@@ -35,8 +35,8 @@ class KeywordFaq:
             if score > best_score:
                 best_id, best_score = entry_id, score
         if best_id is None or best_score < MIN_SCORE:
-            return None
-        return self._hits[best_id]
+            return FaqMatch()
+        return FaqMatch(answer=self._hits[best_id])
 
     def get(self, entry_id: str) -> FaqHit | None:
         return self._hits.get(entry_id)

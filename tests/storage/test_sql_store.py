@@ -21,6 +21,8 @@ from storage.migrate import alembic_config, current_revision, upgrade
 from storage.sql_store import SqlStore, create_engine_for
 from storage.tables import metadata
 
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
 JST = timezone(timedelta(hours=9))
 ALICE = UserKey(channel="line", user_id="U-alice")
 BOB = UserKey(channel="telegram", user_id="42")
@@ -179,19 +181,51 @@ class TestSqlStore:
         await store.ping()
 
 
+class TestQuestionLog:
+    async def test_questions_are_counted_by_outcome_without_the_user(self, store: SqlStore) -> None:
+        asked_at = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+        questions = [
+            ("alice", "ごみの出し方は？", None, "unanswered", 0),
+            ("bob", "ごみの出し方は？", None, "unanswered", 5),
+            ("carol", "補助金は？", None, "suggested", 1),
+            ("dave", "共創とは？", "kyoso_meaning", "answered", 2),
+        ]
+        for user_id, question, faq_id, outcome, minutes in questions:
+            async with store.turn(UserKey(channel="line", user_id=user_id)) as turn:
+                await turn.record_question(
+                    FaqAsked(question=question, faq_id=faq_id, outcome=outcome, asked_at=asked_at + timedelta(minutes=minutes))
+                )
+
+        counts = await store.question_counts(["unanswered", "suggested"])
+
+        assert [(c.question, c.count, c.last_asked) for c in counts] == [
+            ("ごみの出し方は？", 2, asked_at + timedelta(minutes=5)),
+            ("補助金は？", 1, asked_at + timedelta(minutes=1)),
+        ]
+        assert [c.question for c in await store.question_counts(["answered"])] == ["共創とは？"]
+
+    async def test_a_failed_turn_keeps_no_question(self, store: SqlStore) -> None:
+        with pytest.raises(RuntimeError):
+            async with store.turn(UserKey(channel="line", user_id="erin")) as turn:
+                await turn.record_question(
+                    FaqAsked(question="消えるはず", faq_id=None, outcome="unanswered", asked_at=datetime.now(timezone.utc))
+                )
+                raise RuntimeError("the turn failed")
+        assert await store.question_counts(["unanswered"]) == []
+
+
 class TestMigrations:
     async def test_upgrade_twice_is_a_no_op_and_leaves_the_head(self, database_url: str) -> None:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         assert await current_revision(database_url) is None
 
         await upgrade(database_url)
         await upgrade(database_url)
 
-        assert await current_revision(database_url) == head
+        assert await current_revision(database_url) == HEAD
 
     async def test_workers_starting_together_upgrade_once(self, database_url: str) -> None:
         await asyncio.gather(upgrade(database_url), upgrade(database_url))
-        assert await current_revision(database_url) == "0001"
+        assert await current_revision(database_url) == HEAD
 
     async def test_migrations_create_exactly_the_declared_tables(self, database_url: str) -> None:
         def differences(connection: Connection) -> Any:
