@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -25,7 +26,7 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 async def upgrade(database_url: str) -> None:
-    """Bring the database to the newest schema (a no-op when it is already there)."""
+    """Bring the database to the newest schema, every branch (a no-op when it is already there)."""
     engine = create_engine_for(database_url)
     try:
         async with engine.begin() as connection:
@@ -34,12 +35,12 @@ async def upgrade(database_url: str) -> None:
         await engine.dispose()
 
 
-async def current_revision(database_url: str) -> str | None:
-    """The schema revision the database is at, or None before the first upgrade."""
+async def current_revisions(database_url: str) -> set[str]:
+    """The schema revisions (one per migration branch) the database is at; empty before the first upgrade."""
     engine = create_engine_for(database_url)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(_current_revision)
+            return await connection.run_sync(_current_revisions)
     finally:
         await engine.dispose()
 
@@ -49,8 +50,13 @@ def _upgrade_to_head(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
-def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+def _current_revisions(connection: Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def head_revisions() -> set[str]:
+    """The newest revision of every branch (branches from parallel work are allowed)."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
