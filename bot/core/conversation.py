@@ -7,6 +7,7 @@ are themselves content.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
@@ -15,6 +16,7 @@ from bot.content.loader import Content
 from bot.content.models import (
     ASKING_STEPS,
     ChoiceStep,
+    Command,
     ConsentStep,
     EditMenuStep,
     Option,
@@ -99,13 +101,7 @@ class Conversation:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.COMMAND:
             return value if value in self.common.commands else None
-        if inbound.payload is not None:
-            return None
-        wanted = normalize(text)
-        for name, command in self.common.commands.items():
-            if wanted and any(normalize(word) == wanted for word in [command.label, *command.words]):
-                return name
-        return None
+        return None if inbound.payload is not None else _named(text, self.common.commands)
 
     async def _run_command(self, name: str) -> None:
         messages = self.common.messages
@@ -176,12 +172,7 @@ class Conversation:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.CONFIRM and value in self.common.confirm:
             return value
-        if inbound.payload is None:
-            wanted = normalize(text)
-            for answer, command in self.common.confirm.items():
-                if wanted and any(normalize(word) == wanted for word in [command.label, *command.words]):
-                    return answer
-        return None
+        return None if inbound.payload is not None else _named(text, self.common.confirm)
 
     async def _settle_pending(self, confirmed: bool) -> None:
         self.state.pending = None
@@ -483,3 +474,14 @@ class Conversation:
         if name == "back":
             return len(self.state.history) >= 2
         return self.common.commands[name].goto != self.state.step  # no メニュー button on the menu itself
+
+
+def _named(text: str, commands: Mapping[str, Command]) -> str | None:
+    """The command whose label or other words the text is (exactly, after normalising)."""
+    wanted = normalize(text)
+    if not wanted:
+        return None
+    for name, command in commands.items():
+        if any(normalize(word) == wanted for word in [command.label, *command.words]):
+            return name
+    return None

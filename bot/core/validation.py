@@ -31,7 +31,7 @@ def validate(step: TextStep, text: str) -> str | Refusal:
     if not has_content(value):
         return Refusal("no_content")
     if step.validate_as == "email":
-        value = unicodedata.normalize("NFKC", value).replace(" ", "")
+        value = unicodedata.normalize("NFKC", value)
         return value if _EMAIL.match(value) and len(value) <= 254 else Refusal("email")
     if step.validate_as == "phone":
         return _phone(unicodedata.normalize("NFKC", value))

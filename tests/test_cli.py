@@ -1,0 +1,89 @@
+"""The `kyoso` command as a person uses it: real processes, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import REPOSITORY_ROOT
+
+FULL_DRAFT_TYPED = [
+    "4", "テスト株式会社", "1", "試験 太郎", "taro@example.jp", "スキップ", "2", "テスト提案",
+    "課題です", "解決策です", "団体の役割", "市の役割", "成果", "10万円", "2", "スキップ", "スキップ",
+    "1", "1",
+]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def kyoso(workdir: Path, *args: str, typed: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "KYOSO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'var' / 'kyoso.db'}"}
+    environment.pop("KYOSO_CONTENT_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input="\n".join(typed or []) + "\n" if typed is not None else None,
+        capture_output=True, text=True, cwd=workdir, env=environment, timeout=120,
+    )
+
+
+def test_chat_full_draft_then_drafts_commands_show_it(workdir: Path) -> None:
+    chat = kyoso(workdir, "chat", "--user", "tester", typed=FULL_DRAFT_TYPED)
+    assert chat.returncode == 0, chat.stderr
+    assert "  4. 提案の下書きをつくる" in chat.stdout
+    found = re.search(r"受付番号は (KY-\d{4}-0001) です", chat.stdout)
+    assert found, chat.stdout[-2000:]
+    reference = found.group(1)
+
+    listing = kyoso(workdir, "drafts", "list")
+    assert reference in listing.stdout and "テスト株式会社" in listing.stdout and "受付" in listing.stdout
+
+    shown = kyoso(workdir, "drafts", "show", reference)
+    assert "団体名: テスト株式会社" in shown.stdout and "提案の種類: free" in shown.stdout
+
+    as_json = json.loads(kyoso(workdir, "drafts", "show", reference, "--json").stdout)
+    assert as_json["draft"]["email"] == "taro@example.jp"
+    assert as_json["user"] == {"channel": "terminal", "user_id": "tester"}
+    assert as_json["consent"]["notice_version"]
+
+    missing = kyoso(workdir, "drafts", "show", "KY-1999-0001")
+    assert missing.returncode == 1 and "no draft KY-1999-0001" in missing.stderr
+
+
+def test_pause_in_one_process_and_continue_in_the_next(workdir: Path) -> None:
+    first = kyoso(workdir, "chat", "--user", "hanako", typed=["4", "株式会社あとで", "中断"])
+    assert "ここまでの内容を保存しました" in first.stdout
+
+    second = kyoso(workdir, "chat", "--user", "hanako", typed=[])
+    assert "前回の続きから再開します" in second.stdout
+    assert "団体の種類を選んでください" in second.stdout
+
+    other_user = kyoso(workdir, "chat", "--user", "jiro", typed=[])
+    assert "ご用件を選んでください" in other_user.stdout and "再開" not in other_user.stdout
+
+
+def test_schema_prints_the_draft_fields() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "schema"], capture_output=True, text=True, cwd=REPOSITORY_ROOT)
+    schema = json.loads(result.stdout)
+    assert {"org_name", "email", "proposal_type", "funding_wish"} <= set(schema["properties"])
+    assert "org_name" in schema["required"] and "email" not in schema["required"]
+
+
+def test_chat_refuses_to_start_with_broken_content(workdir: Path) -> None:
+    broken = workdir / "content"
+    for folder in ("dialogs", "faq"):
+        (broken / folder).mkdir(parents=True)
+    environment = {**os.environ, "KYOSO_CONTENT_DIR": str(broken)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], input="", capture_output=True, text=True, cwd=workdir, env=environment
+    )
+    assert result.returncode == 1
+    assert "dialogs/common.yaml:0: file is missing" in result.stderr
