@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
@@ -30,5 +31,5 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     await upgrade(settings.database_url)
     store = SqlStore(create_engine_for(settings.database_url))
     faq = KeywordFaq(content.faq, content.facts.facts)
-    engine = Engine(content, store, faq, clock or SystemClock())
+    engine = Engine(content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)))
     return App(content, store, engine)

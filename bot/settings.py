@@ -22,3 +22,4 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
     )
     content_dir: Path = Field(default=REPOSITORY_ROOT, description="the folder holding dialogs/ and faq/")
+    timezone: str = Field(default="Asia/Tokyo", description="the city's time zone (reference-number years, dates shown)")
