@@ -31,12 +31,13 @@ from bot.core import payloads
 from bot.core.conditions import holds
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.messages import Choice, Inbound, Outbound, TextMessage, UserKey
-from bot.core.options import Offered, display_value, field_is_active, field_steps, match, offered
+from bot.core.options import Offered, field_is_active, field_steps, match, offered
+from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
 from bot.core.state import ConversationState
 from bot.core.text import fold, normalize, render
 from bot.core.validation import Refusal, validate
-from bot.core.views import criteria_report, summary_card
+from bot.core.views import criteria_report
 
 MAX_AUTOMATIC_STEPS = 200
 MAX_HISTORY = 200
@@ -134,7 +135,7 @@ class Conversation:
 
     async def _skip(self) -> None:
         step = self._current()
-        if isinstance(step, (TextStep, ChoiceStep)) and self._is_optional(step) and step.field:
+        if isinstance(step, (TextStep, ChoiceStep)) and is_optional(step, self.state.values) and step.field:
             self.state.values[step.field] = ""
             await self._goto(self._next_after(step, ""))
         else:
@@ -317,7 +318,7 @@ class Conversation:
             return
         related = [found for entry_id in hit.related if (found := self.faq.get(entry_id))]
         choices = [Choice(label=found.label, payload=payloads.FAQ + found.entry_id) for found in related]
-        self.outbox.append(TextMessage(text=self._render(hit.answer), choices=choices + self._command_buttons(["menu"])))
+        self.outbox.append(TextMessage(text=self._render(hit.answer), choices=choices + command_buttons(self.common, ["menu"])))
         self._prompt_due = False
 
     def _offer_suggestions(self, suggestions: tuple[FaqHit, ...]) -> None:
@@ -395,10 +396,6 @@ class Conversation:
     def _current(self) -> Step:
         return self.content.step(self.state.step or self.common.start)
 
-    def _is_optional(self, step: TextStep | ChoiceStep) -> bool:
-        other = getattr(step, "required_unless", None)
-        return step.optional or bool(other and self.state.values.get(other))
-
     # --- submitting -------------------------------------------------------------
 
     async def _submit(self, step: SubmitStep) -> str:
@@ -436,44 +433,7 @@ class Conversation:
         return render(text, self._facts)
 
     def _prompt(self) -> None:
-        ref = self.state.step or self.common.start
-        step = self.content.step(ref)
-        messages = self.common.messages
-        if isinstance(step, SummaryStep):
-            self.outbox.append(summary_card(ref, step, self.content, self.state.values))
-        if isinstance(step, ConsentStep):
-            notice = self.content.privacy
-            self.outbox.append(TextMessage(text=f"【{notice.title}】\n{self._render(notice.text)}"))
-        lines = []
-        field = getattr(step, "field", None)
-        if field and self.state.values.get(field):
-            shown = display_value(self.content, ref, field, self.state.values[field])
-            lines.append(render(messages.current_value, {"value": shown}))
-        lines.append(self._render(step.text))  # type: ignore[union-attr]
-        self.outbox.append(TextMessage(text="\n".join(lines), choices=self._buttons(step)))
-
-    def _buttons(self, step: Step) -> list[Choice]:
-        options = [Choice(label=o.option.label, payload=o.payload) for o in offered(step, self.content, self.state.values)]
-        names = self.common.text_step_buttons if isinstance(step, TextStep) else self.common.choice_step_buttons
-        extras = self._command_buttons([name for name in names if self._button_applies(name, step)])
-        room = self.common.max_choices - len(extras)
-        if len(options) > room:
-            size = room - 1
-            pages = (len(options) + size - 1) // size
-            page = self.state.choice_page % pages
-            more = Choice(label=self.common.messages.more_choices, payload=payloads.PAGE + str((page + 1) % pages))
-            options = options[page * size:(page + 1) * size] + [more]
-        return options + extras
-
-    def _command_buttons(self, names: list[str]) -> list[Choice]:
-        return [Choice(label=self.common.commands[name].label, payload=payloads.COMMAND + name) for name in names]
-
-    def _button_applies(self, name: str, step: Step) -> bool:
-        if name == "skip":
-            return isinstance(step, (TextStep, ChoiceStep)) and self._is_optional(step)
-        if name == "back":
-            return len(self.state.history) >= 2
-        return self.common.commands[name].goto != self.state.step  # no メニュー button on the menu itself
+        self.outbox += prompt_messages(self.content, self.state)
 
 
 def _named(text: str, commands: Mapping[str, Command]) -> str | None:

@@ -1,0 +1,70 @@
+"""The message that asks the current question: its text, the current answer, and its buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.content.loader import Content
+from bot.content.models import ChoiceStep, Common, ConsentStep, Step, SummaryStep, TextStep
+from bot.core import payloads
+from bot.core.messages import Choice, Outbound, TextMessage
+from bot.core.options import display_value, offered
+from bot.core.state import ConversationState
+from bot.core.text import render
+from bot.core.views import summary_card
+
+
+def prompt_messages(content: Content, state: ConversationState) -> list[Outbound]:
+    """The summary card or privacy notice where the step has one, then the question with its buttons."""
+    ref = state.step or content.common.start
+    step = content.step(ref)
+    facts = content.facts.facts
+    messages: list[Outbound] = []
+    if isinstance(step, SummaryStep):
+        messages.append(summary_card(ref, step, content, state.values))
+    if isinstance(step, ConsentStep):
+        notice = content.privacy
+        messages.append(TextMessage(text=f"【{notice.title}】\n{render(notice.text, facts)}"))
+    lines = []
+    field = getattr(step, "field", None)
+    if field and state.values.get(field):
+        shown = display_value(content, ref, field, state.values[field])
+        lines.append(render(content.common.messages.current_value, {"value": shown}))
+    lines.append(render(step.text, facts))  # type: ignore[union-attr]  # every asking step has text
+    messages.append(TextMessage(text="\n".join(lines), choices=_buttons(content, state, step)))
+    return messages
+
+
+def command_buttons(common: Common, names: Iterable[str]) -> list[Choice]:
+    return [Choice(label=common.commands[name].label, payload=payloads.COMMAND + name) for name in names]
+
+
+def is_optional(step: Step, values: dict[str, str]) -> bool:
+    if not isinstance(step, (TextStep, ChoiceStep)):
+        return False
+    other = getattr(step, "required_unless", None)
+    return step.optional or bool(other and values.get(other))
+
+
+def _buttons(content: Content, state: ConversationState, step: Step) -> list[Choice]:
+    """The step's answers, then the common command buttons; answers page when they do not all fit."""
+    common = content.common
+    options = [Choice(label=o.option.label, payload=o.payload) for o in offered(step, content, state.values)]
+    names = common.text_step_buttons if isinstance(step, TextStep) else common.choice_step_buttons
+    extras = command_buttons(common, [name for name in names if _button_applies(common, state, name, step)])
+    room = common.max_choices - len(extras)
+    if len(options) > room:
+        size = room - 1
+        pages = (len(options) + size - 1) // size
+        page = state.choice_page % pages
+        more = Choice(label=common.messages.more_choices, payload=payloads.PAGE + str((page + 1) % pages))
+        options = options[page * size:(page + 1) * size] + [more]
+    return options + extras
+
+
+def _button_applies(common: Common, state: ConversationState, name: str, step: Step) -> bool:
+    if name == "skip":
+        return is_optional(step, state.values)
+    if name == "back":
+        return len(state.history) >= 2
+    return common.commands[name].goto != state.step  # no メニュー button on the menu itself
