@@ -270,7 +270,8 @@ class Conversation:
     # --- FAQ ---------------------------------------------------------------------
 
     def _lookup(self, text: str) -> FaqMatch:
-        return self.faq.lookup(text) if text.strip() else FaqMatch()
+        # A pasted document is not a question: match on its beginning only, so lookups stay fast.
+        return self.faq.lookup(text[:MAX_QUESTION_KEPT]) if text.strip() else FaqMatch()
 
     async def _answer_if_asked(self, text: str) -> None:
         """A first or returning message: answer it only if it is a question the FAQ knows."""
