@@ -88,6 +88,16 @@ class SqlTurn:
         self._connection = connection
         self._user = user
 
+    async def erase_user_data(self) -> list[str]:
+        """Drop the questions kept with the user's submitted drafts; the drafts themselves stay for staff.
+
+        The conversation state is blanked by the caller and saved when the turn ends.
+        """
+        mine = and_(drafts.c.channel == self._user.channel, drafts.c.user_id == self._user.user_id)
+        await self._connection.execute(update(drafts).where(mine).values(faq_log=[]))
+        rows = await self._connection.execute(select(drafts.c.reference).where(mine).order_by(drafts.c.id))
+        return list(rows.scalars())
+
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep the question without the user's id: staff need what was asked, not who asked it."""
         await self._connection.execute(

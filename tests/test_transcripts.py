@@ -118,6 +118,8 @@ async def _check_stored(store: SqlStore, expected: dict[str, Any]) -> None:
     draft = stored.draft.model_dump()
     for name, value in expected.get("draft", {}).items():
         assert draft[name] == value, f"stored {name} is {draft[name]!r}, expected {value!r}"
+    if "faq_log" in expected:
+        assert [asked.question for asked in stored.faq_log] == expected["faq_log"]
     if "consent_version" in expected:
         assert stored.consent.notice_version == expected["consent_version"]
     assert [d.reference for d in await store.list_drafts()] == [expected["reference"]]

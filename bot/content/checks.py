@@ -25,7 +25,7 @@ from bot.core.options import choice_options
 from bot.core.text import placeholders
 
 # Placeholders the engine fills at run time, besides the facts.
-DYNAMIC_PLACEHOLDERS = {"reference", "max", "length", "value"}
+DYNAMIC_PLACEHOLDERS = {"reference", "references", "max", "length", "value"}
 CALLBACK_DATA_LIMIT = 64  # Telegram's callback_data limit in bytes; LINE's postback limit (300) is looser.
 
 

@@ -179,7 +179,7 @@ class Dialog(Strict):
 
 # --- common.yaml ------------------------------------------------------------
 
-CommandName = Literal["back", "edit", "skip", "restart", "pause", "resume", "menu", "human"]
+CommandName = Literal["back", "edit", "skip", "restart", "pause", "resume", "menu", "human", "delete_data"]
 
 
 class Command(Strict):
@@ -197,6 +197,10 @@ class Messages(Strict):
     restart_confirm: NonEmpty
     restart_done: NonEmpty
     restart_cancelled: NonEmpty
+    delete_confirm: NonEmpty
+    delete_cancelled: NonEmpty
+    deleted: NonEmpty
+    submitted_drafts_kept: NonEmpty = Field(description="after データ削除: what remains and why; {references}")
     paused: NonEmpty
     resumed: NonEmpty
     current_value: NonEmpty

@@ -110,9 +110,9 @@ class Conversation:
             self._go_back()
         elif name == "skip":
             await self._skip()
-        elif name == "restart":
-            self.state.pending = "restart"
-            self._ask_confirmation(messages.restart_confirm)
+        elif name in ("restart", "delete_data"):
+            self.state.pending = name
+            self._ask_confirmation(messages.restart_confirm if name == "restart" else messages.delete_confirm)
         elif name == "pause":
             self.state.paused = True
             self._say(messages.paused)
@@ -176,14 +176,26 @@ class Conversation:
         return None if inbound.payload is not None else _named(text, self.common.confirm)
 
     async def _settle_pending(self, confirmed: bool) -> None:
-        self.state.pending = None
+        kind, self.state.pending = self.state.pending, None
+        messages = self.common.messages
         if not confirmed:
-            self._say(self.common.messages.restart_cancelled)
+            self._say(messages.delete_cancelled if kind == "delete_data" else messages.restart_cancelled)
             self._prompt_due = True
-            return
-        self._forget_everything()
-        self._say(self.common.messages.restart_done)
-        await self._goto(self.common.home)
+        elif kind == "delete_data":
+            await self._erase_user_data()
+        else:
+            self._forget_everything()
+            self._say(messages.restart_done)
+            await self._goto(self.common.home)
+
+    async def _erase_user_data(self) -> None:
+        """データ削除: nothing of the conversation remains; submitted drafts are kept for staff, and we say so."""
+        kept = await self.turn.erase_user_data()
+        self.state = ConversationState()
+        self._say(self.common.messages.deleted)
+        if kept:
+            self._say(render(self.common.messages.submitted_drafts_kept, {**self._facts, "references": "、".join(kept)}))
+        self._prompt_due = False
 
     def _forget_everything(self) -> None:
         """Start over: keep only the log of FAQ questions (it is not the user's draft)."""

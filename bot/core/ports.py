@@ -29,6 +29,13 @@ class Turn(Protocol):
         """Store the submission in this turn's transaction; return its reference (KY-YYYY-NNNN)."""
         ...
 
+    async def erase_user_data(self) -> list[str]:
+        """Forget what the user told the bot, except the submitted drafts staff need to handle them.
+
+        Returns the references of those kept drafts, so the user can be told what remains.
+        """
+        ...
+
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep a free-text question and how it was answered, for staff (unanswered ones above all)."""
         ...
