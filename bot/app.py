@@ -9,8 +9,9 @@ from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
 from bot.core.ports import Clock
-from bot.faq.keyword import KeywordFaq
+from bot.faq.live import LiveFaq, build_index, load_embedder
 from bot.settings import Settings
+from storage.events import SqlEventLog
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
 
@@ -20,6 +21,7 @@ class App:
     content: Content
     store: SqlStore
     engine: Engine
+    events: SqlEventLog
 
     async def close(self) -> None:
         await self.store.close()
@@ -29,7 +31,9 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Load and check the content, bring the database schema up to date, and wire the engine."""
     content = load_content(settings.content_dir)
     await upgrade(settings.database_url)
-    store = SqlStore(create_engine_for(settings.database_url))
-    faq = KeywordFaq(content.faq, content.facts.facts)
+    database = create_engine_for(settings.database_url)
+    store = SqlStore(database)
+    embedder = load_embedder(settings.cache_dir / "embeddings") if settings.faq_embeddings else None
+    faq = LiveFaq(content, lambda loaded: build_index(loaded, embedder))
     engine = Engine(content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)))
-    return App(content, store, engine)
+    return App(content, store, engine, events=SqlEventLog(database))

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content.loader import load_content
+from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
 from bot.core.draft import DraftProposal, StoredDraft
 from bot.core.messages import UserKey
@@ -53,6 +53,46 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("reference", help="KY-YYYY-NNNN")
     show.add_argument("--json", action="store_true", help="print JSON instead of text")
     show.set_defaults(run=_drafts_show)
+
+    from bot.faq.cli import register as register_faq_commands
+
+    register_faq_commands(commands)  # ask, faq import/export/unanswered
+
+    serve = commands.add_parser("serve", help="start the web server: LINE webhook, web chat, health checks")
+    serve.add_argument("--host", help="address to listen on (default: KYOSO_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: KYOSO_PORT or 8080)")
+    serve.add_argument("--telegram-polling", action="store_true", help="fetch Telegram updates (getUpdates) instead of the webhook")
+    serve.set_defaults(run=_serve)
+
+    line = commands.add_parser("line", help="LINE channel administration")
+    line_commands = line.add_subparsers(title="line commands", required=True)
+    richmenu = line_commands.add_parser("richmenu", help="create the rich menu from the content file and make it the default")
+    richmenu.set_defaults(run=_line_richmenu)
+
+    emulator = commands.add_parser("line-emulator", help="a local LINE platform with you as the user, for trying the bot")
+    emulator.add_argument("--port", type=int, default=8090, help="port of the emulated Messaging API (default 8090)")
+    emulator.add_argument("--webhook", default="http://127.0.0.1:8080/webhooks/line", help="the bot's webhook URL")
+    emulator.add_argument("--user", default="U" + "0" * 31 + "1", help="the LINE user id you play")
+    emulator.set_defaults(run=_line_emulator)
+
+    telegram_emulator = commands.add_parser("telegram-emulator", help="a local Telegram Bot API server for trying the bot")
+    telegram_emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    telegram_emulator.add_argument("--port", type=int, default=8081, help="port of the emulated Bot API (default 8081)")
+    telegram_emulator.set_defaults(run=_telegram_emulator)
+
+    telegram = commands.add_parser("telegram", help="Telegram channel administration")
+    telegram_commands = telegram.add_subparsers(title="telegram commands", required=True)
+    set_webhook = telegram_commands.add_parser("set-webhook", help="have Telegram POST updates to URL (…/webhooks/telegram)")
+    set_webhook.add_argument("url", help="the public https URL of POST /webhooks/telegram")
+    set_webhook.set_defaults(run=_telegram_set_webhook)
+
+    staff = commands.add_parser("staff", help="staff console accounts")
+    staff_commands = staff.add_subparsers(title="staff commands", required=True)
+    for name, help_text in [("add", "create a staff account and print its one-time password"),
+                            ("reset", "give an existing account a new one-time password (and unlock it)")]:
+        account = staff_commands.add_parser(name, help=help_text)
+        account.add_argument("name", help="the log-in name")
+        account.set_defaults(run=_staff_account, new=name == "add")
     return parser
 
 
@@ -65,8 +105,24 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
             print(problem.render(root))
         print(f"{len(invalid.problems)} problem(s) found", file=sys.stderr)
         return 1
+    if _rich_menu_problems(root, content):
+        return 1
     print(f"OK: {len(content.dialogs)} dialogs, {len(content.steps)} steps, {len(content.faq)} FAQ entries in {root}")
     return 0
+
+
+def _rich_menu_problems(root: Path, content: Content) -> bool:
+    """Check the LINE rich menu file too, when the content folder has one."""
+    from bot.channels.line.richmenu import RICH_MENU_FILE, load_rich_menu
+
+    if not (root / RICH_MENU_FILE).exists():
+        return False
+    _, problems = load_rich_menu(root, content)
+    for problem in problems:
+        print(problem.render(root))
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    return bool(problems)
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,6 +150,62 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             await app.close()
 
     return _with_content_errors(run, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server.run import serve
+
+    settings = settings.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None})
+    return _with_content_errors(lambda: serve(settings, args.telegram_polling), settings)
+
+
+def _line_richmenu(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.line.richmenu import install_rich_menu
+
+    if not settings.line_enabled:
+        print("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first", file=sys.stderr)
+        return 1
+    rich_menu_id = asyncio.run(install_rich_menu(settings, load_content(settings.content_dir)))
+    print(f"rich menu {rich_menu_id} created and set as the default")
+    return 0
+
+
+def _line_emulator(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.emulators.line.console import run_console
+
+    if not settings.line_enabled:
+        print("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN (the same values as the bot's)", file=sys.stderr)
+        return 1
+    try:
+        asyncio.run(run_console(settings, args.port, args.webhook, args.user))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.telegram.client import register_webhook
+
+    if settings.telegram_bot_token is None:
+        print("set TELEGRAM_BOT_TOKEN first (and TELEGRAM_WEBHOOK_SECRET, which the webhook checks)", file=sys.stderr)
+        return 1
+    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    token = settings.telegram_bot_token.get_secret_value()
+    asyncio.run(register_webhook(token, settings.telegram_api_base_url, args.url, secret))
+    print(f"Telegram now sends updates to {args.url}")
+    return 0
+
+
+def _telegram_emulator(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.emulators.telegram import DEFAULT_TOKEN
+    from bot.emulators.telegram.run import run_emulator
+
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else DEFAULT_TOKEN
+    try:
+        asyncio.run(run_emulator(args.host, args.port, token))
+    except KeyboardInterrupt:
+        return 130
+    return 0
 
 
 def _with_content_errors(run, settings: Settings) -> int:  # type: ignore[no-untyped-def]
@@ -150,3 +262,36 @@ async def _read_drafts(settings: Settings, reference: str | None) -> list[Stored
         return [draft] if draft else []
     finally:
         await store.close()
+
+
+def _staff_account(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_set_one_time_password(settings, args.name, args.new))
+
+
+async def _set_one_time_password(settings: Settings, name: str, new: bool) -> int:
+    from datetime import UTC, datetime
+
+    from bot.staff.passwords import hash_password, one_time_password
+    from storage.migrate import upgrade
+    from storage.queue import RetryPolicy
+    from storage.sql_store import create_engine_for
+    from storage.staff import SqlStaff
+
+    await upgrade(settings.database_url)
+    database = create_engine_for(settings.database_url)
+    staff, password, now = SqlStaff(database, RetryPolicy()), one_time_password(), datetime.now(UTC)
+    try:
+        if new and not await staff.add_user(name, hash_password(password), now):
+            print(f"a staff account named {name!r} already exists (kyoso staff reset {name} gives it a new password)",
+                  file=sys.stderr)
+            return 1
+        if not new:
+            if await staff.get_user(name) is None:
+                print(f"no staff account named {name!r}", file=sys.stderr)
+                return 1
+            await staff.set_password(name, hash_password(password), temporary=True, now=now)
+    finally:
+        await database.dispose()
+    print(f"one-time password for {name}: {password}")
+    print("it works for one log-in at /staff/login, where a new password must be chosen")
+    return 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.content.models import CommandName
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,4 +24,69 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
     )
     content_dir: Path = Field(default=REPOSITORY_ROOT, description="the folder holding dialogs/ and faq/")
+    faq_embeddings: bool = Field(
+        default=True, description="use the bundled embedding model in FAQ matching (off: BM25 only, faster start)"
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: Path.cwd() / "var" / "cache", description="FAQ embedding cache (safe to delete)"
+    )
     timezone: str = Field(default="Asia/Tokyo", description="the city's time zone (reference-number years, dates shown)")
+    host: str = Field(default="127.0.0.1", description="where `kyoso serve` listens")
+    port: int = Field(default=8080, ge=0, le=65535, description="the port `kyoso serve` listens on")
+    line_channel_secret: SecretStr | None = Field(
+        default=None, validation_alias="LINE_CHANNEL_SECRET", description="LINE channel secret (webhook signatures)"
+    )
+    line_channel_access_token: SecretStr | None = Field(
+        default=None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN", description="LINE channel access token"
+    )
+    line_api_base_url: str = Field(
+        default="https://api.line.me",
+        validation_alias="LINE_API_BASE_URL",
+        description="the LINE Messaging API host (the emulator's URL in tests)",
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_BOT_TOKEN", description="Telegram bot token (from @BotFather)"
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="TELEGRAM_WEBHOOK_SECRET",
+        description="expected X-Telegram-Bot-Api-Secret-Token on POST /webhooks/telegram (1-256 of A-Z a-z 0-9 _ -)",
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org",
+        validation_alias="TELEGRAM_API_BASE_URL",
+        description="the Bot API server (the emulator's URL in tests)",
+    )
+    telegram_commands: dict[str, CommandName] = Field(
+        default={"start": "resume", "menu": "menu", "restart": "restart", "cancel": "pause"},
+        description="Telegram /commands (without the slash) and the core command each one sends",
+    )
+
+    # --- staff side: handoff sinks and the console (bot/handoff, bot/staff) ---
+    smtp_host: str | None = Field(default=None, description="SMTP server for staff mail (unset: no mail sink)")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port")
+    smtp_user: str | None = Field(default=None, description="SMTP login name (unset: no login)")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    smtp_starttls: bool = Field(default=True, description="upgrade the SMTP connection with STARTTLS")
+    smtp_from: str = Field(default="kyoso@localhost", description="From: address of staff mail")
+    staff_emails: str = Field(default="", description="comma-separated recipients of staff mail")
+    handoff_webhook_url: str | None = Field(default=None, description="POST each dossier here as signed JSON")
+    handoff_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key of the webhook's X-Kyoso-Signature header"
+    )
+    handoff_max_attempts: int = Field(default=8, ge=1, description="tries per sink before a delivery is marked failed")
+    handoff_retry_seconds: float = Field(default=30, gt=0, description="first retry delay; doubles up to an hour")
+    staff_base_url: str = Field(
+        default="http://127.0.0.1:8080", description="public URL of this server (links to /staff in staff messages)"
+    )
+    session_secret: SecretStr | None = Field(
+        default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
+    )
+
+    @property
+    def staff_email_list(self) -> list[str]:
+        return [address.strip() for address in self.staff_emails.split(",") if address.strip()]
+
+    @property
+    def line_enabled(self) -> bool:
+        return self.line_channel_secret is not None and self.line_channel_access_token is not None

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
-from storage.tables import consents, conversations, drafts, faq_questions, reference_counters
+from storage.tables import consents, conversations, drafts, faq_questions, handoff_outbox, reference_counters
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,10 @@ class SqlTurn:
                 notice_version=submission.consent.notice_version,
                 agreed_at=submission.consent.agreed_at,
             )
+        )
+        # Same transaction: no draft without its handoff to staff (bot/handoff/ delivers it).
+        await self._connection.execute(
+            insert(handoff_outbox).values(draft_id=draft_id, created_at=submission.submitted_at)
         )
         return reference
 

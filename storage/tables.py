@@ -10,10 +10,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -112,4 +115,115 @@ faq_questions = Table(
     Column("faq_id", String(64), nullable=True),
     Column("outcome", String(16), nullable=False, index=True, doc="answered / suggested / unanswered"),
     Column("asked_at", UtcDateTime, nullable=False),
+)
+
+inbound_events = Table(
+    "inbound_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("event_id", String(64), nullable=False, doc="the platform's id (LINE webhookEventId): redeliveries collide"),
+    Column("user_id", String(128), nullable=False, doc="whose events must be handled in order (user, group or room)"),
+    Column("occurred_at", BigInteger, nullable=False, doc="the platform's timestamp in ms: the order within a user"),
+    Column("body", Text, nullable=False, doc="the event as the platform sent it (JSON)"),
+    Column("status", String(16), nullable=False, doc="pending / handled / done / failed"),
+    Column("replies", Text, nullable=True, doc="the core's replies (JSON) once handled, until delivered"),
+    Column("attempts", Integer, nullable=False),
+    Column("leased_until", UtcDateTime, nullable=True, doc="a worker holds the event until then"),
+    Column("error", Text, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    UniqueConstraint("channel", "event_id"),
+    Index("ix_inbound_events_unfinished", "status", "channel", "user_id"),
+)
+
+channel_users = Table(
+    "channel_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("active", Boolean, nullable=False, doc="false after the user blocked the bot (LINE unfollow)"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "user_id"),
+)
+
+# --- staff side: handoff outbox, staff accounts, audit (migration 0003_staff) ---------
+
+handoff_outbox = Table(
+    "handoff_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("fanned_out_at", UtcDateTime, nullable=True, doc="when a delivery row per configured sink was made"),
+)
+
+handoff_deliveries = Table(
+    "handoff_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("sink", String(32), nullable=False, doc="email / webhook / ..."),
+    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("leased_until", UtcDateTime, nullable=True, doc="a dispatcher holds the row until then"),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    UniqueConstraint("draft_id", "sink"),
+    Index("ix_handoff_deliveries_due", "status", "next_attempt_at"),
+)
+
+proposer_messages = Table(
+    "proposer_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(64), nullable=False, doc="the staff account that wrote it"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("leased_until", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Index("ix_proposer_messages_due", "status", "next_attempt_at"),
+    Index("ix_proposer_messages_recipient", "channel", "user_id"),
+)
+
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False, doc="argon2id"),
+    Column("password_is_temporary", Boolean, nullable=False, doc="the one-time password from `kyoso staff add`"),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+staff_notes = Table(
+    "staff_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("author", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+staff_audit = Table(
+    "staff_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=True, index=True),
+    Column("staff", String(64), nullable=False),
+    Column("action", String(32), nullable=False, doc="view / status / note / reply / export / login ..."),
+    Column("detail", JSON, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
 )

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.content.loader import Content, load_content
+from bot.faq.live import build_index, load_embedder
+from bot.faq.matcher import FaqIndex
 from bot.settings import REPOSITORY_ROOT
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
@@ -81,3 +83,9 @@ async def store(database_url: str) -> AsyncIterator[SqlStore]:
 def content() -> Content:
     """The real content files of the repository, loaded and cross-checked once."""
     return load_content(REPOSITORY_ROOT)
+
+
+@pytest.fixture(scope="session")
+def faq_index(content: Content) -> FaqIndex:
+    """The bot's real FAQ matcher over the real entries (embeddings cached under var/cache/)."""
+    return build_index(content, load_embedder(REPOSITORY_ROOT / "var" / "cache" / "embeddings"))

@@ -20,7 +20,7 @@ from bot.content.loader import Content
 from bot.core import payloads
 from bot.core.engine import Engine
 from bot.core.messages import Inbound, Outbound, UserKey
-from bot.faq.keyword import KeywordFaq
+from bot.faq.matcher import FaqIndex
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
 from tests.helpers import FakeClock, visible_text
@@ -32,8 +32,8 @@ USER = UserKey(channel="test", user_id="proposer-1")
 class Session:
     """An engine on the test database that can be 'restarted' (a new process) mid-transcript."""
 
-    def __init__(self, content: Content, database_url: str, clock: FakeClock) -> None:
-        self.content, self.database_url, self.clock = content, database_url, clock
+    def __init__(self, content: Content, faq: FaqIndex, database_url: str, clock: FakeClock) -> None:
+        self.content, self.faq, self.database_url, self.clock = content, faq, database_url, clock
         self.store: SqlStore | None = None
         self.engine: Engine | None = None
         self.replies: list[Outbound] = []
@@ -41,8 +41,7 @@ class Session:
     async def start(self) -> None:
         await upgrade(self.database_url)
         self.store = SqlStore(create_engine_for(self.database_url))
-        faq = KeywordFaq(self.content.faq, self.content.facts.facts)
-        self.engine = Engine(self.content, self.store, faq, self.clock)
+        self.engine = Engine(self.content, self.store, self.faq, self.clock)
 
     async def restart(self) -> None:
         await self.close()
@@ -65,10 +64,10 @@ class Session:
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda path: path.stem)
-async def test_transcript(path: Path, content: Content, database_url: str) -> None:
+async def test_transcript(path: Path, content: Content, faq_index: FaqIndex, database_url: str) -> None:
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
     clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")))
-    session = Session(content, database_url, clock)
+    session = Session(content, faq_index, database_url, clock)
     await session.start()
     try:
         for number, turn in enumerate(script["turns"], start=1):

@@ -19,6 +19,7 @@ from bot.content.models import (
     FaqFile,
     PrivacyNotice,
     SayStep,
+    Synonyms,
     Step,
     SubmitStep,
     SummaryStep,
@@ -31,6 +32,7 @@ from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 COMMON_FILE = "common.yaml"
 PRIVACY_FILE = "privacy_notice.yaml"
 FACTS_FILE = "facts.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,6 +70,7 @@ class Content:
     faq_sources: dict[str, Source] = field(default_factory=dict)
     raw_sources: list[tuple[Any, Source]] = field(default_factory=list)
     common_source: Source | None = None
+    synonyms: list[list[str]] = field(default_factory=list)
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -111,8 +114,9 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
             dialog_sources[path.stem] = raw[-1][1]
     faq: list[FaqEntry] = []
     faq_sources: dict[str, Source] = {}
+    synonyms = _load_model(faq_dir / SYNONYMS_FILE, Synonyms, problems, raw) if (faq_dir / SYNONYMS_FILE).is_file() else None
     for path in sorted(faq_dir.glob("*.yaml")):
-        if path.name == FACTS_FILE:
+        if path.name in (FACTS_FILE, SYNONYMS_FILE):
             continue
         faq_file = _load_model(path, FaqFile, problems, raw)
         if faq_file is None:
@@ -127,6 +131,7 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     if common is None or privacy is None or facts is None:
         return None
     content = Content(root, common, privacy, facts, dialogs, faq, faq_sources=faq_sources, raw_sources=raw)
+    content.synonyms = synonyms.synonyms if synonyms else []
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)
     return content

@@ -208,6 +208,7 @@ class Messages(Strict):
     faq_not_found: NonEmpty
     did_you_mean: NonEmpty
     none_of_these: NonEmpty
+    one_to_one: NonEmpty = Field(description="said in group chats (LINE groups/rooms, Telegram groups): the bot talks 1:1 only")
 
 
 class ValidationMessages(Strict):
@@ -265,6 +266,21 @@ class FaqEntry(Strict):
 
 class FaqFile(Strict):
     entries: list[FaqEntry] = Field(min_length=1)
+
+
+class Synonyms(Strict):
+    """faq/synonyms.yaml: groups of words the FAQ matcher reads as the group's first word."""
+
+    synonyms: list[Annotated[list[NonEmpty], Field(min_length=2)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _each_word_once(self) -> Synonyms:
+        seen: dict[str, int] = {}
+        for index, group in enumerate(self.synonyms):
+            for word in group:
+                if seen.setdefault(word, index) != index:
+                    raise ValueError(f"'{word}' is in two synonym groups ({seen[word] + 1} and {index + 1}); keep it in one")
+        return self
 
 
 class Facts(Strict):

@@ -1,0 +1,128 @@
+"""Benchmark the FAQ matcher on LocalgovFAQ (real residents' questions against a city's FAQ).
+
+    .venv/bin/python bench/faq_localgov.py [--data DIR] [--json] [--method NAME ...]
+
+Reads ``corpus.json``, the one ``queries*.json`` and the one ``qrels*.json`` in
+DIR (default: ../shared/localgovfaq beside the repository; the data is never
+copied into the repository). Metric convention of the data set's README:
+strict, over queries with at least one grade-2 FAQ, Hit@k = share whose first
+grade-2 FAQ is within the top k, and MRR@10.
+
+Each method runs in its own process, so the peak memory (max RSS) printed is
+that method's alone. Corpus embeddings are cached under var/cache/ (keyed by
+content hash): the first run embeds the corpus once and takes minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPOSITORY))
+
+from bot.faq.dense import E5Embedder
+from bot.faq.hybrid import Document, HybridIndex
+from bot.faq.matcher import DEFAULT_WEIGHTS, tokenizers_for
+from bot.faq.normalize import Normalizer
+
+METHODS = {"char": ["char"], "sudachi": ["sudachi"], "e5": ["e5"], "combined": ["char", "sudachi", "e5"]}
+CACHE = REPOSITORY / "var" / "cache" / "embeddings"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=REPOSITORY.parent / "shared" / "localgovfaq")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per method")
+    parser.add_argument("--method", action="append", choices=sorted(METHODS), help="only these methods (default: all)")
+    parser.add_argument("--threads", type=int, default=2, help="threads of the embedding model (the bot uses 1)")
+    parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    methods = args.method or list(METHODS)
+    if args.in_process:
+        for method in methods:
+            print(json.dumps(run(method, args.data, args.threads), ensure_ascii=False), flush=True)
+        return 0
+    for method in methods:
+        command = [sys.executable, __file__, "--in-process", "--data", str(args.data), "--threads", str(args.threads), "--method", method]
+        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        if finished.returncode != 0:
+            print(finished.stderr, file=sys.stderr)
+            return finished.returncode
+        result = json.loads(finished.stdout.strip().splitlines()[-1])
+        print(json.dumps(result, ensure_ascii=False) if args.json else _line(result), flush=True)
+    return 0
+
+
+def load(data: Path) -> tuple[list[str], list[Document], dict[str, str], dict[str, set[str]]]:
+    def one(pattern: str) -> Path:
+        found = sorted(data.glob(pattern))
+        if len(found) != 1:
+            raise SystemExit(f"expected exactly one {pattern} in {data}, found {[p.name for p in found]}")
+        return found[0]
+
+    corpus = json.loads((data / "corpus.json").read_text(encoding="utf-8"))
+    queries = json.loads(one("queries*.json").read_text(encoding="utf-8"))
+    qrels = json.loads(one("qrels*.json").read_text(encoding="utf-8"))
+    ids, documents = [], []
+    for faq_id, text in corpus.items():
+        question, _, answer = text.removeprefix("Question: ").partition("\nAnswer: ")
+        ids.append(faq_id)
+        documents.append(Document(questions=(question.strip(),), body=answer.strip()))
+    relevant = {qid: {fid for fid, grade in grades.items() if grade == 2} for qid, grades in qrels.items()}
+    return ids, documents, queries, {qid: fids for qid, fids in relevant.items() if fids and qid in queries}
+
+
+def run(method: str, data: Path, threads: int) -> dict[str, object]:
+    ids, documents, queries, relevant = load(data)
+    parts = METHODS[method]
+    started = time.perf_counter()
+    normalizer = Normalizer()
+    embedder = E5Embedder(CACHE, threads=threads) if "e5" in parts else None
+    weights = DEFAULT_WEIGHTS if len(parts) > 1 else {method: 1.0}
+    index = HybridIndex(documents, tokenizers_for(parts, normalizer), embedder, weights)
+    index.scores("ウォームアップ")
+    build_seconds = time.perf_counter() - started
+    hits = {1: 0, 3: 0, 5: 0, 10: 0}
+    reciprocal, latencies = 0.0, []
+    for qid, wanted in relevant.items():
+        began = time.perf_counter()
+        scores = index.scores(queries[qid])
+        top = scores.argsort()[::-1][:10]
+        latencies.append((time.perf_counter() - began) * 1000)
+        rank = next((position for position, doc in enumerate(top, start=1) if ids[doc] in wanted), None)
+        if rank is not None:
+            reciprocal += 1 / rank
+            for k in hits:
+                hits[k] += rank <= k
+    count = len(relevant)
+    latencies.sort()
+    return {
+        "method": method,
+        "threads": threads,
+        "queries": count,
+        **{f"hit@{k}": round(v / count, 3) for k, v in hits.items()},
+        "mrr@10": round(reciprocal / count, 3),
+        "build_s": round(build_seconds, 2),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[min(count - 1, int(0.99 * count))], 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _line(result: dict[str, object]) -> str:
+    return (
+        f"{result['method']:<9} Hit@1 {result['hit@1']:.3f}  Hit@3 {result['hit@3']:.3f}  Hit@5 {result['hit@5']:.3f}  "
+        f"Hit@10 {result['hit@10']:.3f}  MRR@10 {result['mrr@10']:.3f}  build {result['build_s']}s  "
+        f"p50 {result['p50_ms']}ms  p99 {result['p99_ms']}ms  peak {result['peak_mb']}MB  ({result['queries']} queries)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Sending a turn's messages to LINE: the reply token first, push as the fallback, bounded retries.
+
+A reply is never retried after it may have reached the platform (a 5xx, a
+timeout, an answer the SDK could not read): LINE has no idempotency for
+replies. Push carries an ``X-Line-Retry-Key`` derived from the event, so a
+retried push, even after a restart, is delivered at most once (409 = already
+accepted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from linebot.v3.messaging import (
+    AsyncMessagingApi,
+    Message,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+
+log = logging.getLogger(__name__)
+
+_RETRY_KEYS = uuid.UUID("6b796f73-6f00-4c49-4e45-000000000001")
+
+
+class DeliveryFailed(Exception):
+    """LINE did not take the messages within the retry budget; the event is retried later."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+    request_timeout: float = 10.0
+    reply_window_seconds: float = 50.0  # LINE keeps a reply token for about a minute
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a turn's answer goes: ``to`` for push, ``reply_token`` while it is fresh."""
+
+    to: str
+    reply_token: str | None
+    occurred_at_ms: int
+    key: str
+
+
+class LineSender:
+    def __init__(self, api: AsyncMessagingApi, policy: RetryPolicy = RetryPolicy()) -> None:
+        self._api = api
+        self._policy = policy
+
+    async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime) -> None:
+        for index, batch in enumerate(batches):
+            if index == 0 and self._token_fresh(delivery, now) and await self._reply(delivery, batch):
+                continue
+            await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
+
+    def _token_fresh(self, delivery: Delivery, now: datetime) -> bool:
+        age = now.timestamp() - delivery.occurred_at_ms / 1000
+        return delivery.reply_token is not None and age < self._policy.reply_window_seconds
+
+    async def _reply(self, delivery: Delivery, batch: list[Message]) -> bool:
+        """True when LINE took the reply; False means: push instead."""
+        assert delivery.reply_token is not None
+        request = ReplyMessageRequest(reply_token=delivery.reply_token, messages=batch)
+        for delay in (*self._policy.delays, None):
+            try:
+                await self._api.reply_message(request, _request_timeout=self._policy.request_timeout)
+                return True
+            except ApiException as error:
+                if error.status != 429 or delay is None:  # only a 429 certainly sent nothing
+                    log.info("reply to %s failed (%s), pushing instead", delivery.to, error.status)
+                    return False
+            except Exception as error:  # noqa: BLE001 - timeouts, resets, unreadable answers: maybe sent
+                log.info("reply to %s may have failed (%s), pushing instead", delivery.to, type(error).__name__)
+                return False
+            await asyncio.sleep(delay)
+        return False
+
+    async def _push(self, delivery: Delivery, batch: list[Message], retry_key: str) -> None:
+        request = PushMessageRequest(to=delivery.to, messages=batch)
+        reason = ""
+        for delay in (*self._policy.delays, None):
+            try:
+                await self._api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._policy.request_timeout)
+                return
+            except ApiException as error:
+                if error.status == 409:  # this retry key was accepted before: delivered
+                    return
+                reason = f"HTTP {error.status}: {error.body!r}"
+                if error.status != 429 and (error.status or 0) < 500:
+                    break
+            except Exception as error:  # noqa: BLE001 - network failures surface as raw aiohttp/asyncio errors
+                reason = type(error).__name__
+            if delay is not None:
+                await asyncio.sleep(delay)
+        log.error("push to %s gave up: %s", delivery.to, reason)
+        raise DeliveryFailed(reason)

@@ -1,0 +1,90 @@
+"""One stored LINE event, handled completely: the core's turn, then delivery.
+
+The core's replies are stored with the event before anything is sent, so an
+event whose delivery failed (or whose process died) is delivered again
+without asking the core a second time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import TypeAdapter
+
+from bot.channels.line import CHANNEL
+from bot.channels.line.delivery import Delivery, LineSender
+from bot.channels.line.messages import to_batches
+from bot.core import payloads
+from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
+from bot.core.ports import Clock
+from bot.ingest.events import StoredEvent
+
+Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+_REPLIES = TypeAdapter(list[Outbound])
+SEQUENCE = "\n"
+"""Separates payloads that one postback plays one after the other (rich-menu buttons: open the menu, then choose)."""
+
+
+class HandledLog(Protocol):
+    async def mark_handled(self, event_id: int, replies: str) -> None: ...
+
+
+class Followers(Protocol):
+    async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None: ...
+
+
+def conversation_id(source: dict[str, Any]) -> str:
+    """Whose conversation an event belongs to: the user, or the group or room it came from."""
+    return str(source.get("groupId") or source.get("roomId") or source.get("userId") or "")
+
+
+class LineProcessor:
+    def __init__(
+        self, handle: Handler, sender: LineSender, log: HandledLog, followers: Followers, clock: Clock, one_to_one: str
+    ) -> None:
+        self._handle = handle
+        self._sender = sender
+        self._log = log
+        self._followers = followers
+        self._clock = clock
+        self._one_to_one = one_to_one
+
+    async def __call__(self, event: StoredEvent) -> None:
+        body: dict[str, Any] = json.loads(event.body)
+        if event.replies is None:
+            replies = await self._respond(body, event.user_id)
+            await self._log.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
+        else:
+            replies = _REPLIES.validate_json(event.replies)
+        if not replies:
+            return
+        delivery = Delivery(
+            to=event.user_id, reply_token=body.get("replyToken"), occurred_at_ms=event.occurred_at, key=event.event_id
+        )
+        await self._sender.send(delivery, to_batches(replies), self._clock.now())
+
+    async def _respond(self, body: dict[str, Any], user_id: str) -> list[Outbound]:
+        if body["source"]["type"] != "user":
+            return [TextMessage(text=self._one_to_one)]
+        if body["type"] in ("follow", "unfollow"):
+            await self._followers.set_active(CHANNEL, user_id, body["type"] == "follow", self._clock.now())
+        replies: list[Outbound] = []
+        for inbound in _inbounds(body, UserKey(channel=CHANNEL, user_id=user_id)):
+            replies = await self._handle(inbound)  # a rich-menu sequence shows only where it ends
+        return replies
+
+
+def _inbounds(body: dict[str, Any], user: UserKey) -> list[Inbound]:
+    """What the user did, for the core: typed text, a tapped button, or (re)adding the bot as a friend."""
+    kind = body["type"]
+    if kind == "follow":
+        return [Inbound(user=user, payload=payloads.COMMAND + "resume")]
+    if kind == "postback":
+        return [Inbound(user=user, payload=data) for data in body["postback"]["data"].split(SEQUENCE)]
+    if kind == "message":
+        message = body["message"]
+        return [Inbound(user=user, text=message.get("text", "") if message.get("type") == "text" else "")]
+    return []

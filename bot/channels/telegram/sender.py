@@ -1,0 +1,74 @@
+"""Sending replies with python-telegram-bot: flood control (``RetryAfter``) is waited out a bounded number of times.
+
+A 429 means Telegram did not take the message, so resending it cannot make
+a duplicate. Other errors are raised to the caller (the ingest worker retries
+the event later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.telegram.render import render
+from bot.core.messages import Outbound
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    attempts: int = 5
+    longest_wait: float = 60.0  # a longer retry_after gives up now; the event is retried later
+
+
+class TelegramSender:
+    def __init__(self, bot: Bot, policy: SendPolicy = SendPolicy()) -> None:
+        self.bot = bot
+        self._policy = policy
+
+    async def send(self, chat_id: int, replies: Sequence[Outbound]) -> None:
+        for reply in replies:
+            for part in render(reply):
+                await self._patiently(
+                    partial(self.bot.send_message, chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
+                )
+
+    async def acknowledge(self, callback_query_id: str) -> None:
+        """Stop the button's spinner. An expired query (a redelivered update) is not worth failing the turn for."""
+        try:
+            await self._patiently(partial(self.bot.answer_callback_query, callback_query_id))
+        except BadRequest as error:
+            log.info("could not answer callback query %s: %s", callback_query_id, error.message)
+
+    async def _patiently(self, call: Callable[[], Awaitable[T]]) -> T:
+        attempt = 1
+        while True:
+            try:
+                return await call()
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                if attempt >= self._policy.attempts or wait > self._policy.longest_wait:
+                    raise
+                log.info("Telegram flood control: waiting %.0f s (attempt %d)", wait, attempt)
+                attempt += 1
+                await asyncio.sleep(wait)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB warns that the type becomes timedelta; both are handled here
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -1,0 +1,33 @@
+"""The ingest worker's processor for Telegram: one stored update, handled completely.
+
+The core's replies are stored with the event before anything is sent, so an
+update whose delivery failed (or whose process died) is delivered again
+without asking the core a second time.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import TypeAdapter
+
+from bot.channels.telegram.processor import TelegramProcessor
+from bot.core.messages import Outbound
+from bot.ingest.events import EventLog, StoredEvent
+
+_REPLIES = TypeAdapter(list[Outbound])
+
+
+class StoredUpdateProcessor:
+    def __init__(self, processor: TelegramProcessor, events: EventLog) -> None:
+        self._processor = processor
+        self._events = events
+
+    async def __call__(self, event: StoredEvent) -> None:
+        update = self._processor.parse(json.loads(event.body))
+        if event.replies is None:
+            replies = await self._processor.respond(update)
+            await self._events.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
+        else:
+            replies = _REPLIES.validate_json(event.replies)
+        await self._processor.deliver(update, replies)

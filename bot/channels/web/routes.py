@@ -1,0 +1,66 @@
+"""``GET /`` (the chat page) and ``POST /api/chat`` (one turn).
+
+The visitor's id is a random value in an HttpOnly cookie made by the server,
+never an id the page chooses, so nobody can continue someone else's draft.
+A turn is answered in the same request: the core's turn is one locked
+transaction, which is all the ordering a single browser tab needs.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from bot.channels.web import CHANNEL
+from bot.core import payloads
+from bot.core.messages import Inbound, Outbound, UserKey
+
+Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+COOKIE = "kyoso_web"
+PAGE = Path(__file__).parent / "static" / "index.html"
+_REPLIES = TypeAdapter(list[Outbound])
+
+
+class ChatRequest(BaseModel):
+    """``start`` asks for the greeting (or where the visitor was); otherwise typed ``text`` or a button's ``payload``."""
+
+    start: bool = False
+    text: str | None = Field(default=None, max_length=5000)
+    payload: str | None = Field(default=None, max_length=300)
+
+
+def add_web_chat(server: web.Application, handle: Handler) -> None:
+    async def page(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(PAGE, headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"})
+
+    async def chat(request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return web.json_response({"error": "send JSON"}, status=415)
+        try:
+            said = ChatRequest.model_validate_json(await request.read())
+        except ValidationError as error:
+            return web.json_response({"error": error.errors(include_url=False, include_context=False)}, status=400)
+        visitor = request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
+        user = UserKey(channel=CHANNEL, user_id=visitor[:128])
+        if said.start:
+            inbound = Inbound(user=user, payload=payloads.COMMAND + "resume")
+        else:
+            inbound = Inbound(user=user, text=said.text, payload=said.payload)
+        replies = await handle(inbound)
+        response = web.json_response(
+            {"messages": _REPLIES.dump_python(replies, mode="json")}, dumps=_dumps
+        )
+        response.set_cookie(COOKIE, visitor, max_age=180 * 24 * 3600, httponly=True, samesite="Lax")
+        return response
+
+    server.router.add_get("/", page)
+    server.router.add_post("/api/chat", chat)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

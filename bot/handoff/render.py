@@ -1,0 +1,62 @@
+"""The dossier as Markdown (mail body), printable HTML and PDF, from one set of Jinja2 templates."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
+
+from bot.handoff.dossier import Dossier
+
+STAFF_TIMEZONE = ZoneInfo("Asia/Tokyo")
+CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Webチャット", "terminal": "端末"}
+
+
+def japanese_datetime(value: datetime | None) -> str:
+    """``2026年11月25日 10:00`` in Japan time, as staff read dates."""
+    if value is None:
+        return ""
+    local = value.astimezone(STAFF_TIMEZONE)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel)
+
+
+def template_environment(*extra: BaseLoader) -> Environment:
+    """Autoescaping Jinja2 with our filters; ``extra`` loaders come first (the console adds its pages)."""
+    environment = Environment(
+        loader=ChoiceLoader([*extra, PackageLoader("bot.handoff", "templates")]),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["jdatetime"] = japanese_datetime
+    environment.filters["channel"] = channel_label
+    return environment
+
+
+class DossierRenderer:
+    def __init__(self, environment: Environment | None = None) -> None:
+        self._environment = environment or template_environment()
+
+    def markdown(self, dossier: Dossier) -> str:
+        return self._environment.get_template("dossier.md").render(dossier=dossier)
+
+    def html(self, dossier: Dossier) -> str:
+        return self._environment.get_template("dossier.html").render(dossier=dossier)
+
+    async def pdf(self, dossier: Dossier) -> bytes:
+        """A4 PDF via WeasyPrint (needs fonts-noto-cjk for the Japanese glyphs); rendered off the event loop."""
+        html = self.html(dossier)
+        return await asyncio.to_thread(_html_to_pdf, html)
+
+
+def _html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,52 @@
+"""Staff replies to proposers: stored in an outbox, pushed over the proposer's own channel.
+
+Each channel supplies a :class:`ProposerMessenger` (LINE push, Telegram
+message). A channel without push (the web chat) uses :class:`PullMessenger`:
+the reply counts as delivered once it is stored, and the chat fetches it with
+``SqlStaff.replies_for``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Row
+
+from bot.core.ports import Clock
+from bot.handoff.sinks import delivery_key
+from bot.handoff.worker import OutboxWorker
+from storage.queue import OutboxQueue
+
+
+class ProposerMessenger(Protocol):
+    channel: str
+
+    async def send(self, user_id: str, text: str, key: str) -> None:
+        """Push ``text`` to the user; ``key`` is stable across retries (use it as LINE's X-Line-Retry-Key)."""
+        ...
+
+
+class PullMessenger:
+    """For channels the proposer polls: nothing to push."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    async def send(self, user_id: str, text: str, key: str) -> None:
+        return None
+
+
+class ReplyDispatcher:
+    def __init__(self, queue: OutboxQueue, messengers: Sequence[ProposerMessenger], clock: Clock) -> None:
+        self._messengers = {messenger.channel: messenger for messenger in messengers}
+        self._worker = OutboxWorker(queue, self._deliver, clock)
+
+    async def run_once(self) -> int:
+        return await self._worker.run_once()
+
+    async def _deliver(self, row: Row[Any]) -> None:
+        messenger = self._messengers.get(row.channel)
+        if messenger is None:
+            raise LookupError(f"no way to send to the {row.channel} channel yet")
+        await messenger.send(row.user_id, row.text, delivery_key("reply", row.id))

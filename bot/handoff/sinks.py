@@ -1,0 +1,29 @@
+"""The interface every staff sink implements (e-mail and webhook here; LINE group and Telegram chat later)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Protocol
+
+from bot.handoff.dossier import Dossier
+
+_KEY_NAMESPACE = uuid.UUID("5f8f3c4e-3b2a-4d1e-9a57-6b796f736f00")
+
+
+class HandoffSink(Protocol):
+    """Delivers one dossier to one place; raising any exception has the delivery retried later.
+
+    ``key`` is the same for every attempt at one (draft, sink) delivery and is a
+    UUID string: pass it on (Message-ID, a webhook header, LINE's
+    ``X-Line-Retry-Key``) so the receiver can drop the repeat that follows a
+    crash between sending and recording the success.
+    """
+
+    name: str
+
+    async def deliver(self, dossier: Dossier, key: str) -> None: ...
+
+
+def delivery_key(*parts: object) -> str:
+    """A UUID that is the same for the same parts (e.g. reference and sink) on every attempt."""
+    return str(uuid.uuid5(_KEY_NAMESPACE, "/".join(map(str, parts))))

@@ -1,0 +1,1 @@
+"""The one aiohttp server of `kyoso serve`: channel webhooks, the web chat, health checks."""

@@ -1,0 +1,50 @@
+"""Per-request helpers shared by the guard and the views: the session, the services, rendering, URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment
+
+from bot.staff.services import StaffServices
+from bot.staff.sessions import Session
+
+SERVICES = web.AppKey("services", StaffServices)
+TEMPLATES = web.AppKey("templates", Environment)
+SESSION = web.RequestKey("session", Session)
+
+
+def services_of(request: web.Request) -> StaffServices:
+    return request.app[SERVICES]
+
+
+def session_of(request: web.Request) -> Session:
+    session: Session = request[SESSION]
+    return session
+
+
+def replace_session(request: web.Request, session: Session) -> None:
+    """Log-in, log-out and password changes start a new session (and a new CSRF token)."""
+    request[SESSION] = session
+
+
+def url(request: web.Request, name: str, query: dict[str, str] | None = None, **parts: str) -> str:
+    target = request.app.router[name].url_for(**parts)
+    return str(target.with_query(query) if query else target)
+
+
+def root_path(request: web.Request) -> str:
+    """Where the console is mounted ("/staff/"): the session cookie is scoped to it."""
+    return url(request, "login").rsplit("/", 1)[0] + "/"
+
+
+def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+    page = request.app[TEMPLATES].get_template(template).render(
+        session=session_of(request), url=lambda name, **parts: url(request, name, **parts), **values
+    )
+    return web.Response(text=page, status=status, content_type="text/html")
+
+
+def redirect(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})

@@ -1,0 +1,32 @@
+"""What the console needs, built by the composition root (``bot/app.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.core.ports import Clock
+from bot.handoff.dossier import DossierBuilder
+from bot.handoff.render import DossierRenderer
+from storage.handoff import SqlHandoff
+from storage.sql_store import SqlStore
+from storage.staff import SqlStaff
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class StaffServices:
+    staff: SqlStaff
+    store: SqlStore
+    handoff: SqlHandoff
+    builder: DossierBuilder
+    clock: Clock
+    session_secret: bytes
+    renderer: DossierRenderer = field(default_factory=DossierRenderer)
+    wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
+    lock_after: int = 5  # failed log-ins in a row that lock an account …
+    lock_for: timedelta = timedelta(minutes=15)  # … for this long

@@ -1,0 +1,107 @@
+"""The staff side wired from settings: the console, and the handoff and reply dispatchers running while it is mounted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels.web import CHANNEL as WEB_CHANNEL
+from bot.content.loader import Content
+from bot.core.ports import Clock
+from bot.handoff.dispatcher import HandoffDispatcher
+from bot.handoff.dossier import DossierBuilder
+from bot.handoff.email_sink import EmailSink, SmtpConfig
+from bot.handoff.render import DossierRenderer
+from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher
+from bot.handoff.sinks import HandoffSink
+from bot.handoff.webhook_sink import WebhookSink
+from bot.handoff.worker import Poller
+from bot.settings import Settings
+from bot.staff.app import create_staff_app
+from bot.staff.pull import create_reply_pull_app
+from bot.staff.services import StaffServices
+from bot.staff.sessions import dev_session_secret
+from storage.handoff import SqlHandoff
+from storage.queue import RetryPolicy
+from storage.sql_store import SqlStore, create_engine_for
+from storage.staff import SqlStaff
+
+log = logging.getLogger(__name__)
+
+
+def handoff_sinks(settings: Settings, renderer: DossierRenderer, http: aiohttp.ClientSession) -> list[HandoffSink]:
+    """A sink for every channel the settings configure (none configured: drafts wait in the outbox)."""
+    sinks: list[HandoffSink] = []
+    if settings.smtp_host and settings.staff_email_list:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        config = SmtpConfig(
+            host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+            recipients=settings.staff_email_list, user=settings.smtp_user, password=password,
+            starttls=settings.smtp_starttls,
+        )
+        sinks.append(EmailSink(config, renderer))
+    if settings.handoff_webhook_url:
+        if settings.handoff_webhook_secret is None:
+            raise ValueError("KYOSO_HANDOFF_WEBHOOK_URL needs KYOSO_HANDOFF_WEBHOOK_SECRET to sign the requests")
+        secret = settings.handoff_webhook_secret.get_secret_value().encode()
+        sinks.append(WebhookSink(settings.handoff_webhook_url, secret, http))
+    if not sinks:
+        log.warning("no staff sink is configured (KYOSO_SMTP_HOST + KYOSO_STAFF_EMAILS, KYOSO_HANDOFF_WEBHOOK_URL)")
+    return sinks
+
+
+STAFF_PREFIX = "/staff"
+REPLY_PULL_PREFIX = "/api/staff-replies"
+
+
+def build_staff_apps(
+    settings: Settings,
+    content: Content,
+    store: SqlStore,
+    clock: Clock,
+    messengers: Sequence[ProposerMessenger] = (),
+    extra_sinks: Sequence[HandoffSink] = (),
+) -> dict[str, web.Application]:
+    """Sub-applications by mount prefix: the console, and the web chat's pull of staff replies.
+
+    The handoff and reply dispatchers run for as long as the console is mounted.
+    ``messengers`` push staff replies over the proposers' channels (the web chat
+    pulls them instead); ``extra_sinks`` are further staff sinks (LINE group, Telegram).
+    """
+    policy = RetryPolicy(
+        max_attempts=settings.handoff_max_attempts, first_delay=timedelta(seconds=settings.handoff_retry_seconds)
+    )
+    database = create_engine_for(settings.database_url)
+    renderer = DossierRenderer()
+    secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
+    staff, handoff = SqlStaff(database, policy), SqlHandoff(database, policy)
+    builder = DossierBuilder(content, settings.staff_base_url)
+    replies = ReplyDispatcher(staff.replies, [PullMessenger(WEB_CHANNEL), *messengers], clock)
+    reply_poller = Poller([replies.run_once])
+    console = create_staff_app(StaffServices(
+        staff=staff, store=store, handoff=handoff, builder=builder, clock=clock, renderer=renderer,
+        session_secret=secret or dev_session_secret(Path.cwd() / "var" / "staff-session.key"),
+        wake_replies=reply_poller.wake,
+    ))
+
+    async def run_dispatchers(_: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as http:
+            sinks = [*handoff_sinks(settings, renderer, http), *extra_sinks]
+            dispatcher = HandoffDispatcher(handoff, store, builder, sinks, clock)
+            tasks = [asyncio.create_task(Poller([dispatcher.run_once]).run()), asyncio.create_task(reply_poller.run())]
+            yield
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await database.dispose()
+
+    console.cleanup_ctx.append(run_dispatchers)
+    return {STAFF_PREFIX: console, REPLY_PULL_PREFIX: create_reply_pull_app(staff)}

@@ -1,0 +1,278 @@
+"""The console's pages and form handlers (the guard in ``app.py`` has already checked session and CSRF)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from aiohttp import web
+from multidict import MultiMapping
+
+from bot.handoff.dossier import Dossier
+from bot.handoff.render import STAFF_TIMEZONE
+from bot.staff import exports
+from bot.staff.context import redirect, render, replace_session, root_path, services_of, session_of, url
+from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password
+from bot.staff.sessions import Session
+from bot.staff.workflow import NEXT, STATUSES, can_move
+from storage.staff import DraftFilter, StaleStatus
+
+NOTE_MAX = 4000
+REPLY_MAX = 2000  # well inside LINE's 5,000 and Telegram's 4,096 characters
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    for path, name, show, submit in [("/login", "login", login_page, login),
+                                     ("/password", "password", password_page, change_password)]:
+        resource = router.add_resource(path, name=name)
+        resource.add_route("GET", show)
+        resource.add_route("POST", submit)
+    router.add_post("/logout", logout, name="logout")
+    router.add_get("/", _to_drafts, name="home")
+    router.add_get("/drafts", drafts_page, name="drafts")
+    router.add_get("/drafts/{reference}", draft_page, name="draft")
+    router.add_get("/drafts/{reference}/print", printable, name="print")
+    router.add_get("/drafts/{reference}/dossier.pdf", pdf, name="pdf")
+    router.add_post("/drafts/{reference}/status", change_status, name="status")
+    router.add_post("/drafts/{reference}/notes", add_note, name="notes")
+    router.add_post("/drafts/{reference}/replies", add_reply, name="replies")
+    router.add_post("/drafts/{reference}/deliveries/{id}/retry", retry_delivery, name="retry")
+    router.add_get("/questions", questions_page, name="questions")
+    router.add_get("/export.csv", export_csv, name="api_export_csv")
+    router.add_get("/export.json", export_json, name="api_export_json")
+    router.add_static("/static", Path(__file__).parent / "static", name="static")
+
+
+# --- log-in -----------------------------------------------------------------------------
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return render(request, "login.html", next=request.query.get("next", ""), error="")
+
+
+async def login(request: web.Request) -> web.Response:
+    services = services_of(request)
+    form = await request.post()
+    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    now = services.clock.now()
+    user = await services.staff.get_user(name)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        error = "ログインの失敗が続いたため、一時的にログインできません。しばらくたってから、もう一度お試しください。"
+        return render(request, "login.html", status=403, next=form.get("next", ""), error=error)
+    if user is None or not verify_password(user.password_hash, password):
+        if user is not None:
+            await services.staff.login_failed(name, now, services.lock_after, services.lock_for)
+        error = "名前またはパスワードが正しくありません。"
+        return render(request, "login.html", status=401, next=form.get("next", ""), error=error)
+    await services.staff.login_succeeded(name, now)
+    replace_session(request, Session(staff=name, temporary_password=user.password_is_temporary))
+    wanted = str(form.get("next", ""))
+    safe = wanted.startswith(root_path(request)) and not wanted.startswith("//")
+    return redirect(wanted if safe else url(request, "drafts"))
+
+
+async def logout(request: web.Request) -> web.Response:
+    replace_session(request, Session())
+    return redirect(url(request, "login"))
+
+
+async def password_page(request: web.Request) -> web.Response:
+    return render(request, "password.html", error="", min_length=MIN_LENGTH)
+
+
+async def change_password(request: web.Request) -> web.Response:
+    services = services_of(request)
+    name = session_of(request).staff or ""
+    form = await request.post()
+    current, new, again = (str(form.get(key, "")) for key in ("current", "new", "again"))
+    user = await services.staff.get_user(name)
+    if user is None or not verify_password(user.password_hash, current):
+        error = "いまのパスワードが正しくありません。"
+    elif len(new) < MIN_LENGTH:
+        error = f"新しいパスワードは{MIN_LENGTH}文字以上にしてください。"
+    elif new != again:
+        error = "確認のために入力した新しいパスワードが一致しません。"
+    elif new == current:
+        error = "いまと違うパスワードにしてください。"
+    else:
+        await services.staff.set_password(name, hash_password(new), temporary=False, now=services.clock.now())
+        replace_session(request, Session(staff=name))
+        return redirect(url(request, "drafts"))
+    return render(request, "password.html", status=400, error=error, min_length=MIN_LENGTH)
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+
+async def _to_drafts(request: web.Request) -> web.Response:
+    return redirect(url(request, "drafts"))
+
+
+async def drafts_page(request: web.Request) -> web.Response:
+    services = services_of(request)
+    wanted, problems = _filter(request.query)
+    rows = await services.staff.find_drafts(wanted)
+    return render(
+        request, "drafts.html", rows=rows, wanted=wanted, problems=problems, statuses=STATUSES,
+        types=services.builder.options("proposal_type"), themes=await services.staff.themes(),
+        label=services.builder.label, query=dict(request.query),
+    )
+
+
+async def draft_page(request: web.Request) -> web.Response:
+    return await _draft_page(request)
+
+
+async def _draft_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    services = services_of(request)
+    reference = request.match_info["reference"]
+    stored = await services.store.get_draft(reference)
+    if stored is None:
+        return render(request, "error.html", status=404, message=f"受付番号 {reference} の提案は見つかりません。")
+    await services.staff.record(_staff(request), "view", {}, services.clock.now(), [reference])
+    return render(
+        request, "draft.html", status=status, dossier=services.builder.build(stored), next_statuses=NEXT.get(stored.status, ()),
+        activity=await services.staff.activity(reference), deliveries=await services.handoff.statuses(reference),
+        error=error, note_max=NOTE_MAX, reply_max=REPLY_MAX,
+    )
+
+
+async def printable(request: web.Request) -> web.Response:
+    dossier = await _dossier(request, "print")
+    # The printable document carries its own <style> (the same HTML is mailed and made into the PDF).
+    policy = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"}
+    return web.Response(text=services_of(request).renderer.html(dossier), content_type="text/html", headers=policy)
+
+
+async def pdf(request: web.Request) -> web.Response:
+    dossier = await _dossier(request, "pdf")
+    body = await services_of(request).renderer.pdf(dossier)
+    disposition = f'inline; filename="{dossier.reference}.pdf"'
+    return web.Response(body=body, content_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
+async def _dossier(request: web.Request, shown_as: str) -> Dossier:
+    services = services_of(request)
+    reference = request.match_info["reference"]
+    stored = await services.store.get_draft(reference)
+    if stored is None:
+        raise web.HTTPNotFound(text=f"受付番号 {reference} の提案は見つかりません。")
+    await services.staff.record(_staff(request), "view", {"as": shown_as}, services.clock.now(), [reference])
+    return services.builder.build(stored)
+
+
+async def change_status(request: web.Request) -> web.Response:
+    services = services_of(request)
+    reference = request.match_info["reference"]
+    form = await request.post()
+    current, new, note = str(form.get("current", "")), str(form.get("status", "")), str(form.get("note", "")).strip()
+    if not can_move(current, new):
+        return await _draft_page(request, f"「{current}」から「{new}」には変更できません。", status=400)
+    if len(note) > NOTE_MAX:
+        return await _draft_page(request, f"メモは{NOTE_MAX}文字以内にしてください。", status=400)
+    try:
+        await services.staff.change_status(reference, current, new, _staff(request), note, services.clock.now())
+    except StaleStatus:
+        message = "ほかの職員が先に状態を変更しました。いまの状態を確かめてから、もう一度選んでください。"
+        return await _draft_page(request, message, status=409)
+    return redirect(url(request, "draft", reference=reference))
+
+
+async def add_note(request: web.Request) -> web.Response:
+    services = services_of(request)
+    reference = request.match_info["reference"]
+    text = str((await request.post()).get("text", "")).strip()
+    if not text or len(text) > NOTE_MAX:
+        return await _draft_page(request, f"メモは1〜{NOTE_MAX}文字で入力してください。", status=400)
+    await services.staff.add_note(reference, _staff(request), text, services.clock.now())
+    return redirect(url(request, "draft", reference=reference))
+
+
+async def add_reply(request: web.Request) -> web.Response:
+    services = services_of(request)
+    reference = request.match_info["reference"]
+    text = str((await request.post()).get("text", "")).strip()
+    if not text or len(text) > REPLY_MAX:
+        return await _draft_page(request, f"返信は1〜{REPLY_MAX}文字で入力してください。", status=400)
+    await services.staff.add_reply(reference, _staff(request), text, services.clock.now())
+    services.wake_replies()
+    return redirect(url(request, "draft", reference=reference))
+
+
+async def retry_delivery(request: web.Request) -> web.Response:
+    services = services_of(request)
+    reference, delivery_id = request.match_info["reference"], int(request.match_info["id"])
+    if delivery_id not in {delivery.id for delivery in await services.handoff.statuses(reference)}:
+        raise web.HTTPNotFound()
+    now = services.clock.now()
+    await services.handoff.deliveries.retry_now(delivery_id, now)
+    await services.staff.record(_staff(request), "retry", {"delivery": delivery_id}, now, [reference])
+    return redirect(url(request, "draft", reference=reference))
+
+
+# --- lists and exports --------------------------------------------------------------------
+
+
+async def questions_page(request: web.Request) -> web.Response:
+    store = services_of(request).store
+    return render(
+        request, "questions.html",
+        unanswered=await store.question_counts(["unanswered"]),
+        suggested=await store.question_counts(["suggested"]),
+    )
+
+
+async def export_csv(request: web.Request) -> web.Response:
+    body = exports.to_csv(await _export(request, "csv"))
+    return _download(body, "text/csv; charset=utf-8", "csv", request)
+
+
+async def export_json(request: web.Request) -> web.Response:
+    body = exports.to_json(await _export(request, "json"))
+    return _download(body, "application/json; charset=utf-8", "json", request)
+
+
+async def _export(request: web.Request, kind: str) -> list[Dossier]:
+    services = services_of(request)
+    wanted, _ = _filter(request.query)
+    references = [row.reference for row in await services.staff.find_drafts(wanted)]
+    stored = {draft.reference: draft for draft in await services.store.list_drafts()}
+    await services.staff.record(_staff(request), "export", {"format": kind}, services.clock.now(), references)
+    return [services.builder.build(stored[reference]) for reference in references if reference in stored]
+
+
+def _download(body: bytes, content_type: str, extension: str, request: web.Request) -> web.Response:
+    today = services_of(request).clock.now().astimezone(STAFF_TIMEZONE)
+    name = f"kyoso-drafts-{today:%Y%m%d}.{extension}"
+    return web.Response(body=body, headers={
+        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"',
+    })
+
+
+def _filter(query: MultiMapping[str]) -> tuple[DraftFilter, list[str]]:
+    """The list filters from the query string; dates are Japan dates, the 'to' day included."""
+    problems: list[str] = []
+
+    def day(key: str, label: str) -> date | None:
+        raw = query.get(key, "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append(f"{label}の日付の形式が正しくありません（例: 2026-11-25）。")
+            return None
+
+    since, until = day("from", "開始日"), day("to", "終了日")
+    return DraftFilter(
+        status=query.get("status", ""),
+        proposal_type=query.get("type", ""),
+        theme=query.get("theme", ""),
+        submitted_from=datetime.combine(since, time(), STAFF_TIMEZONE) if since else None,
+        submitted_before=datetime.combine(until + timedelta(days=1), time(), STAFF_TIMEZONE) if until else None,
+        text=query.get("q", ""),
+    ), problems
+
+
+def _staff(request: web.Request) -> str:
+    return session_of(request).staff or ""

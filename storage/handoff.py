@@ -1,0 +1,93 @@
+"""The handoff outbox: one row per submitted draft, fanned out to one delivery row per sink.
+
+``SqlTurn.submit`` writes the outbox row in the submission's transaction; the
+dispatcher (``bot/handoff``) turns it into deliveries for the sinks configured
+at that moment and works through them with :class:`storage.queue.OutboxQueue`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.queue import PENDING, OutboxQueue, RetryPolicy
+from storage.sql_store import _insert
+from storage.tables import drafts, handoff_deliveries, handoff_outbox
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """How far one sink got with one draft (shown to staff)."""
+
+    id: int
+    sink: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+class SqlHandoff:
+    def __init__(self, engine: AsyncEngine, policy: RetryPolicy) -> None:
+        self._engine = engine
+        self.deliveries = OutboxQueue(engine, handoff_deliveries, policy)
+
+    async def fan_out(self, sinks: Sequence[str], now: datetime, limit: int = 100) -> int:
+        """Make a pending delivery per sink for drafts not fanned out yet; return how many drafts.
+
+        With no sink configured the drafts stay in the outbox for a later start that has one.
+        """
+        if not sinks:
+            return 0
+        waiting = (
+            select(handoff_outbox.c.id, handoff_outbox.c.draft_id)
+            .where(handoff_outbox.c.fanned_out_at.is_(None))
+            .order_by(handoff_outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(waiting)).all()
+            for row in rows:
+                await connection.execute(
+                    _insert(connection, handoff_deliveries).on_conflict_do_nothing(index_elements=["draft_id", "sink"]),
+                    [
+                        {"draft_id": row.draft_id, "sink": sink, "status": PENDING, "attempts": 0,
+                         "next_attempt_at": now}
+                        for sink in sinks
+                    ],
+                )
+            if rows:
+                await connection.execute(
+                    update(handoff_outbox)
+                    .where(handoff_outbox.c.id.in_([row.id for row in rows]))
+                    .values(fanned_out_at=now)
+                )
+        return len(rows)
+
+    async def reference_of(self, draft_id: int) -> str:
+        async with self._engine.connect() as connection:
+            query = select(drafts.c.reference).where(drafts.c.id == draft_id)
+            return str((await connection.execute(query)).scalar_one())
+
+    async def statuses(self, reference: str) -> list[DeliveryStatus]:
+        """Every sink's delivery of one draft, in sink order."""
+        query = (
+            select(handoff_deliveries)
+            .join(drafts, drafts.c.id == handoff_deliveries.c.draft_id)
+            .where(drafts.c.reference == reference)
+            .order_by(handoff_deliveries.c.sink)
+        )
+        async with self._engine.connect() as connection:
+            return [
+                DeliveryStatus(
+                    id=row.id, sink=row.sink, status=row.status, attempts=row.attempts,
+                    next_attempt_at=row.next_attempt_at, last_error=row.last_error, delivered_at=row.delivered_at,
+                )
+                for row in await connection.execute(query)
+            ]

@@ -1,0 +1,105 @@
+"""A retrying outbox over any table with the delivery columns.
+
+Those columns are ``status`` (pending / sent / failed), ``attempts``,
+``next_attempt_at``, ``leased_until``, ``last_error`` and ``delivered_at``
+(the handoff deliveries and the replies to proposers both have them).
+
+A worker claims due rows by leasing them: PostgreSQL lets several workers
+claim side by side (``FOR UPDATE SKIP LOCKED``), SQLite serialises them with
+its write lock. A worker that dies mid-delivery leaves a lease that runs out,
+and another worker takes the row again: delivery is at least once, so every
+sink gets a stable key to recognise a repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, Table, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: first_delay, twice that, … up to max_delay; give up after max_attempts."""
+
+    max_attempts: int = 8
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(hours=1)
+    lease: timedelta = timedelta(minutes=5)
+
+    def delay(self, attempts: int) -> timedelta:
+        return min(self.first_delay * 2 ** max(attempts - 1, 0), self.max_delay)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A leased row and the number of this attempt (1 for the first)."""
+
+    row: Row[Any]
+    attempt: int
+
+
+class OutboxQueue:
+    def __init__(self, engine: AsyncEngine, table: Table, policy: RetryPolicy) -> None:
+        self._engine = engine
+        self._table = table
+        self.policy = policy
+
+    async def claim(self, now: datetime, limit: int = 20) -> list[Claimed]:
+        """Lease up to ``limit`` due rows, oldest first, counting the attempt."""
+        table = self._table
+        due = (
+            select(table)
+            .where(
+                table.c.status == PENDING,
+                table.c.next_attempt_at <= now,
+                or_(table.c.leased_until.is_(None), table.c.leased_until <= now),
+            )
+            .order_by(table.c.next_attempt_at, table.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(due)).all()
+            if rows:
+                await connection.execute(
+                    update(table)
+                    .where(table.c.id.in_([row.id for row in rows]))
+                    .values(leased_until=now + self.policy.lease, attempts=table.c.attempts + 1)
+                )
+        return [Claimed(row, row.attempts + 1) for row in rows]
+
+    async def succeeded(self, claimed: Claimed, now: datetime) -> None:
+        await self._set(claimed, status=SENT, delivered_at=now, leased_until=None, last_error=None)
+
+    async def failed(self, claimed: Claimed, error: str, now: datetime) -> None:
+        """Try again after the backoff delay, or give up for good after the last attempt."""
+        if claimed.attempt >= self.policy.max_attempts:
+            await self._set(claimed, status=FAILED, leased_until=None, last_error=error)
+        else:
+            retry_at = now + self.policy.delay(claimed.attempt)
+            await self._set(claimed, next_attempt_at=retry_at, leased_until=None, last_error=error)
+
+    async def retry_now(self, row_id: int, now: datetime) -> None:
+        """A person asked to try a failed row again: it starts a fresh series of attempts."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(self._table)
+                .where(self._table.c.id == row_id, self._table.c.status == FAILED)
+                .values(status=PENDING, attempts=0, next_attempt_at=now, leased_until=None)
+            )
+
+    async def _set(self, claimed: Claimed, **values: Any) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(self._table)
+                .where(self._table.c.id == claimed.row.id, self._table.c.status == PENDING)
+                .values(**values)
+            )

@@ -1,0 +1,311 @@
+"""What the staff console reads and writes: accounts, the draft list, status, notes, replies and the audit log.
+
+Every change to a draft is written together with its audit row, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.queue import PENDING, OutboxQueue, RetryPolicy
+from storage.tables import drafts, proposer_messages, staff_audit, staff_notes, staff_users
+
+
+class UnknownDraft(LookupError):
+    pass
+
+
+class StaleStatus(Exception):
+    """Someone else changed the status first."""
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    name: str
+    password_hash: str
+    password_is_temporary: bool
+    failed_logins: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class DraftFilter:
+    """The console's list filters; empty values filter nothing. Dates are inclusive bounds."""
+
+    status: str = ""
+    proposal_type: str = ""
+    theme: str = ""
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    reference: str
+    status: str
+    submitted_at: datetime
+    channel: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Note:
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    staff: str
+    action: str
+    detail: Mapping[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+@dataclass
+class DraftActivity:
+    """What the draft page shows besides the dossier."""
+
+    notes: list[Note] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+
+class SqlStaff:
+    def __init__(self, engine: AsyncEngine, reply_policy: RetryPolicy) -> None:
+        self._engine = engine
+        self.replies = OutboxQueue(engine, proposer_messages, reply_policy)
+
+    # --- accounts -------------------------------------------------------------------
+
+    async def add_user(self, name: str, password_hash: str, now: datetime) -> bool:
+        """Create an account with a temporary password; False when the name is taken."""
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(
+                    insert(staff_users).values(
+                        name=name, password_hash=password_hash, password_is_temporary=True,
+                        failed_logins=0, created_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def get_user(self, name: str) -> StaffUser | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(staff_users).where(staff_users.c.name == name))).first()
+        if row is None:
+            return None
+        return StaffUser(
+            name=row.name, password_hash=row.password_hash, password_is_temporary=row.password_is_temporary,
+            failed_logins=row.failed_logins, locked_until=row.locked_until,
+        )
+
+    async def login_failed(self, name: str, now: datetime, lock_after: int, lock_for: timedelta) -> None:
+        """Count a failure; the ``lock_after``-th in a row locks the account for ``lock_for``."""
+        async with self._engine.begin() as connection:
+            failures = (
+                await connection.execute(
+                    update(staff_users)
+                    .where(staff_users.c.name == name)
+                    .values(failed_logins=staff_users.c.failed_logins + 1)
+                    .returning(staff_users.c.failed_logins)
+                )
+            ).scalar_one_or_none()
+            if failures is not None and failures >= lock_after:
+                await connection.execute(
+                    update(staff_users)
+                    .where(staff_users.c.name == name)
+                    .values(failed_logins=0, locked_until=now + lock_for)
+                )
+            await _audit(connection, None, name, "login_failed", {}, now)
+
+    async def login_succeeded(self, name: str, now: datetime) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(staff_users).where(staff_users.c.name == name).values(failed_logins=0, locked_until=None)
+            )
+            await _audit(connection, None, name, "login", {}, now)
+
+    async def set_password(self, name: str, password_hash: str, temporary: bool, now: datetime) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(staff_users)
+                .where(staff_users.c.name == name)
+                .values(password_hash=password_hash, password_is_temporary=temporary, failed_logins=0,
+                        locked_until=None)
+            )
+            await _audit(connection, None, name, "password", {"temporary": temporary}, now)
+
+    # --- drafts -----------------------------------------------------------------------
+
+    async def find_drafts(self, wanted: DraftFilter) -> list[DraftRow]:
+        """Drafts matching every filter, newest first."""
+        query = (
+            select(drafts.c.reference, drafts.c.status, drafts.c.submitted_at, drafts.c.channel, drafts.c.data)
+            .where(*_conditions(wanted))
+            .order_by(drafts.c.submitted_at.desc(), drafts.c.id.desc())
+        )
+        async with self._engine.connect() as connection:
+            return [
+                DraftRow(reference=row.reference, status=row.status, submitted_at=row.submitted_at,
+                         channel=row.channel, data=row.data)
+                for row in await connection.execute(query)
+            ]
+
+    async def themes(self) -> list[str]:
+        """Every theme a draft was submitted under (for the filter's choices)."""
+        theme = drafts.c.data["theme"].as_string()
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(select(theme).where(theme.is_not(None)).distinct().order_by(theme))
+            return [value for (value,) in rows if value]
+
+    async def change_status(
+        self, reference: str, expected: str, new: str, staff: str, note: str, now: datetime
+    ) -> None:
+        """Move the draft from ``expected`` to ``new``; raise :class:`StaleStatus` if it is no longer ``expected``."""
+        async with self._engine.begin() as connection:
+            draft_id = await _draft_id(connection, reference)
+            changed = await connection.execute(
+                update(drafts).where(drafts.c.id == draft_id, drafts.c.status == expected).values(status=new)
+            )
+            if changed.rowcount != 1:
+                raise StaleStatus(reference)
+            await _audit(connection, draft_id, staff, "status", {"from": expected, "to": new, "note": note}, now)
+
+    async def add_note(self, reference: str, staff: str, text: str, now: datetime) -> None:
+        async with self._engine.begin() as connection:
+            draft_id = await _draft_id(connection, reference)
+            await connection.execute(
+                insert(staff_notes).values(draft_id=draft_id, author=staff, text=text, created_at=now)
+            )
+            await _audit(connection, draft_id, staff, "note", {"text": text}, now)
+
+    async def add_reply(self, reference: str, staff: str, text: str, now: datetime) -> None:
+        """Queue a message to the proposer on the channel they used; the reply dispatcher sends it."""
+        async with self._engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    select(drafts.c.id, drafts.c.channel, drafts.c.user_id).where(drafts.c.reference == reference)
+                )
+            ).first()
+            if row is None:
+                raise UnknownDraft(reference)
+            await connection.execute(
+                insert(proposer_messages).values(
+                    draft_id=row.id, channel=row.channel, user_id=row.user_id, text=text, author=staff,
+                    created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
+                )
+            )
+            await _audit(connection, row.id, staff, "reply", {"text": text}, now)
+
+    async def record(self, staff: str, action: str, detail: Mapping[str, Any], now: datetime,
+                     references: Sequence[str] = ()) -> None:
+        """Audit something that changes nothing (a view, an export), once for each draft it showed."""
+        async with self._engine.begin() as connection:
+            for reference in references:
+                await _audit(connection, await _draft_id(connection, reference), staff, action, detail, now)
+            if not references:
+                await _audit(connection, None, staff, action, detail, now)
+
+    async def activity(self, reference: str) -> DraftActivity:
+        async with self._engine.connect() as connection:
+            draft_id = await _draft_id(connection, reference)
+            notes = await connection.execute(
+                select(staff_notes).where(staff_notes.c.draft_id == draft_id).order_by(staff_notes.c.id)
+            )
+            replies = await connection.execute(
+                select(proposer_messages)
+                .where(proposer_messages.c.draft_id == draft_id)
+                .order_by(proposer_messages.c.id)
+            )
+            audit = await connection.execute(
+                select(staff_audit).where(staff_audit.c.draft_id == draft_id).order_by(staff_audit.c.id.desc())
+            )
+            return DraftActivity(
+                notes=[Note(author=r.author, text=r.text, created_at=r.created_at) for r in notes],
+                replies=[
+                    Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
+                          attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at)
+                    for r in replies
+                ],
+                audit=[AuditEntry(staff=r.staff, action=r.action, detail=r.detail, at=r.at) for r in audit],
+            )
+
+    async def replies_for(self, channel: str, user_id: str, after_id: int = 0) -> list[Reply]:
+        """Delivered replies to one proposer, oldest first (what a pull channel such as the web chat shows)."""
+        query = (
+            select(proposer_messages)
+            .where(
+                proposer_messages.c.channel == channel,
+                proposer_messages.c.user_id == user_id,
+                proposer_messages.c.id > after_id,
+                proposer_messages.c.status == "sent",
+            )
+            .order_by(proposer_messages.c.id)
+        )
+        async with self._engine.connect() as connection:
+            return [
+                Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
+                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at)
+                for r in await connection.execute(query)
+            ]
+
+
+def _conditions(wanted: DraftFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if wanted.status:
+        conditions.append(drafts.c.status == wanted.status)
+    if wanted.proposal_type:
+        conditions.append(drafts.c.data["proposal_type"].as_string() == wanted.proposal_type)
+    if wanted.theme:
+        conditions.append(drafts.c.data["theme"].as_string() == wanted.theme)
+    if wanted.submitted_from:
+        conditions.append(drafts.c.submitted_at >= wanted.submitted_from)
+    if wanted.submitted_before:
+        conditions.append(drafts.c.submitted_at < wanted.submitted_before)
+    if wanted.text.strip():
+        words = wanted.text.strip().lower()
+        conditions.append(
+            or_(
+                func.lower(drafts.c.reference).contains(words, autoescape=True),
+                func.lower(cast(drafts.c.data, Text)).contains(words, autoescape=True),
+            )
+        )
+    return conditions
+
+
+async def _draft_id(connection: AsyncConnection, reference: str) -> int:
+    found = (await connection.execute(select(drafts.c.id).where(drafts.c.reference == reference))).scalar()
+    if found is None:
+        raise UnknownDraft(reference)
+    return int(found)
+
+
+async def _audit(connection: AsyncConnection, draft_id: int | None, staff: str, action: str,
+                 detail: Mapping[str, Any], now: datetime) -> None:
+    await connection.execute(
+        insert(staff_audit).values(draft_id=draft_id, staff=staff, action=action, detail=dict(detail), at=now)
+    )

@@ -1,0 +1,72 @@
+"""The staff side wired from settings, as `kyoso serve` mounts it: pending drafts go out when it starts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.clock import SystemClock
+from bot.content.loader import Content
+from bot.core.messages import UserKey
+from bot.settings import Settings
+from bot.staff.context import SERVICES
+from bot.staff.setup import build_staff_apps
+from storage.sql_store import SqlStore
+from tests.proposals import make_submission, submit
+
+
+async def test_a_draft_left_in_the_outbox_is_mailed_when_the_server_starts(  # type: ignore[no-untyped-def]
+    store: SqlStore, database_url: str, content: Content, smtp_inbox
+) -> None:
+    inbox, port = smtp_inbox
+    reference = await submit(store, make_submission())  # submitted while no server was running
+    settings = Settings(
+        database_url=database_url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+        staff_emails="kyodo@city.example.jp", session_secret="s3cret", staff_base_url="https://kyoso.example.jp",
+    )
+    root = web.Application()
+    for prefix, subapp in build_staff_apps(settings, content, store, SystemClock(ZoneInfo("Asia/Tokyo"))).items():
+        root.add_subapp(prefix, subapp)
+
+    async with TestClient(TestServer(root)) as client:
+        for _ in range(600):  # the dispatcher runs in the background: wait up to 30 s for the mail
+            if inbox.messages:
+                break
+            await asyncio.sleep(0.05)
+        assert (await client.get("/staff/drafts", allow_redirects=False)).status == 303
+
+    [message] = inbox.messages
+    assert reference in message["Subject"]
+
+
+async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignore[no-untyped-def]
+    store: SqlStore, database_url: str, content: Content
+) -> None:
+    settings = Settings(database_url=database_url, session_secret="s3cret")
+    apps = build_staff_apps(settings, content, store, SystemClock(ZoneInfo("Asia/Tokyo")))
+    root = web.Application()
+    for prefix, subapp in apps.items():
+        root.add_subapp(prefix, subapp)
+    reference = await submit(store, make_submission(user=UserKey(channel="web", user_id="visitor-1")))
+    staff = apps["/staff"][SERVICES].staff
+    await staff.add_reply(reference, "sato", "ご提案ありがとうございます。", datetime.now(UTC))
+
+    async with TestClient(TestServer(root)) as client:
+        async def pulled(cookie: str | None, after: int = 0) -> list[str]:
+            client.session.cookie_jar.clear()
+            if cookie:
+                client.session.cookie_jar.update_cookies({"kyoso_web": cookie})
+            for _ in range(200):  # the reply dispatcher runs in the background
+                answer = await (await client.get(f"/api/staff-replies?after={after}")).json()
+                if answer["messages"] or cookie != "visitor-1":
+                    return [message["text"] for message in answer["messages"]]
+                await asyncio.sleep(0.05)
+            return []
+
+        assert await pulled("visitor-1") == ["ご提案ありがとうございます。"]
+        assert await pulled("someone-else") == []
+        assert await pulled(None) == []

@@ -1,0 +1,80 @@
+"""A LINE stack over real sockets: the emulator, and `kyoso serve`'s server app using the real SDK client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from aiohttp import web
+
+from bot.app import App, build_app
+from bot.channels.line.delivery import RetryPolicy
+from bot.emulators.line import LineEmulator
+from bot.ingest.worker import IngestPolicy
+from bot.server.app import INGEST, ServerOptions, create_server_app
+from bot.settings import REPOSITORY_ROOT, Settings
+
+SECRET = "0123456789abcdef0123456789abcdef"
+TOKEN = "emulator-access-token"
+FAST = ServerOptions(
+    ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2),
+    line_retry=RetryPolicy(delays=(0.05, 0.1, 0.2), request_timeout=2.0),
+)
+
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+
+
+@dataclass
+class LineStack:
+    """The emulator plus a (re)startable bot server on one database."""
+
+    database_url: str
+    emulator: LineEmulator
+    runner: web.AppRunner | None = None
+    app: App | None = None
+    started: list[web.Application] = field(default_factory=list)
+
+    async def start(self, options: ServerOptions = FAST) -> None:
+        settings = Settings(
+            database_url=self.database_url,
+            content_dir=REPOSITORY_ROOT,
+            LINE_CHANNEL_SECRET=SECRET,
+            LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+            LINE_API_BASE_URL=self.emulator.url,
+        )
+        self.app = await build_app(settings)
+        server = create_server_app(self.app, settings, options)
+        self.runner = web.AppRunner(server, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self.runner.addresses[0][:2]
+        self.emulator.webhook_url = f"http://{host}:{port}/webhooks/line"
+        self.started.append(server)
+
+    async def stop(self) -> None:
+        """Stop the server as a dying process would: unfinished work stays in the database only."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+        if self.app is not None:
+            await self.app.close()
+            self.app = None
+
+    async def settled(self) -> None:
+        """Wait until the server has handled and delivered everything it was sent."""
+        await self.started[-1][INGEST].idle()
+
+
+@pytest.fixture
+async def line(database_url: str) -> AsyncIterator[LineStack]:
+    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
+    await emulator.start()
+    stack = LineStack(database_url, emulator)
+    await stack.start()
+    yield stack
+    await stack.stop()
+    await emulator.close()

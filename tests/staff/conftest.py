@@ -1,0 +1,76 @@
+"""A staff console mounted at /staff in a small aiohttp app, on the test database, with a logged-out client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.content.loader import Content
+from bot.handoff.dossier import DossierBuilder
+from bot.staff.app import create_staff_app
+from bot.staff.passwords import hash_password
+from bot.staff.services import StaffServices
+from storage.handoff import SqlHandoff
+from storage.queue import RetryPolicy
+from storage.sql_store import SqlStore, create_engine_for
+from storage.staff import SqlStaff
+from tests.helpers import FakeClock
+from tests.proposals import JST
+
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+
+
+@dataclass
+class Console:
+    services: StaffServices
+    client: TestClient
+    clock: FakeClock
+
+    async def csrf(self, path: str = "/staff/login") -> str:
+        """The CSRF token of the current session, as a form on ``path`` carries it."""
+        page = await (await self.client.get(path)).text()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert found, f"no CSRF field on {path}"
+        return found.group(1)
+
+    async def post(self, path: str, data: dict[str, str], from_page: str | None = None) -> web.Response:
+        token = await self.csrf(from_page or path)
+        return await self.client.post(path, data={**data, "csrf_token": token}, allow_redirects=False)
+
+    async def login(self, name: str = "sato", password: str = PASSWORD) -> web.Response:
+        return await self.post("/staff/login", {"name": name, "password": password}, "/staff/login")
+
+
+def mount(services: StaffServices) -> web.Application:
+    """What the real server does: the console as a sub-application under /staff."""
+    root = web.Application()
+    root.add_subapp("/staff", create_staff_app(services))
+    return root
+
+
+async def make_services(store: SqlStore, database_url: str, content: Content, clock: FakeClock):  # type: ignore[no-untyped-def]
+    engine = create_engine_for(database_url)
+    policy = RetryPolicy(first_delay=timedelta(seconds=1))
+    services = StaffServices(
+        staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
+        builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
+    )
+    return services, engine
+
+
+@pytest.fixture
+async def console(store: SqlStore, database_url: str, content: Content) -> AsyncIterator[Console]:
+    clock = FakeClock(datetime(2026, 11, 25, 14, 0, tzinfo=JST))
+    services, engine = await make_services(store, database_url, content, clock)
+    await services.staff.add_user("sato", PASSWORD_HASH, clock.now())
+    await services.staff.set_password("sato", PASSWORD_HASH, temporary=False, now=clock.now())
+    async with TestClient(TestServer(mount(services))) as client:
+        yield Console(services, client, clock)
+    await engine.dispose()

@@ -1,0 +1,117 @@
+"""The transcripts of tests/transcripts/, played on Telegram: typing, and pressing the inline buttons the bot offered.
+
+The bot side is our adapter with the real python-telegram-bot client, in
+polling mode (``poll`` → ``TelegramProcessor.handle_update``) and in webhook
+mode (the emulator pushes to a small endpoint that calls the same function).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import web
+from telegram import Bot
+
+from bot.channels.telegram.polling import poll
+from bot.channels.telegram.processor import TelegramProcessor
+from bot.channels.telegram.sender import TelegramSender
+from bot.content.loader import Content
+from bot.core.messages import UserKey
+from bot.emulators.telegram import TelegramEmulator
+from bot.faq.matcher import FaqIndex
+from bot.settings import Settings
+from tests.helpers import FakeClock
+from tests.telegram.play import play, playable
+from tests.test_transcripts import TRANSCRIPTS, Session
+
+SECRET = "test-secret_123"
+
+
+class Harness:
+    """The engine on the test database, our Telegram adapter in front of it, and the emulator's user 1001."""
+
+    def __init__(self, platform: TelegramEmulator, processor: TelegramProcessor, session: Session) -> None:
+        self.platform, self.processor, self.session = platform, processor, session
+        self.handled: set[int] = set()
+
+    async def on_update(self, update_json: dict[str, Any]) -> None:
+        await self.processor.handle_update(update_json)
+        self.handled.add(update_json["update_id"])
+
+    async def settle(self, update: dict[str, Any]) -> None:
+        await self.platform.wait_until(lambda: update["update_id"] in self.handled, timeout=30)
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def harness(
+    request: pytest.FixtureRequest,
+    roomy_emulator: TelegramEmulator,
+    roomy_bot: Bot,
+    content: Content,
+    faq_index: FaqIndex,
+    database_url: str,
+) -> AsyncIterator[Harness]:
+    session = Session(content, faq_index, database_url, FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))))
+    await session.start()
+    assert session.engine is not None
+    processor = TelegramProcessor(
+        session.engine.handle, TelegramSender(roomy_bot), Settings().telegram_commands, content.common.messages.one_to_one
+    )
+    harness = Harness(roomy_emulator, processor, session)
+    if request.param == "polling":
+        polling = asyncio.create_task(poll(roomy_bot, harness.on_update, timeout=1, pause=0.1))
+        yield harness
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
+    else:
+        runner = await _webhook_endpoint(harness, roomy_bot)
+        yield harness
+        await roomy_bot.delete_webhook()
+        await runner.cleanup()
+    await session.close()
+
+
+async def _webhook_endpoint(harness: Harness, bot: Bot) -> web.AppRunner:
+    """What the shared server's ``POST /webhooks/telegram`` will do, minus the durable store."""
+
+    async def receive(request: web.Request) -> web.Response:
+        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != SECRET:
+            return web.Response(status=401)
+        await harness.on_update(await request.json())
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/webhooks/telegram", receive)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    await bot.set_webhook(f"http://{host}:{port}/webhooks/telegram", secret_token=SECRET)
+    return runner
+
+
+CASES = [pytest.param(path, "polling", id=f"polling-{path.stem}") for path in TRANSCRIPTS if playable(path)] + [
+    pytest.param(path, "webhook", id=f"webhook-{path.stem}") for path in TRANSCRIPTS if path.stem == "happy_path"
+]
+
+
+@pytest.mark.parametrize(("path", "harness"), CASES, indirect=["harness"])
+async def test_transcript_on_telegram(path: Path, harness: Harness) -> None:
+    script = await play(harness.platform, harness.settle, path)
+    if "stored" in script:
+        assert harness.session.store is not None
+        stored = await harness.session.store.get_draft(script["stored"]["reference"])
+        assert stored is not None and stored.user == UserKey(channel="telegram", user_id="1001")
+
+
+async def test_a_group_is_asked_to_talk_one_to_one(harness: Harness, content: Content) -> None:
+    update = await harness.platform.group_message("/start@kyoso_emulator_bot", chat_id=-4242)
+    await harness.settle(update)
+    assert [message.text for message in harness.platform.sent_to(-4242)] == [content.common.messages.one_to_one]
+    assert harness.platform.sent_to(1001) == []
