@@ -61,6 +61,7 @@ class Settings(BaseSettings):
         default={"start": "resume", "menu": "menu", "restart": "restart", "cancel": "pause"},
         description="Telegram /commands (without the slash) and the core command each one sends",
     )
+    telegram_poll_timeout: int = Field(default=30, ge=1, le=50, description="seconds one getUpdates long poll waits (--telegram-polling)")
 
     # --- staff side: handoff sinks and the console (bot/handoff, bot/staff) ---
     smtp_host: str | None = Field(default=None, description="SMTP server for staff mail (unset: no mail sink)")

@@ -74,6 +74,7 @@ def create_server_app(
                 webhook_secret=settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None,
                 commands=settings.telegram_commands,
                 one_to_one=app.content.common.messages.one_to_one,
+                poll_timeout=settings.telegram_poll_timeout,
             ),
             app.engine.handle,
             app.events,

@@ -1,8 +1,6 @@
-"""Telegram through the durable ingest, wired as `kyoso serve` will wire it: webhook and polling modes.
+"""Telegram through the durable ingest, on the server `kyoso serve` builds: webhook and polling modes.
 
-The server here is assembled the way ``bot/server/app.py`` assembles channels
-(``TelegramChannel.install`` next to the ingest worker); the emulator and the
-real python-telegram-bot client talk over sockets.
+The emulator and the real python-telegram-bot client talk over sockets.
 """
 
 from __future__ import annotations
@@ -19,10 +17,11 @@ from aiohttp import web
 
 from bot.app import App, build_app
 from bot.channels.telegram.client import register_webhook
-from bot.channels.telegram.setup import WEBHOOK_PATH, TelegramChannel, TelegramConfig
+from bot.channels.telegram.setup import WEBHOOK_PATH
 from bot.clock import SystemClock
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
-from bot.ingest.worker import Ingest, IngestPolicy, Processor
+from bot.ingest.worker import Ingest, IngestPolicy
+from bot.server.app import INGEST, ServerOptions, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.helpers import FakeClock
 from tests.telegram.play import play
@@ -55,25 +54,26 @@ class Stack:
 
 
 async def _stack(platform: TelegramEmulator, database_url: str, polling: bool) -> AsyncIterator[Stack]:
-    settings = Settings(database_url=database_url, content_dir=REPOSITORY_ROOT, faq_embeddings=False)
+    settings = Settings(
+        database_url=database_url, content_dir=REPOSITORY_ROOT, faq_embeddings=False,
+        TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, TELEGRAM_API_BASE_URL=platform.url, TELEGRAM_WEBHOOK_SECRET=SECRET,
+        telegram_poll_timeout=1,
+    )
     app = await build_app(settings, FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))))
     clock = SystemClock(ZoneInfo("Asia/Tokyo"))  # the worker's leases and backoffs run on real time
-    processors: dict[str, Processor] = {}
-    ingest = Ingest(app.events, processors, clock, IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2))
-    config = TelegramConfig(DEFAULT_TOKEN, platform.url, SECRET, settings.telegram_commands,
-                            app.content.common.messages.one_to_one, poll_timeout=1)
-    server = web.Application()
-    TelegramChannel(config, app.engine.handle, app.events, clock).install(server, ingest, processors, polling=polling)
+    options = ServerOptions(
+        ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2), telegram_polling=polling
+    )
+    server = create_server_app(app, settings, options, clock)
+    ingest = server[INGEST]
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
-    await ingest.start()
     host, port = runner.addresses[0][:2]
     stack = Stack(platform, app, ingest, f"http://{host}:{port}", polling)
     if not polling:
         await register_webhook(DEFAULT_TOKEN, platform.url, stack.url + WEBHOOK_PATH, SECRET)
     yield stack
-    await ingest.stop()
     await runner.cleanup()
     await app.close()
 
