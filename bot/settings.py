@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     )
     handoff_max_attempts: int = Field(default=8, ge=1, description="tries per sink before a delivery is marked failed")
     handoff_retry_seconds: float = Field(default=30, gt=0, description="first retry delay; doubles up to an hour")
+    staff_line_group_id: str | None = Field(default=None, description="LINE group that gets a notice of each new draft")
+    staff_telegram_chat_id: str | None = Field(default=None, description="Telegram chat that gets a notice of each new draft")
     staff_base_url: str = Field(
         default="http://127.0.0.1:8080", description="public URL of this server (links to /staff in staff messages)"
     )

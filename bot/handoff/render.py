@@ -47,6 +47,10 @@ class DossierRenderer:
     def markdown(self, dossier: Dossier) -> str:
         return self._environment.get_template("dossier.md").render(dossier=dossier)
 
+    def chat_notice(self, dossier: Dossier) -> str:
+        """A few lines for a staff chat (LINE group, Telegram), with the link to the console."""
+        return self._environment.get_template("chat_notice.txt").render(dossier=dossier).strip()
+
     def html(self, dossier: Dossier) -> str:
         return self._environment.get_template("dossier.html").render(dossier=dossier)
 

@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.channels.web import CHANNEL as WEB_CHANNEL
 from bot.content.loader import Content
 from bot.core.ports import Clock
+from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.email_sink import EmailSink, SmtpConfig
@@ -52,8 +53,6 @@ def handoff_sinks(settings: Settings, renderer: DossierRenderer, http: aiohttp.C
             raise ValueError("KYOSO_HANDOFF_WEBHOOK_URL needs KYOSO_HANDOFF_WEBHOOK_SECRET to sign the requests")
         secret = settings.handoff_webhook_secret.get_secret_value().encode()
         sinks.append(WebhookSink(settings.handoff_webhook_url, secret, http))
-    if not sinks:
-        log.warning("no staff sink is configured (KYOSO_SMTP_HOST + KYOSO_STAFF_EMAILS, KYOSO_HANDOFF_WEBHOOK_URL)")
     return sinks
 
 
@@ -67,13 +66,12 @@ def build_staff_apps(
     store: SqlStore,
     clock: Clock,
     messengers: Sequence[ProposerMessenger] = (),
-    extra_sinks: Sequence[HandoffSink] = (),
 ) -> dict[str, web.Application]:
     """Sub-applications by mount prefix: the console, and the web chat's pull of staff replies.
 
     The handoff and reply dispatchers run for as long as the console is mounted.
     ``messengers`` push staff replies over the proposers' channels (the web chat
-    pulls them instead); ``extra_sinks`` are further staff sinks (LINE group, Telegram).
+    pulls them instead), and notify the staff chats configured for their channels.
     """
     policy = RetryPolicy(
         max_attempts=settings.handoff_max_attempts, first_delay=timedelta(seconds=settings.handoff_retry_seconds)
@@ -93,7 +91,13 @@ def build_staff_apps(
 
     async def run_dispatchers(_: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as http:
-            sinks = [*handoff_sinks(settings, renderer, http), *extra_sinks]
+            chats = {"line": settings.staff_line_group_id, "telegram": settings.staff_telegram_chat_id}
+            sinks = [*handoff_sinks(settings, renderer, http), *staff_chat_sinks(chats, messengers, renderer)]
+            if not sinks:
+                log.warning(
+                    "no staff sink is configured (KYOSO_SMTP_HOST + KYOSO_STAFF_EMAILS, KYOSO_HANDOFF_WEBHOOK_URL, "
+                    "KYOSO_STAFF_LINE_GROUP_ID, KYOSO_STAFF_TELEGRAM_CHAT_ID): drafts wait in the outbox"
+                )
             dispatcher = HandoffDispatcher(handoff, store, builder, sinks, clock)
             tasks = [asyncio.create_task(Poller([dispatcher.run_once]).run()), asyncio.create_task(reply_poller.run())]
             yield
