@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from aiohttp import web
 
 from bot.app import App, build_app
 from bot.clock import SystemClock
-from bot.server.app import create_server_app
+from bot.emulators.line import LineEmulator
+from bot.ingest.worker import Ingest
+from bot.server.app import INGEST, create_server_app
 from bot.settings import Settings
 from bot.staff.setup import build_staff_apps
 from storage.queue import RetryPolicy
@@ -25,6 +29,21 @@ from tests.staff.conftest import PASSWORD_HASH
 class Running:
     app: App
     url: str
+    ingest: Ingest
+
+    async def play_over_line(self, emulator: LineEmulator, user_id: str, transcript: Path, replace: dict[str, str]) -> None:
+        """A proposer plays a transcript in LINE: follows, types (``replace`` swaps texts) and taps quick replies."""
+        emulator.webhook_url = f"{self.url}/webhooks/line"
+        for turn in yaml.safe_load(transcript.read_text(encoding="utf-8"))["turns"]:
+            if turn.get("start"):
+                status = await emulator.follow(user_id)
+            elif "send" in turn:
+                text = str(turn["send"])
+                status = await emulator.type(user_id, replace.get(text, text))
+            else:
+                status = await emulator.tap(user_id, str(turn["press"]))
+            assert status == 200
+            await self.ingest.idle()
 
 
 @asynccontextmanager
@@ -33,7 +52,8 @@ async def running_server(settings: Settings) -> AsyncIterator[Running]:
     app = await build_app(settings)
     clock = SystemClock(ZoneInfo(settings.timezone))
     options = replace(FAST, mounts=lambda messengers: build_staff_apps(settings, app.content, app.store, clock, messengers))
-    runner = web.AppRunner(create_server_app(app, settings, options, clock), access_log=None)
+    server = create_server_app(app, settings, options, clock)
+    runner = web.AppRunner(server, access_log=None)
     staff_engine = create_engine_for(settings.database_url)
     try:
         staff = SqlStaff(staff_engine, RetryPolicy())
@@ -42,7 +62,7 @@ async def running_server(settings: Settings) -> AsyncIterator[Running]:
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         host, port = runner.addresses[0][:2]
-        yield Running(app, f"http://{host}:{port}")
+        yield Running(app, f"http://{host}:{port}", server[INGEST])
     finally:
         await staff_engine.dispose()
         await runner.cleanup()

@@ -1,4 +1,5 @@
-"""The console in headless Chromium: a draft submitted through the core engine, worked on by a staff member."""
+"""The console in headless Chromium, on the server `kyoso serve` builds: a draft a proposer sent over LINE
+(through the LINE emulator) is found, moved on and answered by a staff member; the answer reaches LINE."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ import os
 import re
 import sys
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from bot.content.loader import Content
-from bot.core.messages import UserKey
+from bot.emulators.line import LineEmulator
+from bot.settings import REPOSITORY_ROOT, Settings
 from storage.sql_store import SqlStore
-from tests.helpers import FakeClock, visible_text
-from tests.proposals import JST, submit_through_engine
-from tests.staff.conftest import make_services, mount
+from tests.line.conftest import SECRET, TOKEN
+from tests.proposals import HAPPY_PATH
+from tests.staff.serving import running_server
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -31,21 +30,8 @@ pytestmark = pytest.mark.skipif(
     reason="Chromium is not installed: run scripts/install-browser (CI does)",
 )
 EVIL_TITLE = "<script>document.title='pwned'</script>見守りウォーキング"
-
-
-@pytest.fixture
-async def console_url(store: SqlStore, database_url: str, content: Content) -> AsyncIterator[str]:
-    """The console on a real TCP port, as the browser needs."""
-    clock = FakeClock(datetime(2026, 11, 25, 15, 0, tzinfo=JST))
-    services, engine = await make_services(store, database_url, content, clock)
-    runner = web.AppRunner(mount(services))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}/staff"
-    await runner.cleanup()
-    await engine.dispose()
+PROPOSER = "U" + "b" * 32
+REPLY = "ご提案ありがとうございます。担当から連絡します。"
 
 
 @pytest.fixture
@@ -70,16 +56,37 @@ async def one_time_password(database_url: str, name: str) -> str:
     return found.group(1).decode()
 
 
+@pytest.fixture
+async def line() -> AsyncIterator[LineEmulator]:
+    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
+    await emulator.start()
+    yield emulator
+    await emulator.close()
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_staff_log_in_find_a_draft_change_its_status_reply_and_export(  # type: ignore[no-untyped-def]
-    store: SqlStore, database_url: str, content: Content, console_url: str, page, tmp_path: Path
+    database_url: str, line: LineEmulator, page, tmp_path: Path
 ) -> None:
-    proposer = UserKey(channel="web", user_id="w-proposer")
-    clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=JST))
-    said = visible_text(await submit_through_engine(
-        content, store, proposer, clock, replace={"多摩川沿いの見守りウォーキング": EVIL_TITLE}
-    ))
-    reference = re.search(r"KY-\d{4}-\d{4}", said).group(0)  # type: ignore[union-attr]
+    settings = Settings(
+        database_url=database_url, content_dir=REPOSITORY_ROOT, session_secret="s" * 40, faq_embeddings=False,
+        LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN, LINE_API_BASE_URL=line.url,
+    )
+    async with running_server(settings) as server:
+        await server.play_over_line(line, PROPOSER, HAPPY_PATH, {"多摩川沿いの見守りウォーキング": EVIL_TITLE})
+        said = "\n".join(line.texts(PROPOSER))
+        reference = re.search(r"KY-\d{4}-\d{4}", said).group(0)  # type: ignore[union-attr]
+        await _work_on_the_draft(server.url + "/staff", server.app.store, database_url, reference, page, tmp_path)
+        for _ in range(100):
+            if REPLY in line.texts(PROPOSER):
+                break
+            await asyncio.sleep(0.05)
+        assert line.texts(PROPOSER)[-1] == REPLY, "the staff reply reached the proposer on LINE"
+
+
+async def _work_on_the_draft(  # type: ignore[no-untyped-def]
+    console_url: str, store: SqlStore, database_url: str, reference: str, page, tmp_path: Path
+) -> None:
     password = await one_time_password(database_url, "tanaka")
 
     # Without a session every page leads to the log-in.
@@ -110,9 +117,9 @@ async def test_staff_log_in_find_a_draft_change_its_status_reply_and_export(  # 
     assert await page.locator("#current-status").inner_text() == "確認中"
     assert "受付 → 確認中（内容を確認します）" in await page.locator("#audit").inner_text()
 
-    await page.fill("form[action$='/replies'] textarea[name=text]", "ご提案ありがとうございます。")
+    await page.fill("form[action$='/replies'] textarea[name=text]", REPLY)
     await page.click("text=提案者に送る")
-    assert "ご提案ありがとうございます。" in await page.locator("body").inner_text()
+    assert REPLY in await page.locator("body").inner_text()
 
     await page.click("text=提案の一覧")
     async with page.expect_download() as download_info:
