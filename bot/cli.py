@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--content-dir", type=Path, help="folder holding dialogs/ and faq/ (default: KYOSO_CONTENT_DIR)")
     check.set_defaults(run=_check)
 
+    purge = commands.add_parser("purge", help="forget conversations and platform events older than the retention period")
+    purge.add_argument("--days", type=int, help="retention in days (default: KYOSO_RETENTION_DAYS or 90)")
+    purge.set_defaults(run=_purge)
+
     schema = commands.add_parser("schema", help="print the JSON schema of the draft proposal")
     schema.set_defaults(run=_schema)
 
@@ -123,6 +127,32 @@ def _rich_menu_problems(root: Path, content: Content) -> bool:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
     return bool(problems)
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.migrate import upgrade
+    from storage.retention import purge
+    from storage.sql_store import create_engine_for
+
+    days = args.days if args.days is not None else settings.retention_days
+    if days < 1:
+        print("--days must be at least 1", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        await upgrade(settings.database_url)
+        engine = create_engine_for(settings.database_url)
+        try:
+            purged = await purge(engine, datetime.now(UTC) - timedelta(days=days))
+        finally:
+            await engine.dispose()
+        print(f"purged {purged.conversations} conversation(s) idle for more than {days} days "
+              f"and {purged.events} finished platform event(s); submitted drafts are kept")
+
+    asyncio.run(run())
+    return 0
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:

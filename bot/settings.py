@@ -31,6 +31,7 @@ class Settings(BaseSettings):
         default_factory=lambda: Path.cwd() / "var" / "cache", description="FAQ embedding cache (safe to delete)"
     )
     timezone: str = Field(default="Asia/Tokyo", description="the city's time zone (reference-number years, dates shown)")
+    retention_days: int = Field(default=90, ge=1, description="kyoso purge forgets conversations idle this long")
     host: str = Field(default="127.0.0.1", description="where `kyoso serve` listens")
     port: int = Field(default=8080, ge=0, le=65535, description="the port `kyoso serve` listens on")
     line_channel_secret: SecretStr | None = Field(

@@ -24,7 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
-from storage.tables import consents, conversations, drafts, faq_questions, handoff_outbox, reference_counters
+from storage.tables import (
+    consents,
+    conversations,
+    drafts,
+    faq_questions,
+    handoff_outbox,
+    inbound_events,
+    reference_counters,
+)
 
 
 @dataclass(frozen=True)
@@ -89,12 +97,23 @@ class SqlTurn:
         self._user = user
 
     async def erase_user_data(self) -> list[str]:
-        """Drop the questions kept with the user's submitted drafts; the drafts themselves stay for staff.
+        """Drop the questions kept with the user's submitted drafts (the drafts stay for staff) and the
+        texts of the user's finished platform events (their ids stay, so a redelivery is still dropped).
 
-        The conversation state is blanked by the caller and saved when the turn ends.
+        The conversation state is blanked by the caller and saved when the turn ends. The event being
+        handled now is not finished yet; `kyoso purge` removes it later.
         """
         mine = and_(drafts.c.channel == self._user.channel, drafts.c.user_id == self._user.user_id)
         await self._connection.execute(update(drafts).where(mine).values(faq_log=[]))
+        await self._connection.execute(
+            update(inbound_events)
+            .where(
+                inbound_events.c.channel == self._user.channel,
+                inbound_events.c.user_id == self._user.user_id,
+                inbound_events.c.status == "done",
+            )
+            .values(body="{}", replies=None)
+        )
         rows = await self._connection.execute(select(drafts.c.reference).where(mine).order_by(drafts.c.id))
         return list(rows.scalars())
 

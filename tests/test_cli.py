@@ -87,3 +87,12 @@ def test_chat_refuses_to_start_with_broken_content(workdir: Path) -> None:
     )
     assert result.returncode == 1
     assert "dialogs/common.yaml:0: file is missing" in result.stderr
+
+
+def test_purge_reports_what_it_forgot_and_can_run_again(workdir: Path) -> None:
+    kyoso(workdir, "chat", "--user", "purged", typed=["4", "株式会社きえる"])
+    kept = kyoso(workdir, "purge", "--days", "30")
+    assert "purged 0 conversation(s) idle for more than 30 days" in kept.stdout
+
+    refused = kyoso(workdir, "purge", "--days", "0")
+    assert refused.returncode == 2 and "at least 1" in refused.stderr

@@ -1,0 +1,24 @@
+"""データ削除 over LINE: what the user typed does not stay in the stored platform events."""
+
+from __future__ import annotations
+
+from tests.line.conftest import LineStack
+
+USER = "U" + "d" * 32
+SECRET_NAME = "株式会社ひみつのはなし"
+
+
+async def test_erasing_removes_the_typed_texts_from_finished_events(line: LineStack) -> None:
+    assert line.app is not None
+    for action, value in [("follow", ""), ("tap", "提案の下書きをつくる"), ("type", SECRET_NAME), ("type", "データ削除")]:
+        status = await (line.emulator.follow(USER) if action == "follow" else getattr(line.emulator, action)(USER, value))
+        assert status == 200
+        await line.settled()
+    assert any(SECRET_NAME in event.body for event in await line.app.events.list_events("line"))
+
+    assert await line.emulator.tap(USER, "はい") == 200
+    await line.settled()
+
+    assert "入力した内容を削除しました" in line.emulator.texts(USER)[-1]
+    assert not any(SECRET_NAME in event.body for event in await line.app.events.list_events("line"))
+    assert not any(SECRET_NAME in (event.replies or "") for event in await line.app.events.list_events("line"))
