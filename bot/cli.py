@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--content-dir", type=Path, help="folder holding dialogs/ and faq/ (default: KYOSO_CONTENT_DIR)")
     check.set_defaults(run=_check)
 
+    doctor = commands.add_parser("doctor", help="report missing, weak or unsafe settings (exit 1 on an error)")
+    doctor.set_defaults(run=_doctor)
+
     purge = commands.add_parser("purge", help="forget conversations and platform events older than the retention period")
     purge.add_argument("--days", type=int, help="retention in days (default: KYOSO_RETENTION_DAYS or 90)")
     purge.set_defaults(run=_purge)
@@ -127,6 +130,17 @@ def _rich_menu_problems(root: Path, content: Content) -> bool:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
     return bool(problems)
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import diagnose
+
+    findings = diagnose(settings)
+    for finding in findings:
+        print(finding.render())
+    if not findings:
+        print("OK: no problems found in the settings")
+    return 1 if any(finding.level == "error" for finding in findings) else 0
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
