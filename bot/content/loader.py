@@ -70,6 +70,7 @@ class Content:
     faq_sources: dict[str, Source] = field(default_factory=dict)
     raw_sources: list[tuple[Any, Source]] = field(default_factory=list)
     common_source: Source | None = None
+    field_steps_near: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # see options.field_steps
     synonyms: list[list[str]] = field(default_factory=list)
 
     def step(self, ref: str) -> Step:

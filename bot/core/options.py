@@ -73,8 +73,19 @@ def match(text: str, choices: list[Offered]) -> Offered | None:
 
 
 def field_steps(content: Content, near: str) -> dict[str, str]:
-    """Field name -> the step that asks it, preferring steps in the same dialog as ``near``."""
+    """Field name -> the step that asks it, preferring steps in the same dialog as ``near``.
+
+    Content does not change once loaded, so each dialog's map is built once (a summary
+    asks it for every row, on every prompt).
+    """
     dialog = near.split(".", 1)[0]
+    cached = content.field_steps_near.get(dialog)
+    if cached is None:
+        cached = content.field_steps_near[dialog] = _field_steps(content, dialog)
+    return cached
+
+
+def _field_steps(content: Content, dialog: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for ref, step in sorted(content.steps.items(), key=lambda item: not item[0].startswith(dialog + ".")):
         name = getattr(step, "field", None)
