@@ -9,6 +9,7 @@ from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
 from bot.core.ports import Clock
+from bot.core.throttle import TurnLimit
 from bot.faq.live import LiveFaq, build_index, load_embedder
 from bot.settings import Settings
 from storage.events import SqlEventLog
@@ -35,5 +36,6 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     store = SqlStore(database)
     embedder = load_embedder(settings.cache_dir / "embeddings") if settings.faq_embeddings else None
     faq = LiveFaq(content, lambda loaded: build_index(loaded, embedder))
-    engine = Engine(content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)))
+    limit = TurnLimit(turns=settings.user_messages_per_minute)
+    engine = Engine(content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)), limit)
     return App(content, store, engine, events=SqlEventLog(database))

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Tokyo", description="the city's time zone (reference-number years, dates shown)")
     retention_days: int = Field(default=90, ge=1, description="kyoso purge forgets conversations idle this long")
+    user_messages_per_minute: int = Field(
+        default=30, ge=1, description="messages one user may send per minute; beyond, the bot says once to slow down"
+    )
+    address_posts_per_minute: int = Field(
+        default=60, ge=1, description="web chat turns and staff log-ins one client address may post per minute (429 beyond)"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="reverse proxies whose X-Forwarded-For names the client (JSON list of addresses, e.g. [\"127.0.0.1\"])",
+    )
     host: str = Field(default="127.0.0.1", description="where `kyoso serve` listens")
     port: int = Field(default=8080, ge=0, le=65535, description="the port `kyoso serve` listens on")
     line_channel_secret: SecretStr | None = Field(

@@ -26,6 +26,8 @@ from bot.settings import REPOSITORY_ROOT
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
 
+# Servers built from Settings in tests serve scripted players, who send far faster than people.
+os.environ.setdefault("KYOSO_USER_MESSAGES_PER_MINUTE", "100000")
 POSTGRES_URL = os.environ.get("KYOSO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 

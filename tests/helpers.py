@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.messages import CardMessage, Outbound
+from bot.core.throttle import TurnLimit
+
+SCRIPTED = TurnLimit(turns=100_000)
+"""Scripted players send far faster than people; tests/trust/test_limits.py tests the real limit."""
 
 
 class FakeClock:

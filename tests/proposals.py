@@ -14,7 +14,7 @@ from bot.core.engine import Engine
 from bot.core.messages import Inbound, Outbound, UserKey
 from bot.faq.live import build_index
 from storage.sql_store import SqlStore
-from tests.helpers import FakeClock
+from tests.helpers import SCRIPTED, FakeClock
 
 JST = timezone(timedelta(hours=9))
 HAPPY_PATH = Path(__file__).parent / "transcripts" / "happy_path.yaml"
@@ -55,7 +55,7 @@ async def submit_through_engine(
     content: Content, store: SqlStore, user: UserKey, clock: FakeClock, replace: dict[str, str] | None = None
 ) -> list[Outbound]:
     """Play the happy-path transcript as ``user`` (its typed texts optionally replaced); return the last replies."""
-    engine = Engine(content, store, build_index(content, None), clock)
+    engine = Engine(content, store, build_index(content, None), clock, SCRIPTED)
     replies: list[Outbound] = []
     for turn in yaml.safe_load(HAPPY_PATH.read_text(encoding="utf-8"))["turns"]:
         if turn.get("start"):

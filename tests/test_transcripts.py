@@ -23,7 +23,7 @@ from bot.core.messages import Inbound, Outbound, UserKey
 from bot.faq.matcher import FaqIndex
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
-from tests.helpers import FakeClock, visible_text
+from tests.helpers import SCRIPTED, FakeClock, visible_text
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
 USER = UserKey(channel="test", user_id="proposer-1")
@@ -41,7 +41,7 @@ class Session:
     async def start(self) -> None:
         await upgrade(self.database_url)
         self.store = SqlStore(create_engine_for(self.database_url))
-        self.engine = Engine(self.content, self.store, self.faq, self.clock)
+        self.engine = Engine(self.content, self.store, self.faq, self.clock, SCRIPTED)
 
     async def restart(self) -> None:
         await self.close()

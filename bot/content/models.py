@@ -208,6 +208,7 @@ class Messages(Strict):
     faq_not_found: NonEmpty
     did_you_mean: NonEmpty
     none_of_these: NonEmpty
+    slow_down: NonEmpty = Field(description="said once when a user (or a browser's address) sends too much too fast")
     one_to_one: NonEmpty = Field(description="said in group chats (LINE groups/rooms, Telegram groups): the bot talks 1:1 only")
 
 

@@ -24,3 +24,5 @@ class ConversationState(BaseModel):
     faq_log: list[FaqAsked] = Field(default_factory=list)
     faq_misses: int = 0
     last_seen: datetime | None = None
+    recent_turns: list[datetime] = Field(default_factory=list, description="times of the messages in the rate window")
+    slowed_down: bool = Field(default=False, description="the user was told to slow down in this window")

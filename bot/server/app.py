@@ -7,6 +7,7 @@ receive the channels, which push staff replies to proposers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -23,9 +24,11 @@ from bot.core.ports import Clock
 from bot.handoff.replies import ProposerMessenger
 from bot.ingest.worker import Ingest, IngestPolicy, Processor
 from bot.server.health import add_health_routes
+from bot.server.ratelimit import AddressLimiter, address_limit
 from bot.settings import Settings
 
 INGEST = web.AppKey("ingest", Ingest)
+MAX_BODY = 1024 * 1024  # larger request bodies get 413; LINE and Telegram stay far below it
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,11 @@ def create_server_app(
     app: App, settings: Settings, options: ServerOptions = ServerOptions(), clock: Clock | None = None
 ) -> web.Application:
     clock = clock or SystemClock(ZoneInfo(settings.timezone))
-    server = web.Application(client_max_size=1024 * 1024)
+    limiter = AddressLimiter(settings.address_posts_per_minute, time.monotonic)
+    notice = app.content.common.messages.slow_down
+    server = web.Application(
+        client_max_size=MAX_BODY, middlewares=[address_limit(limiter, frozenset(settings.trusted_proxies), notice)]
+    )
     processors: dict[str, Processor] = {}
     messengers: list[ProposerMessenger] = []
     ingest = Ingest(app.events, processors, clock, options.ingest)

@@ -11,7 +11,7 @@ from bot.core.messages import Inbound, UserKey
 from bot.faq.live import build_index
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
-from tests.helpers import FakeClock, visible_text
+from tests.helpers import SCRIPTED, FakeClock, visible_text
 
 USER = UserKey(channel="test", user_id="busy-user")
 
@@ -20,7 +20,7 @@ async def test_concurrent_turns_of_one_user_lose_nothing(content: Content, datab
     await upgrade(database_url)
     stores = [SqlStore(create_engine_for(database_url)) for _ in range(2)]
     clock = FakeClock(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
-    engines = [Engine(content, store, build_index(content, None), clock) for store in stores]
+    engines = [Engine(content, store, build_index(content, None), clock, SCRIPTED) for store in stores]
     try:
         await engines[0].handle(Inbound(user=USER, text="こんにちは"))
         questions = [f"共創とは何ですか？（{number}）" for number in range(8)]

@@ -1,0 +1,77 @@
+"""Per-address limit on what browsers post (web chat turns, staff log-ins): a polite 429, not a fall-over.
+
+Platform webhooks are exempt: LINE and Telegram deliver every user's events
+from a few addresses, and their users are limited one by one in the core
+(``bot.core.throttle``). The counts are per worker process, so N workers allow
+N times the limit; that bounds abuse, which is all this is for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from ipaddress import ip_address
+
+from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Clock = Callable[[], float]
+EXEMPT_PREFIX = "/webhooks/"
+
+
+@dataclass
+class AddressLimiter:
+    """A token bucket per client address; the least recently seen addresses are forgotten beyond ``max_tracked``."""
+
+    per_minute: int
+    clock: Clock
+    max_tracked: int = 100_000
+    _buckets: OrderedDict[str, tuple[float, float]] = field(default_factory=OrderedDict)
+
+    def allow(self, address: str) -> bool:
+        now = self.clock()
+        tokens, since = self._buckets.pop(address, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - since) * self.per_minute / 60)
+        allowed = tokens >= 1
+        self._buckets[address] = (tokens - 1 if allowed else tokens, now)
+        while len(self._buckets) > self.max_tracked:
+            self._buckets.popitem(last=False)
+        return allowed
+
+
+def client_address(request: web.Request, trusted_proxies: frozenset[str]) -> str:
+    """The peer's address; behind a trusted reverse proxy, the last address it added to X-Forwarded-For."""
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if peer in trusted_proxies and forwarded:
+        candidate = forwarded.split(",")[-1].strip()
+        try:
+            return str(ip_address(candidate))
+        except ValueError:
+            return peer
+    return peer
+
+
+def address_limit(limiter: AddressLimiter, trusted_proxies: frozenset[str], notice: str) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Middleware: POSTs outside the webhooks count against the client's address."""
+
+    @web.middleware
+    async def limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method != "POST" or request.path.startswith(EXEMPT_PREFIX):
+            return await handler(request)
+        if limiter.allow(client_address(request, trusted_proxies)):
+            return await handler(request)
+        return _too_many(request, notice)
+
+    return limit
+
+
+def _too_many(request: web.Request, notice: str) -> web.Response:
+    headers = {"Retry-After": "60"}
+    if request.path.startswith("/api/"):
+        # The web chat shows this like any reply.
+        body = {"messages": [{"kind": "text", "text": notice, "choices": []}]}
+        return web.json_response(body, status=429, headers=headers, dumps=lambda value: json.dumps(value, ensure_ascii=False))
+    return web.Response(text=notice, status=429, headers=headers, content_type="text/plain", charset="utf-8")

@@ -1,0 +1,93 @@
+"""Limits that keep the service up under abuse: body size (413), per-user and per-address rates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from bot.content.loader import Content
+from bot.core import payloads
+from bot.core.engine import Engine
+from bot.core.messages import Inbound, UserKey
+from bot.core.throttle import TurnLimit
+from bot.faq.matcher import FaqIndex
+from bot.server.app import MAX_BODY
+from bot.server.ratelimit import AddressLimiter
+from storage.sql_store import SqlStore
+from tests.helpers import FakeClock, visible_text
+from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+
+SLOW_DOWN = "少しのあいだお返事を控えます"
+USER = UserKey(channel="test", user_id="flooder")
+
+
+async def test_a_flooding_user_is_told_once_then_ignored_until_the_window_passes(
+    content: Content, faq_index: FaqIndex, store: SqlStore
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")))
+    engine = Engine(content, store, faq_index, clock, TurnLimit(turns=3, per=timedelta(minutes=1)))
+    await engine.handle(Inbound(user=USER, payload=payloads.COMMAND + "resume"))
+    await engine.handle(Inbound(user=USER, payload=payloads.COMMAND + "menu"))
+    third = await engine.handle(Inbound(user=USER, text="共創とは何ですか"))
+    assert SLOW_DOWN not in visible_text(third)
+
+    refused = await engine.handle(Inbound(user=USER, text="最初から"))
+    assert visible_text(refused).startswith("短い時間にたくさんのメッセージが届いた")
+    assert await engine.handle(Inbound(user=USER, text="最初から")) == []  # told once, then quiet
+
+    clock.current += timedelta(seconds=61)
+    after = await engine.handle(Inbound(user=USER, text="最初から"))
+    assert "最初からやり直しますか" in visible_text(after)  # handled again, and nothing refused was acted on
+
+
+@pytest.mark.parametrize("path", ["/webhooks/line", "/webhooks/telegram", "/api/chat"])
+async def test_an_oversized_body_gets_413_and_nothing_is_stored(platforms: Platforms, path: str) -> None:
+    url = platforms.url
+    body = b'{"events": [' + b" " * MAX_BODY + b"]}"
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url + path, data=body, headers=headers) as response:
+            assert response.status == 413
+    assert await platforms.stored_events() == 0
+
+
+@pytest.mark.settings(address_posts_per_minute=3, trusted_proxies=["127.0.0.1"])
+async def test_one_address_posting_too_fast_gets_a_polite_429_in_the_chat(platforms: Platforms) -> None:
+    url = platforms.url
+    async with aiohttp.ClientSession() as http:
+        statuses = []
+        for _ in range(4):
+            async with http.post(f"{url}/api/chat", json={"start": True}) as response:
+                statuses.append(response.status)
+                body = await response.json()
+        assert statuses == [200, 200, 200, 429]
+        assert body["messages"][0]["text"].startswith("短い時間にたくさんのメッセージが届いた")
+        assert response.headers["Retry-After"] == "60"
+
+        # Behind the trusted proxy (127.0.0.1 here), each forwarded client has its own allowance.
+        async with http.post(f"{url}/api/chat", json={"start": True}, headers={"X-Forwarded-For": "203.0.113.7"}) as other:
+            assert other.status == 200
+        async with http.post(f"{url}/api/chat", json={"start": True}) as again:
+            assert again.status == 429  # the limited address stays limited
+
+
+@pytest.mark.settings(address_posts_per_minute=3)
+async def test_platform_webhooks_are_not_limited_per_address(platforms: Platforms) -> None:
+    url = platforms.url
+    async with aiohttp.ClientSession() as http:
+        for _ in range(5):
+            async with http.post(f"{url}/webhooks/line", data=b"{}", headers={"X-Line-Signature": "bad"}) as response:
+                assert response.status == 401  # refused for its signature, never for its address
+
+
+def test_the_address_limiter_refills_over_time() -> None:
+    now = [0.0]
+    limiter = AddressLimiter(per_minute=2, clock=lambda: now[0], max_tracked=2)
+    assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a")] == [True, True, False]
+    now[0] = 30.0  # half a minute gives back one post
+    assert limiter.allow("a") and not limiter.allow("a")
+    assert limiter.allow("b") and limiter.allow("c")  # "a" is now the least recently seen: forgotten
+    assert limiter.allow("a") and limiter.allow("a")
