@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class UserKey(BaseModel):
@@ -25,6 +28,15 @@ class Inbound(BaseModel):
     user: UserKey
     text: str | None = None
     payload: str | None = None
+
+    @field_validator("text", "payload")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        """Drop control characters (PostgreSQL refuses NUL) and replace lone surrogates, which no database can store."""
+        if value is None:
+            return None
+        paired = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return _CONTROL.sub("", paired)
 
 
 class Choice(BaseModel):

@@ -59,5 +59,5 @@ def _new_event(event: dict[str, Any]) -> NewEvent:
         event_id=event["webhookEventId"],
         user_id=conversation_id(event["source"]),
         occurred_at=int(event["timestamp"]),
-        body=json.dumps(event, ensure_ascii=False),
+        body=json.dumps(event),  # ASCII escapes: a lone surrogate in the text must not make the row unstorable
     )

@@ -7,6 +7,7 @@ order, different chats in parallel.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,10 @@ from bot.core.ports import Clock
 from bot.ingest.events import EventLog, NewEvent
 
 
+class MalformedUpdate(ValueError):
+    """The update does not parse as a Telegram Update (only a forged or broken request sends one)."""
+
+
 class UpdateIntake:
     def __init__(self, events: EventLog, kick: Callable[[str, str], None], clock: Clock) -> None:
         self._events = events
@@ -26,7 +31,10 @@ class UpdateIntake:
 
     async def __call__(self, update_json: dict[str, Any]) -> None:
         """Returns once the update is stored (or ignored: no chat, e.g. an update kind we do not ask for)."""
-        chat = Update.de_json(update_json, None).effective_chat
+        try:
+            chat = Update.de_json(copy.deepcopy(update_json), None).effective_chat  # de_json pops keys
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise MalformedUpdate(type(error).__name__) from error
         if chat is None:
             return
         now = self._clock.now()
@@ -35,7 +43,7 @@ class UpdateIntake:
             event_id=str(update_json["update_id"]),
             user_id=str(chat.id),
             occurred_at=int(now.timestamp() * 1000),
-            body=json.dumps(update_json, ensure_ascii=False),
+            body=json.dumps(update_json),  # ASCII escapes: a lone surrogate in the text must not make the row unstorable
         )
         await self._events.add([event], now)
         self._kick(CHANNEL, event.user_id)

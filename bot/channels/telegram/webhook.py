@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from bot.channels.telegram.intake import UpdateIntake
+from bot.channels.telegram.intake import MalformedUpdate, UpdateIntake
 
 log = logging.getLogger(__name__)
 
@@ -33,5 +33,9 @@ class TelegramWebhook:
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             log.info("malformed Telegram webhook body")
             return web.json_response({"message": "malformed update"}, status=400)
-        await self._intake(update)
+        try:
+            await self._intake(update)
+        except MalformedUpdate as error:
+            log.info("malformed Telegram update: %s", error)
+            return web.json_response({"message": "malformed update"}, status=400)
         return web.json_response({})

@@ -44,7 +44,7 @@ def add_web_chat(server: web.Application, handle: Handler) -> None:
         try:
             said = ChatRequest.model_validate_json(await request.read())
         except ValidationError as error:
-            return web.json_response({"error": error.errors(include_url=False, include_context=False)}, status=400)
+            return web.json_response({"error": error.errors(include_url=False, include_context=False, include_input=False)}, status=400)
         visitor = request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
         user = UserKey(channel=CHANNEL, user_id=visitor[:128])
         if said.start:
