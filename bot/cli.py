@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser("purge", help="forget conversations and platform events older than the retention period")
     purge.add_argument("--days", type=int, help="retention in days (default: KYOSO_RETENTION_DAYS or 90)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be forgotten")
     purge.set_defaults(run=_purge)
 
     schema = commands.add_parser("schema", help="print the JSON schema of the draft proposal")
@@ -146,8 +147,8 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime, timedelta
 
+    from storage import retention
     from storage.migrate import upgrade
-    from storage.retention import purge
     from storage.sql_store import create_engine_for
 
     days = args.days if args.days is not None else settings.retention_days
@@ -158,8 +159,14 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> None:
         await upgrade(settings.database_url)
         engine = create_engine_for(settings.database_url)
+        cutoff = datetime.now(UTC) - timedelta(days=days)
         try:
-            purged = await purge(engine, datetime.now(UTC) - timedelta(days=days))
+            if args.dry_run:
+                foreseen = await retention.preview(engine, cutoff)
+                print(f"would purge {foreseen.conversations} conversation(s) idle for more than {days} days "
+                      f"and {foreseen.events} finished platform event(s); nothing was deleted")
+                return
+            purged = await retention.purge(engine, cutoff)
         finally:
             await engine.dispose()
         print(f"purged {purged.conversations} conversation(s) idle for more than {days} days "

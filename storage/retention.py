@@ -2,6 +2,7 @@
 
 Submitted drafts and their consent records are not touched: staff need them. Safe to run
 from cron: it deletes only what is older than the cut-off, so a second run finds nothing.
+The staff console shows the same selection beforehand (:func:`preview`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.tables import conversations, inbound_events
@@ -21,11 +22,36 @@ class Purged:
     events: int
 
 
+@dataclass(frozen=True)
+class PurgePreview:
+    """What a purge with this cut-off would forget; counts only, no content."""
+
+    cutoff: datetime
+    conversations: int
+    events: int
+    oldest_activity: datetime | None  # the idle conversation untouched longest
+
+
+def _idle(cutoff: datetime) -> ColumnElement[bool]:
+    return conversations.c.updated_at < cutoff
+
+
+def _finished(cutoff: datetime) -> ColumnElement[bool]:
+    return and_(inbound_events.c.status == "done", inbound_events.c.finished_at < cutoff)
+
+
 async def purge(engine: AsyncEngine, cutoff: datetime) -> Purged:
     """Delete conversations untouched since ``cutoff`` and finished events that ended before it."""
     async with engine.begin() as connection:
-        idle = await connection.execute(delete(conversations).where(conversations.c.updated_at < cutoff))
-        finished = await connection.execute(
-            delete(inbound_events).where(inbound_events.c.status == "done", inbound_events.c.finished_at < cutoff)
-        )
+        idle = await connection.execute(delete(conversations).where(_idle(cutoff)))
+        finished = await connection.execute(delete(inbound_events).where(_finished(cutoff)))
     return Purged(conversations=idle.rowcount, events=finished.rowcount)
+
+
+async def preview(engine: AsyncEngine, cutoff: datetime) -> PurgePreview:
+    async with engine.connect() as connection:
+        idle = (await connection.execute(
+            select(func.count(), func.min(conversations.c.updated_at)).where(_idle(cutoff))
+        )).one()
+        events = (await connection.execute(select(func.count()).select_from(inbound_events).where(_finished(cutoff)))).scalar_one()
+    return PurgePreview(cutoff=cutoff, conversations=idle[0], events=events, oldest_activity=idle[1])

@@ -91,6 +91,8 @@ def test_chat_refuses_to_start_with_broken_content(workdir: Path) -> None:
 
 def test_purge_reports_what_it_forgot_and_can_run_again(workdir: Path) -> None:
     kyoso(workdir, "chat", "--user", "purged", typed=["4", "株式会社きえる"])
+    counted = kyoso(workdir, "purge", "--days", "30", "--dry-run")
+    assert "would purge 0 conversation(s) idle for more than 30 days" in counted.stdout
     kept = kyoso(workdir, "purge", "--days", "30")
     assert "purged 0 conversation(s) idle for more than 30 days" in kept.stdout
 

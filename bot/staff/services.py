@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
 from storage.handoff import SqlHandoff
+from storage.retention import PurgePreview
 from storage.sql_store import SqlStore
 from storage.staff import SqlStaff
 
@@ -26,6 +27,8 @@ class StaffServices:
     builder: DossierBuilder
     clock: Clock
     session_secret: bytes
+    purge_preview: Callable[[datetime], Awaitable[PurgePreview]]
+    retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
     lock_after: int = 5  # failed log-ins in a row that lock an account …

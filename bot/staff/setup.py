@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
@@ -29,6 +30,7 @@ from bot.staff.app import create_staff_app
 from bot.staff.pull import create_reply_pull_app
 from bot.staff.services import StaffServices
 from bot.staff.sessions import dev_session_secret
+from storage import retention
 from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
@@ -87,6 +89,7 @@ def build_staff_apps(
         staff=staff, store=store, handoff=handoff, builder=builder, clock=clock, renderer=renderer,
         session_secret=secret or dev_session_secret(Path.cwd() / "var" / "staff-session.key"),
         wake_replies=reply_poller.wake,
+        purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
     ))
 
     async def run_dispatchers(_: web.Application) -> AsyncIterator[None]:

@@ -38,6 +38,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/drafts/{reference}/replies", add_reply, name="replies")
     router.add_post("/drafts/{reference}/deliveries/{id}/retry", retry_delivery, name="retry")
     router.add_get("/questions", questions_page, name="questions")
+    router.add_get("/retention", retention_page, name="retention")
     router.add_get("/export.csv", export_csv, name="api_export_csv")
     router.add_get("/export.json", export_json, name="api_export_json")
     router.add_static("/static", Path(__file__).parent / "static", name="static")
@@ -220,6 +221,13 @@ async def questions_page(request: web.Request) -> web.Response:
         unanswered=await store.question_counts(["unanswered"]),
         suggested=await store.question_counts(["suggested"]),
     )
+
+
+async def retention_page(request: web.Request) -> web.Response:
+    """What the next `kyoso purge` will forget (counts only: the page must not show what it protects)."""
+    services = services_of(request)
+    cutoff = services.clock.now() - timedelta(days=services.retention_days)
+    return render(request, "retention.html", preview=await services.purge_preview(cutoff), days=services.retention_days)
 
 
 async def export_csv(request: web.Request) -> web.Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from bot.handoff.dossier import DossierBuilder
 from bot.staff.app import create_staff_app
 from bot.staff.passwords import hash_password
 from bot.staff.services import StaffServices
+from storage import retention
 from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
@@ -61,6 +64,7 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
     services = StaffServices(
         staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
+        purge_preview=functools.partial(retention.preview, engine),
     )
     return services, engine
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.core.messages import UserKey
 from bot.staff.passwords import hash_password
-from storage.sql_store import SqlStore
+from storage.sql_store import SqlStore, create_engine_for
+from storage.tables import conversations
 from tests.proposals import make_submission, submit
 from tests.staff.conftest import Console
 
 
-@pytest.mark.parametrize("path", ["/staff/", "/staff/drafts", "/staff/drafts/KY-2026-0001", "/staff/questions"])
+@pytest.mark.parametrize("path", ["/staff/", "/staff/drafts", "/staff/drafts/KY-2026-0001", "/staff/questions", "/staff/retention"])
 async def test_pages_without_a_session_send_to_the_login(console: Console, path: str) -> None:
     response = await console.client.get(path, allow_redirects=False)
     assert response.status == 303
@@ -157,6 +160,28 @@ async def test_the_unanswered_questions_page_counts_questions(console: Console, 
     await console.login()
     page = await (await console.client.get("/staff/questions")).text()
     assert "駐車場はありますか" in page and "<td>2</td>" in page
+
+
+async def test_the_retention_page_counts_what_the_next_purge_forgets_without_showing_it(
+    console: Console, store: SqlStore, database_url: str
+) -> None:
+    for user, idle_days in [("U-idle", 100), ("U-recent", 10)]:
+        async with store.turn(UserKey(channel="line", user_id=user)) as turn:
+            turn.state.values["org_name"] = "株式会社まだ送っていない"
+        await _set_last_activity(database_url, user, console.clock.now() - timedelta(days=idle_days))
+    await console.login()
+    page = await (await console.client.get("/staff/retention")).text()
+    assert '<td id="purge-conversations">1件</td>' in page and "90日" in page
+    assert "株式会社まだ送っていない" not in page
+
+
+async def _set_last_activity(database_url: str, user_id: str, when: datetime) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(update(conversations).where(conversations.c.user_id == user_id).values(updated_at=when))
+    finally:
+        await engine.dispose()
 
 
 async def test_only_the_printable_page_may_use_inline_styles(console: Console, store: SqlStore) -> None:

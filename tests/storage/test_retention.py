@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 
 from bot.core.messages import UserKey
-from storage.retention import purge
+from storage.retention import preview, purge
 from storage.sql_store import SqlStore, create_engine_for
 from storage.tables import conversations, inbound_events
 from tests.proposals import make_submission, submit
@@ -30,6 +30,7 @@ async def test_old_conversations_and_finished_events_go_drafts_stay(store: SqlSt
                 _event("old-pending", "pending", finished_at=None),
             ])
 
+        foreseen = await preview(engine, NOW - timedelta(days=90))
         first = await purge(engine, NOW - timedelta(days=90))
         second = await purge(engine, NOW - timedelta(days=90))
 
@@ -38,6 +39,7 @@ async def test_old_conversations_and_finished_events_go_drafts_stay(store: SqlSt
             events = set((await connection.execute(select(inbound_events.c.event_id))).scalars())
     finally:
         await engine.dispose()
+    assert (foreseen.conversations, foreseen.events, foreseen.oldest_activity) == (1, 1, OLD)
     assert (first.conversations, first.events) == (1, 1)
     assert (second.conversations, second.events) == (0, 0)
     assert users == {"U-recent"} and events == {"new-done", "old-pending"}
