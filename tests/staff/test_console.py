@@ -57,6 +57,19 @@ async def test_login_needs_the_right_password_and_locks_after_repeated_failures(
     assert (await console.login()).status == 303
 
 
+async def test_a_session_planted_before_log_in_does_not_become_the_staff_session(console: Console) -> None:
+    """Session fixation: the log-in issues a new session (new cookie, new CSRF token); the old one stays anonymous."""
+    planted_token = await console.csrf()
+    planted = console.client.session.cookie_jar.filter_cookies(console.client.make_url("/staff/"))["kyoso_staff"].value
+    assert (await console.login()).status == 303
+    assert await console.csrf("/staff/drafts") != planted_token
+
+    console.client.session.cookie_jar.clear()
+    console.client.session.cookie_jar.update_cookies({"kyoso_staff": planted}, console.client.make_url("/staff/"))
+    response = await console.client.get("/staff/drafts", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/staff/login")
+
+
 async def test_a_one_time_password_must_be_changed_first(console: Console) -> None:
     services = console.services
     await services.staff.add_user("suzuki", hash_password("one-time-pass-1"), console.clock.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,11 @@ from bot.core.throttle import TurnLimit
 from bot.faq.matcher import FaqIndex
 from bot.server.app import MAX_BODY
 from bot.server.ratelimit import AddressLimiter
+from bot.settings import REPOSITORY_ROOT, Settings
 from storage.sql_store import SqlStore
 from tests.helpers import FakeClock, visible_text
+from tests.staff.conftest import PASSWORD
+from tests.staff.serving import running_server
 from tests.trust.conftest import TELEGRAM_SECRET, Platforms
 
 SLOW_DOWN = "少しのあいだお返事を控えます"
@@ -91,3 +95,24 @@ def test_the_address_limiter_refills_over_time() -> None:
     assert limiter.allow("a") and not limiter.allow("a")
     assert limiter.allow("b") and limiter.allow("c")  # "a" is now the least recently seen: forgotten
     assert limiter.allow("a") and limiter.allow("a")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_guessing_staff_passwords_from_one_address_is_cut_off(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url, content_dir=REPOSITORY_ROOT, session_secret="s" * 40, faq_embeddings=False,
+        address_posts_per_minute=3,
+    )
+    jar = aiohttp.CookieJar(unsafe=True)  # unsafe: cookies from an IP address
+    async with running_server(settings) as server, aiohttp.ClientSession(cookie_jar=jar) as browser:
+        statuses = []
+        for password in ["guess-1", "guess-2", "guess-3", PASSWORD]:
+            async with browser.get(f"{server.url}/staff/login") as page:
+                token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+            assert token is not None
+            form = {"name": "sato", "password": password, "csrf_token": token.group(1)}
+            async with browser.post(f"{server.url}/staff/login", data=form, allow_redirects=False) as response:
+                statuses.append(response.status)
+                said = await response.text()
+    assert statuses == [401, 401, 401, 429]  # even the right password waits: the address is limited
+    assert "1分ほどたってから" in said
