@@ -21,17 +21,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.core.consultation import CLOSED, OPEN, ConsultationRequest, ConsultationView
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
 from storage.tables import (
     consents,
+    consultation_messages,
+    consultations,
     conversations,
     drafts,
     faq_questions,
     handoff_outbox,
     inbound_events,
     reference_counters,
+    staff_audit,
 )
 
 
@@ -129,6 +133,56 @@ class SqlTurn:
             )
         )
 
+    async def open_consultation(self, request: ConsultationRequest) -> int:
+        """The row is also the staff notice's outbox: the dispatcher fans out those with no ``notified_at``."""
+        context = request.model_dump(mode="json", include={"step", "draft", "criteria", "recent", "faq_log"})
+        consultation_id = (
+            await self._connection.execute(
+                insert(consultations)
+                .values(
+                    channel=request.user.channel, user_id=request.user.user_id, status=OPEN, reason=request.reason,
+                    question=request.question, context=context, opened_at=request.opened_at,
+                    last_user_message_at=request.opened_at,
+                )
+                .returning(consultations.c.id)
+            )
+        ).scalar_one()
+        await self._connection.execute(
+            insert(consultation_messages).values(
+                consultation_id=consultation_id, sender="user", text=request.question, created_at=request.opened_at
+            )
+        )
+        return int(consultation_id)
+
+    async def consultation(self, consultation_id: int) -> ConsultationView | None:
+        query = select(consultations.c.status, consultations.c.taken_by, consultations.c.close_reason).where(
+            consultations.c.id == consultation_id, *self._mine()
+        )
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else ConsultationView(status=row.status, taken_by=row.taken_by, close_reason=row.close_reason)
+
+    async def add_consultation_message(self, consultation_id: int, text: str, at: datetime) -> None:
+        await self._connection.execute(
+            insert(consultation_messages).values(consultation_id=consultation_id, sender="user", text=text, created_at=at)
+        )
+        await self._connection.execute(
+            update(consultations)
+            .where(consultations.c.id == consultation_id, *self._mine())
+            .values(last_user_message_at=at)
+        )
+
+    async def withdraw_consultation(self, consultation_id: int, at: datetime) -> bool:
+        # Conditional: a staff member taking it at the same moment wins, and the user's message goes to them.
+        withdrawn = await self._connection.execute(
+            update(consultations)
+            .where(consultations.c.id == consultation_id, consultations.c.status == OPEN, *self._mine())
+            .values(status=CLOSED, closed_at=at, close_reason="withdrawn")
+        )
+        return withdrawn.rowcount == 1
+
+    def _mine(self) -> tuple[ColumnElement[bool], ...]:
+        return consultations.c.channel == self._user.channel, consultations.c.user_id == self._user.user_id
+
     async def submit(self, submission: Submission) -> str:
         """Store the draft and its consent; the reference is numbered per year of ``submitted_at``."""
         reference = await self._next_reference(submission.submitted_at.year)
@@ -161,7 +215,18 @@ class SqlTurn:
         await self._connection.execute(
             insert(handoff_outbox).values(draft_id=draft_id, created_at=submission.submitted_at)
         )
+        await self._link_consultations(draft_id)
         return reference
+
+    async def _link_consultations(self, draft_id: int) -> None:
+        """The user's consultations on the way belong to the draft (its dossier and audit log show them)."""
+        on_the_way = select(consultations.c.id).where(consultations.c.draft_id.is_(None), *self._mine())
+        ids = list((await self._connection.execute(on_the_way)).scalars())
+        if ids:
+            await self._connection.execute(update(consultations).where(consultations.c.id.in_(ids)).values(draft_id=draft_id))
+            await self._connection.execute(
+                update(staff_audit).where(staff_audit.c.consultation_id.in_(ids)).values(draft_id=draft_id)
+            )
 
     async def _next_reference(self, year: int) -> str:
         # A single UPDATE ... RETURNING is atomic: the row lock it takes makes

@@ -305,7 +305,9 @@ async def _draft_id(connection: AsyncConnection, reference: str) -> int:
 
 
 async def _audit(connection: AsyncConnection, draft_id: int | None, staff: str, action: str,
-                 detail: Mapping[str, Any], now: datetime) -> None:
+                 detail: Mapping[str, Any], now: datetime, consultation_id: int | None = None) -> None:
     await connection.execute(
-        insert(staff_audit).values(draft_id=draft_id, staff=staff, action=action, detail=dict(detail), at=now)
+        insert(staff_audit).values(
+            draft_id=draft_id, consultation_id=consultation_id, staff=staff, action=action, detail=dict(detail), at=now
+        )
     )

@@ -9,6 +9,8 @@ from datetime import timedelta
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
+from bot.staff.desk import ConsultationDesk
+from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.sql_store import SqlStore
 from storage.staff import SqlStaff
@@ -26,6 +28,8 @@ class StaffServices:
     builder: DossierBuilder
     clock: Clock
     session_secret: bytes
+    consultations: SqlConsultations
+    desk: ConsultationDesk
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
     lock_after: int = 5  # failed log-ins in a row that lock an account …
