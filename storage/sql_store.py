@@ -21,8 +21,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.core.consultation import CLOSED, OPEN, ConsultationRequest, ConsultationView
-from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
+from bot.core.consultation import (
+    CLOSED,
+    OPEN,
+    ConsultationRequest,
+    ConsultationView,
+)
+from bot.core.draft import (
+    ConsentRecord,
+    ConsultationLine,
+    ConsultationRecord,
+    DraftProposal,
+    FaqAsked,
+    StoredDraft,
+    Submission,
+)
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
 from storage.tables import (
@@ -101,8 +114,9 @@ class SqlTurn:
         self._user = user
 
     async def erase_user_data(self) -> list[str]:
-        """Drop the questions kept with the user's submitted drafts (the drafts stay for staff) and the
-        texts of the user's finished platform events (their ids stay, so a redelivery is still dropped).
+        """Drop the questions kept with the user's submitted drafts (the drafts stay for staff), the
+        texts of the user's finished platform events (their ids stay, so a redelivery is still dropped)
+        and what the user said in consultations not kept with a draft.
 
         The conversation state is blanked by the caller and saved when the turn ends. The event being
         handled now is not finished yet; `kyoso purge` removes it later.
@@ -118,8 +132,21 @@ class SqlTurn:
             )
             .values(body="{}", replies=None)
         )
+        await self._erase_consultations()
         rows = await self._connection.execute(select(drafts.c.reference).where(mine).order_by(drafts.c.id))
         return list(rows.scalars())
+
+    async def _erase_consultations(self) -> None:
+        """What the user told staff in consultations not kept with a submitted draft (staff's own words stay)."""
+        unlinked = select(consultations.c.id).where(consultations.c.draft_id.is_(None), *self._mine())
+        await self._connection.execute(
+            update(consultation_messages)
+            .where(consultation_messages.c.consultation_id.in_(unlinked), consultation_messages.c.sender == "user")
+            .values(text="")
+        )
+        await self._connection.execute(
+            update(consultations).where(consultations.c.id.in_(unlinked)).values(question="", context={})
+        )
 
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep the question without the user's id: staff need what was asked, not who asked it."""
@@ -269,13 +296,16 @@ class SqlStore:
         """Every submitted draft, newest first."""
         query = _drafts_with_consent().order_by(drafts.c.submitted_at.desc(), drafts.c.id.desc())
         async with self._engine.connect() as connection:
-            return [_stored_draft(row) for row in await connection.execute(query)]
+            rows = (await connection.execute(query)).all()
+            consulted = await _consultations_of(connection, [row.id for row in rows])
+        return [_stored_draft(row, consulted.get(row.id, [])) for row in rows]
 
     async def get_draft(self, reference: str) -> StoredDraft | None:
         query = _drafts_with_consent().where(drafts.c.reference == reference)
         async with self._engine.connect() as connection:
             row = (await connection.execute(query)).first()
-        return None if row is None else _stored_draft(row)
+            consulted = await _consultations_of(connection, [row.id] if row else [])
+        return None if row is None else _stored_draft(row, consulted.get(row.id, []))
 
     async def question_counts(self, outcomes: Sequence[str]) -> list[QuestionCount]:
         """Questions with these outcomes, grouped by their exact text, most asked first."""
@@ -338,7 +368,38 @@ def _drafts_with_consent() -> Select[Any]:
     )
 
 
-def _stored_draft(row: Row[Any]) -> StoredDraft:
+async def _consultations_of(connection: AsyncConnection, draft_ids: list[int]) -> dict[int, list[ConsultationRecord]]:
+    """The consultations linked to each of these drafts, with their messages, oldest first."""
+    if not draft_ids:
+        return {}
+    found = (
+        await connection.execute(
+            select(consultations).where(consultations.c.draft_id.in_(draft_ids)).order_by(consultations.c.id)
+        )
+    ).all()
+    lines: dict[int, list[ConsultationLine]] = {}
+    if found:
+        said = await connection.execute(
+            select(consultation_messages)
+            .where(consultation_messages.c.consultation_id.in_([row.id for row in found]))
+            .order_by(consultation_messages.c.id)
+        )
+        for line in said:
+            lines.setdefault(line.consultation_id, []).append(
+                ConsultationLine(sender=line.sender, author=line.author, text=line.text, at=line.created_at)
+            )
+    records: dict[int, list[ConsultationRecord]] = {}
+    for row in found:
+        records.setdefault(row.draft_id, []).append(
+            ConsultationRecord(
+                id=row.id, reason=row.reason, question=row.question, opened_at=row.opened_at, taken_by=row.taken_by,
+                closed_at=row.closed_at, close_reason=row.close_reason, lines=lines.get(row.id, []),
+            )
+        )
+    return records
+
+
+def _stored_draft(row: Row[Any], consulted: list[ConsultationRecord]) -> StoredDraft:
     return StoredDraft(
         reference=row.reference,
         status=row.status,
@@ -348,4 +409,5 @@ def _stored_draft(row: Row[Any]) -> StoredDraft:
         consent=ConsentRecord(notice_version=row.notice_version, agreed_at=row.agreed_at),
         faq_log=[FaqAsked.model_validate(asked) for asked in row.faq_log],
         submitted_at=row.submitted_at,
+        consultations=consulted,
     )

@@ -38,3 +38,4 @@ class ConsultationView(BaseModel):
     status: ConsultationStatus
     taken_by: str | None = None
     close_reason: CloseReason | None = None
+

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, ReportStep
-from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft
+from bot.core.draft import ConsentRecord, ConsultationRecord, DraftProposal, FaqAsked, StoredDraft
 from bot.core.options import choice_options, display_value, field_steps
 
 DRAFT_SUMMARY_STEP = "draft.summary"
@@ -39,6 +39,7 @@ class Dossier(BaseModel):
     criteria: dict[str, str]
     criteria_answers: list[LabelledValue]
     faq_asked: list[FaqAsked]
+    consultations: list[ConsultationRecord] = []
     consent: ConsentRecord
     console_url: str | None = None
 
@@ -75,6 +76,7 @@ class DossierBuilder:
                 for label, value in [self.criterion(name, answer)]
             ],
             faq_asked=stored.faq_log,
+            consultations=stored.consultations,
             consent=stored.consent,
             console_url=f"{self._console_base_url}/staff/drafts/{stored.reference}" if self._console_base_url else None,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
@@ -27,6 +28,16 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel)
 
 
+class Spoken(Protocol):
+    sender: str
+    author: str | None
+
+
+def speaker(line: Spoken) -> str:
+    """Who said a line of a consultation (user / bot / a staff member), as staff read it."""
+    return {"user": "相談者", "bot": "ボット"}.get(line.sender, f"{line.author}（職員）")
+
+
 def template_environment(*extra: BaseLoader) -> Environment:
     """Autoescaping Jinja2 with our filters; ``extra`` loaders come first (the console adds its pages)."""
     environment = Environment(
@@ -38,6 +49,7 @@ def template_environment(*extra: BaseLoader) -> Environment:
     )
     environment.filters["jdatetime"] = japanese_datetime
     environment.filters["channel"] = channel_label
+    environment.filters["speaker"] = speaker
     return environment
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.consultation import CLOSED
-from bot.handoff.render import japanese_datetime
+from bot.handoff.render import japanese_datetime, speaker
 from bot.staff.context import redirect, render, services_of, session_of, url
 from storage.consultations import Consultation, ConsultationMessage
 
@@ -67,8 +67,8 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
         request, "consultation.html", status=status, consultation=consultation, messages=messages, error=error,
         status_label=status_label(consultation), reply_max=REPLY_MAX, mine=consultation.taken_by == _staff(request),
         after=messages[-1].id if messages else 0,
-        draft=[(builder.field_label(name), builder.label(name, value)) for name, value in context["draft"].items() if value],
-        criteria=[builder.criterion(name, value) for name, value in context["criteria"].items()],
+        draft=[(builder.field_label(name), builder.label(name, value)) for name, value in context.get("draft", {}).items() if value],
+        criteria=[builder.criterion(name, value) for name, value in context.get("criteria", {}).items()],
     )
 
 
@@ -139,8 +139,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 
 def _said(message: ConsultationMessage) -> dict[str, Any]:
-    who = {"user": "相談者", "bot": "ボット"}.get(message.sender, f"{message.author}（職員）")
-    return {"sender": message.sender, "who": who, "text": message.text, "at": japanese_datetime(message.created_at)}
+    return {"sender": message.sender, "who": speaker(message), "text": message.text, "at": japanese_datetime(message.created_at)}
 
 
 def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> bytes:

@@ -139,3 +139,21 @@ async def test_on_a_channel_staff_cannot_reply_on_the_bot_asks_where_to_reply(
     assert "お返事先（メールアドレスか電話番号）も書き添えてください" in said
     opened = visible_text(await engine.handle(Inbound(user=user, text=QUESTION + " hanako@example.org")))
     assert "書き添えていただいたお返事先にお送りします" in opened
+
+
+async def test_data_deletion_blanks_what_the_user_told_staff(desk: Desk) -> None:
+    await desk.to_org_type()
+    await desk.say("担当者に相談")
+    await desk.say(QUESTION)
+    await desk.consultations.take(1, "sato", desk.clock.now())
+    await desk.consultations.reply(1, "sato", "費用は施設によります。", desk.clock.now())
+    await desk.desk.close(1, "sato")
+
+    await desk.say("データ削除")
+    assert "入力した内容を削除しました" in await desk.say("はい")
+
+    consultation = await desk.consultations.get(1)
+    assert consultation is not None and consultation.question == "" and consultation.context == {}
+    assert [(m.sender, m.text) for m in await desk.consultations.messages(1)][:2] == [
+        ("user", ""), ("staff", "費用は施設によります。")
+    ]

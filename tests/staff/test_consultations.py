@@ -13,6 +13,7 @@ from bot.core import payloads
 from bot.core.messages import Inbound, UserKey
 from bot.handoff.replies import ReplyDispatcher
 from storage.sql_store import SqlStore
+from tests.proposals import make_submission, submit
 from tests.staff.conftest import PASSWORD_HASH, Console, make_engine
 
 USER = UserKey(channel="line", user_id="U-midori")
@@ -112,3 +113,27 @@ async def test_the_stream_needs_a_session(console: Console, store: SqlStore, con
     await open_consultation(console, store, content)
     response = await console.client.get("/staff/consultations/1/events", allow_redirects=False)
     assert response.status == 303
+
+
+async def test_the_consultation_goes_with_the_draft_submitted_afterwards(
+    console: Console, store: SqlStore, content: Content
+) -> None:
+    await open_consultation(console, store, content)
+    consultations, now = console.services.consultations, console.clock.now()
+    assert await consultations.take(1, "sato", now)
+    assert await consultations.reply(1, "sato", "費用は施設によります。", now)
+    assert await console.services.desk.close(1, "sato")
+    reference = await submit(store, make_submission(user=USER))
+
+    stored = await store.get_draft(reference)
+    assert stored is not None
+    [record] = stored.consultations
+    assert [(line.sender, line.text) for line in record.lines][:2] == [("user", QUESTION), ("staff", "費用は施設によります。")]
+    markdown = console.services.renderer.markdown(console.services.builder.build(stored))
+    assert "相談者: " + QUESTION in markdown and "sato（職員）: 費用は施設によります。" in markdown
+
+    await console.login()
+    page = await (await console.client.get(f"/staff/drafts/{reference}")).text()
+    for shown in ["担当者への相談", "相談の対応開始", "相談での返信", "相談の終了", "費用は施設によります。"]:
+        assert shown in page
+    assert reference in await (await console.client.get("/staff/consultations/1")).text()
