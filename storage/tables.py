@@ -150,6 +150,19 @@ channel_users = Table(
 
 # --- staff side: handoff outbox, staff accounts, audit (migration 0003_staff) ---------
 
+
+def _delivery_columns() -> list[Column[object]]:
+    """What every outbox row has (see storage/queue.py); a worker leases a row until ``leased_until``."""
+    return [
+        Column("status", String(16), nullable=False, doc="pending / sent / failed"),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime, nullable=False),
+        Column("leased_until", UtcDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("delivered_at", UtcDateTime, nullable=True),
+    ]
+
+
 handoff_outbox = Table(
     "handoff_outbox",
     metadata,
@@ -165,12 +178,7 @@ handoff_deliveries = Table(
     Column("id", Integer, primary_key=True),
     Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
     Column("sink", String(32), nullable=False, doc="email / webhook / ..."),
-    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("leased_until", UtcDateTime, nullable=True, doc="a dispatcher holds the row until then"),
-    Column("last_error", Text, nullable=True),
-    Column("delivered_at", UtcDateTime, nullable=True),
+    *_delivery_columns(),
     UniqueConstraint("draft_id", "sink"),
     Index("ix_handoff_deliveries_due", "status", "next_attempt_at"),
 )
@@ -186,12 +194,7 @@ proposer_messages = Table(
     Column("text", Text, nullable=False),
     Column("author", String(64), nullable=False, doc="the staff account that wrote it"),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("leased_until", UtcDateTime, nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("delivered_at", UtcDateTime, nullable=True),
+    *_delivery_columns(),
     Index("ix_proposer_messages_due", "status", "next_attempt_at"),
     Index("ix_proposer_messages_recipient", "channel", "user_id"),
 )
@@ -274,12 +277,7 @@ consultation_notices = Table(
     Column("consultation_id", Integer, ForeignKey("consultations.id"), nullable=False, index=True),
     Column("kind", String(16), nullable=False, doc="opened / reminder"),
     Column("sink", String(32), nullable=False),
-    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("leased_until", UtcDateTime, nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("delivered_at", UtcDateTime, nullable=True),
+    *_delivery_columns(),
     UniqueConstraint("consultation_id", "kind", "sink"),
     Index("ix_consultation_notices_due", "status", "next_attempt_at"),
 )

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.channels.line import CHANNEL as LINE
 from bot.content.loader import Content
 from bot.core.engine import Engine
+from bot.emulators.line import LineEmulator
 from bot.faq.live import build_index
 from bot.handoff.dossier import DossierBuilder
 from bot.staff.app import create_staff_app
@@ -26,6 +27,7 @@ from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from tests.helpers import FakeClock
+from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import JST
 
 PASSWORD = "correct horse battery"
@@ -90,3 +92,12 @@ async def console(store: SqlStore, database_url: str, content: Content) -> Async
     async with TestClient(TestServer(mount(services))) as client:
         yield Console(services, client, clock)
     await engine.dispose()
+
+
+@pytest.fixture
+async def line() -> AsyncIterator[LineEmulator]:
+    """The LINE platform, for the tests on the whole server (tests/staff/serving.py)."""
+    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
+    await emulator.start()
+    yield emulator
+    await emulator.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,14 +38,6 @@ async def browser():  # type: ignore[no-untyped-def]
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-async def line() -> AsyncIterator[LineEmulator]:
-    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
-    await emulator.start()
-    yield emulator
-    await emulator.close()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
