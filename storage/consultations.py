@@ -15,7 +15,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.consultation import CLOSED, OPEN, TAKEN, CloseReason
-from bot.core.messages import UserKey
+from bot.core.messages import Choice, UserKey
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.sql_store import _insert
 from storage.staff import _audit
@@ -140,10 +140,11 @@ class SqlConsultations:
             await _audit(connection, row.draft_id, staff, "close", {"reason": reason}, now, consultation_id)
         return UserKey(channel=row.channel, user_id=row.user_id)
 
-    async def hand_back(self, consultation_id: int, user: UserKey, text: str, now: datetime) -> None:
-        """Queue what the bot says on taking over again (it goes out like a staff reply)."""
+    async def hand_back(self, consultation_id: int, user: UserKey, text: str, choices: Sequence[Choice],
+                        now: datetime) -> None:
+        """Queue what the bot says on taking over again, with its buttons (it goes out like a staff reply)."""
         async with self._engine.begin() as connection:
-            await _say(connection, consultation_id, user, BOT_AUTHOR, text, now)
+            await _say(connection, consultation_id, user, BOT_AUTHOR, text, now, choices)
 
     async def quiet_since(self, cutoff: datetime, limit: int = 100) -> list[int]:
         """Consultations whose user has sent nothing since ``cutoff`` (the timer closes them)."""
@@ -224,7 +225,7 @@ async def _draft_of(connection: AsyncConnection, consultation_id: int) -> int | 
 
 
 async def _say(connection: AsyncConnection, consultation_id: int, user: UserKey, author: str, text: str,
-               now: datetime) -> None:
+               now: datetime, choices: Sequence[Choice] = ()) -> None:
     """One message to the user: in the console's transcript, and in the outbox that delivers it."""
     sender = "bot" if author == BOT_AUTHOR else "staff"
     await connection.execute(
@@ -236,6 +237,6 @@ async def _say(connection: AsyncConnection, consultation_id: int, user: UserKey,
     await connection.execute(
         insert(proposer_messages).values(
             consultation_id=consultation_id, channel=user.channel, user_id=user.user_id, text=text, author=author,
-            created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
+            choices=[choice.model_dump() for choice in choices] or None, created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
         )
     )

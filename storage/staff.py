@@ -81,6 +81,7 @@ class Reply:
     attempts: int
     last_error: str | None
     delivered_at: datetime | None
+    choices: list[dict[str, str]] | None = None  # buttons, on the bot's hand-back after a consultation
 
 
 @dataclass
@@ -269,7 +270,7 @@ class SqlStaff:
         async with self._engine.connect() as connection:
             return [
                 Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
-                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at)
+                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at, choices=r.choices)
                 for r in await connection.execute(query)
             ]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from bot.core import payloads
 from bot.core.messages import CardMessage, Outbound, UserKey
 from bot.core.ports import Clock
 from storage.consultations import SqlConsultations
@@ -53,14 +52,8 @@ class ConsultationDesk:
     async def _hand_back(self, consultation_id: int, user: UserKey) -> None:
         replies = await self._resume(user)
         if replies:
-            text = "\n\n".join(plain_text(reply) for reply in replies)
-            await self._consultations.hand_back(consultation_id, user, text, self._clock.now())
+            # One push: the texts, and the buttons of the question asked again.
+            text = "\n\n".join(reply.as_text() if isinstance(reply, CardMessage) else reply.text for reply in replies)
+            await self._consultations.hand_back(consultation_id, user, text, replies[-1].choices, self._clock.now())
             self._wake_replies()
 
-
-def plain_text(reply: Outbound) -> str:
-    """A reply as one text (a push carries no buttons): the answers are numbered, and typing the number works."""
-    if isinstance(reply, CardMessage):
-        return reply.as_text()
-    answers = [choice.label for choice in reply.choices if choice.payload.startswith(payloads.OPTION)]
-    return "\n".join([reply.text, *(f"{number}. {label}" for number, label in enumerate(answers, start=1))])

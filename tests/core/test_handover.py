@@ -84,9 +84,9 @@ async def test_a_person_takes_over_mid_draft_and_hands_back_where_the_user_was(d
     assert said[-1].sender == "bot"
     handed_back = said[-1].text
     assert handed_back.startswith("担当者との相談を終わりました。ここからは、ボットがご案内します。")
-    assert "団体の種類を選んでください。" in handed_back and "3. 市民活動団体" in handed_back
+    assert "団体の種類を選んでください。" in handed_back
 
-    assert "ご担当者のお名前" in await desk.say("3"), "the draft goes on where it was"
+    assert "ご担当者のお名前" in await desk.say("市民活動団体"), "the draft goes on where it was"
 
 
 async def test_the_timer_closes_a_consultation_the_user_left_once(desk: Desk) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import ClientResponse
 
 from bot.content.loader import Content
 from bot.core import payloads
-from bot.core.messages import Inbound, UserKey
+from bot.core.messages import Choice, Inbound, UserKey
 from bot.handoff.replies import ReplyDispatcher
 from storage.sql_store import SqlStore
 from tests.proposals import make_submission, submit
@@ -25,9 +26,11 @@ class LinePush:
 
     def __init__(self) -> None:
         self.pushed: list[tuple[str, str]] = []
+        self.buttons: list[list[str]] = []
 
-    async def send(self, user_id: str, text: str, key: str) -> None:
+    async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         self.pushed.append((user_id, text))
+        self.buttons.append([choice.label for choice in choices])
 
 
 async def open_consultation(console: Console, store: SqlStore, content: Content) -> Any:
@@ -87,6 +90,7 @@ async def test_staff_take_follow_answer_and_close_a_consultation(
     await ReplyDispatcher(console.services.staff.replies, [line], console.clock).run_once()
     assert line.pushed[-1][1].startswith("担当者との相談を終わりました。ここからは、ボットがご案内します。")
     assert "団体の種類を選んでください。" in line.pushed[-1][1]
+    assert line.buttons[-1] == ["企業", "NPO法人", "市民活動団体", "教育機関", "その他", "戻る", "メニュー"]
 
 
 async def test_two_staff_members_cannot_both_take_one_consultation(

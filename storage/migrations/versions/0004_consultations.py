@@ -83,6 +83,7 @@ def upgrade() -> None:
     with op.batch_alter_table("proposer_messages") as batch:
         batch.alter_column("draft_id", existing_type=sa.Integer(), nullable=True)
         batch.add_column(sa.Column("consultation_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("choices", sa.JSON(), nullable=True))
         batch.create_foreign_key(
             "fk_proposer_messages_consultation_id_consultations", "consultations", ["consultation_id"], ["id"]
         )
@@ -101,6 +102,7 @@ def downgrade() -> None:
     with op.batch_alter_table("proposer_messages") as batch:
         batch.drop_index("ix_proposer_messages_consultation_id")
         batch.drop_constraint("fk_proposer_messages_consultation_id_consultations", type_="foreignkey")
+        batch.drop_column("choices")
         batch.drop_column("consultation_id")
         batch.alter_column("draft_id", existing_type=sa.Integer(), nullable=False)
     for table in ("consultation_notices", "consultation_messages", "consultations"):
