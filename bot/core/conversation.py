@@ -91,7 +91,10 @@ class Conversation:
             pass
         elif self.state.step is None or self.state.step not in self.content.steps:
             await self._goto(self.common.start)
-            if inbound.payload is None:
+            command = self.command(inbound, text)
+            if command is not None and inbound.payload is None:
+                await self._run_command(command)  # e.g. 「人と話したい」 as the very first message
+            elif inbound.payload is None:
                 await self._answer_if_asked(text)
         elif await self._resume_if_returning(inbound, text):
             pass

@@ -66,6 +66,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
     return render(
         request, "consultation.html", status=status, consultation=consultation, messages=messages, error=error,
         status_label=status_label(consultation), reply_max=REPLY_MAX, mine=consultation.taken_by == _staff(request),
+        reachable=consultation.user.channel in services.reply_channels,
         after=messages[-1].id if messages else 0,
         draft=[(builder.field_label(name), builder.label(name, value)) for name, value in context.get("draft", {}).items() if value],
         criteria=[builder.criterion(name, value) for name, value in context.get("criteria", {}).items()],
@@ -87,6 +88,8 @@ async def reply(request: web.Request) -> web.Response:
     text = str((await request.post()).get("text", "")).strip()
     if not text or len(text) > REPLY_MAX:
         return await _page(request, f"返信は1〜{REPLY_MAX}文字で入力してください。", status=400)
+    if consultation.user.channel not in services.reply_channels:
+        return await _page(request, "この経路にはお返事を送れません。相談者が書き添えたお返事先にご連絡ください。", status=409)
     if not await services.consultations.reply(consultation.id, _staff(request), text, services.clock.now()):
         return await _page(request, "返信できるのは、この相談に対応している職員だけです（相談が終わっている場合も返信できません）。", status=409)
     services.wake_replies()

@@ -30,6 +30,7 @@ class StaffServices:
     session_secret: bytes
     consultations: SqlConsultations
     desk: ConsultationDesk
+    reply_channels: frozenset[str]  # where a reply reaches the user (push, or the web chat's pull)
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
     lock_after: int = 5  # failed log-ins in a row that lock an account …

@@ -86,7 +86,8 @@ def build_staff_apps(
     secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
     staff, handoff = SqlStaff(database, policy), SqlHandoff(database, policy)
     builder = DossierBuilder(content, settings.staff_base_url)
-    replies = ReplyDispatcher(staff.replies, [PullMessenger(WEB_CHANNEL), *messengers], clock)
+    reply_messengers = [PullMessenger(WEB_CHANNEL), *messengers]
+    replies = ReplyDispatcher(staff.replies, reply_messengers, clock)
     reply_poller = Poller([replies.run_once])
     consultations = SqlConsultations(database, policy)
     desk = ConsultationDesk(
@@ -96,6 +97,7 @@ def build_staff_apps(
         staff=staff, store=store, handoff=handoff, builder=builder, clock=clock, renderer=renderer,
         session_secret=secret or dev_session_secret(Path.cwd() / "var" / "staff-session.key"),
         consultations=consultations, desk=desk, wake_replies=reply_poller.wake,
+        reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
     ))
 
     async def run_dispatchers(_: web.Application) -> AsyncIterator[None]:

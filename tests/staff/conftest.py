@@ -79,6 +79,7 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
         staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
         consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
+        reply_channels=frozenset({LINE}),
     )
     return services, engine
 

@@ -141,3 +141,19 @@ async def test_the_consultation_goes_with_the_draft_submitted_afterwards(
     for shown in ["担当者への相談", "相談の対応開始", "相談での返信", "相談の終了", "費用は施設によります。"]:
         assert shown in page
     assert reference in await (await console.client.get("/staff/consultations/1")).text()
+
+
+async def test_no_reply_form_for_a_channel_replies_cannot_reach(
+    console: Console, store: SqlStore, content: Content
+) -> None:
+    engine = make_engine(content, store, console.clock)
+    user = UserKey(channel="terminal", user_id="operator")
+    for said in ["人と話したい", QUESTION + " 連絡先: hanako@example.org"]:  # a person, from the first message
+        await engine.handle(Inbound(user=user, text=said))
+    await console.login()
+    await console.post("/staff/consultations/1/take", {}, "/staff/consultations/1")
+
+    page = await (await console.client.get("/staff/consultations/1")).text()
+    assert "相談者が書き添えたお返事先に、直接ご連絡ください" in page and "相談者に送る" not in page
+    refused = await console.post("/staff/consultations/1/replies", {"text": "メールでお返事します。"}, "/staff/consultations/1")
+    assert refused.status == 409
