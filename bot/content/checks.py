@@ -238,8 +238,23 @@ def _placeholders(content: Content) -> list[Problem]:
     return problems
 
 
+def unfilled(content: Content) -> list[Problem]:
+    """Not errors: values left for staff to fill in (the bot works, and says less, until they do)."""
+    answer_time = content.consultation.answer_time
+    return [
+        _consultation_source(content).at("answer_time", key).problem(f"answer_time.{key} is not filled in (要記入): {effect}")
+        for key, effect in [("business_hours", "the bot names no business hours"),
+                            ("typical_delay", "the bot names no typical delay")]
+        if not getattr(answer_time, key)
+    ]
+
+
+def _consultation_source(content: Content) -> Source:
+    return next(source for _, source in content.raw_sources if source.file.name == CONSULTATION_FILE)
+
+
 def _answer_time(content: Content) -> list[Problem]:
-    source = next(source for _, source in content.raw_sources if source.file.name == CONSULTATION_FILE)
+    source = _consultation_source(content)
     answer_time = content.consultation.answer_time
     return [
         source.at("answer_time", key).problem(f"answer_time.{key} must say {{{name}}}")
