@@ -3,6 +3,7 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -157,3 +158,19 @@ async def test_data_deletion_blanks_what_the_user_told_staff(desk: Desk) -> None
     assert [(m.sender, m.text) for m in await desk.consultations.messages(1)][:2] == [
         ("user", ""), ("staff", "費用は施設によります。")
     ]
+
+
+async def test_two_workers_taking_at_once_give_it_to_one(desk: Desk, database_url: str) -> None:
+    await desk.to_org_type()
+    await desk.say("担当者に相談")
+    await desk.say(QUESTION)
+    other_worker = create_engine_for(database_url)
+    try:
+        elsewhere = SqlConsultations(other_worker, RetryPolicy())
+        taken = await asyncio.gather(
+            desk.consultations.take(1, "sato", desk.clock.now()), elsewhere.take(1, "suzuki", desk.clock.now())
+        )
+    finally:
+        await other_worker.dispose()
+    assert sorted(taken) == [False, True]
+    assert (await desk.consultations.get(1)).taken_by == ("sato" if taken[0] else "suzuki")  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.content.loader import Content
@@ -89,3 +90,19 @@ async def test_the_mail_names_the_consultation_and_links_to_it(
     for expected in ["相談番号: 1", "受付経路: LINE", "提案の前に、市の担当者と一度話したいです。",
                      "https://kyoso.example.jp/staff/consultations/1"]:
         assert expected in body
+
+
+async def test_workers_fanning_out_together_notify_once(
+    store: SqlStore, database_url: str, content: Content, clock: FakeClock
+) -> None:
+    engines = [create_engine_for(database_url) for _ in range(2)]
+    chat = RecordingSink("line-staff-chat")
+    notifiers = [ConsultationNotifier(SqlConsultations(engine, POLICY), [chat], clock, REMIND_AFTER) for engine in engines]
+    try:
+        await ask_a_person(content, store, clock, "U-1")
+        await asyncio.gather(*(notifier.run_once() for notifier in notifiers))
+        await asyncio.gather(*(notifier.run_once() for notifier in notifiers))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert [(event, number) for event, number, _ in chat.notices] == [("consultation_opened", 1)]
