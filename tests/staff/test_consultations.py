@@ -1,4 +1,4 @@
-"""Consultations in the console over HTTP: take (once), the live stream, replies pushed to the user, close."""
+"""Consultations in the console over HTTP: take (once), the live stream, replies to the user, close and hand back."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.web.routes import COOKIE
 from bot.content.loader import Content
 from bot.core import payloads
 from bot.core.messages import Choice, Inbound, UserKey
-from bot.handoff.replies import ReplyDispatcher
+from bot.handoff.replies import PullMessenger, ReplyDispatcher
+from bot.staff.pull import create_reply_pull_app
 from storage.sql_store import SqlStore
 from tests.proposals import make_submission, submit
 from tests.staff.conftest import PASSWORD_HASH, Console, make_engine
@@ -157,3 +160,26 @@ async def test_no_reply_form_for_a_channel_replies_cannot_reach(
     assert "相談者が書き添えたお返事先に、直接ご連絡ください" in page and "相談者に送る" not in page
     refused = await console.post("/staff/consultations/1/replies", {"text": "メールでお返事します。"}, "/staff/consultations/1")
     assert refused.status == 409
+
+
+async def test_the_web_chat_pulls_the_hand_back_with_its_buttons(
+    console: Console, store: SqlStore, content: Content
+) -> None:
+    visitor = UserKey(channel="web", user_id="visitor-1")
+    engine = make_engine(content, store, console.clock)
+    for inbound in [Inbound(user=visitor, payload=payloads.COMMAND + "resume"),
+                    Inbound(user=visitor, text="人と話したい"), Inbound(user=visitor, text=QUESTION)]:
+        await engine.handle(inbound)
+    consultations, now = console.services.consultations, console.clock.now()
+    assert await consultations.take(1, "sato", now)
+    assert await consultations.reply(1, "sato", "お電話でご説明します。", now)
+    assert await console.services.desk.close(1, "sato")
+    await ReplyDispatcher(console.services.staff.replies, [PullMessenger("web")], console.clock).run_once()
+
+    pull = web.Application()
+    pull.add_subapp("/api/staff-replies", create_reply_pull_app(console.services.staff))
+    async with TestClient(TestServer(pull)) as client:
+        client.session.cookie_jar.update_cookies({COOKIE: "visitor-1"})
+        pulled = (await (await client.get("/api/staff-replies")).json())["messages"]
+    assert [(m["from"], m["text"][:12]) for m in pulled] == [("staff", "お電話でご説明します。"), ("bot", "担当者との相談を終わりま")]
+    assert [choice["label"] for choice in pulled[1]["choices"]][:2] == ["共創とは", "対象になる提案"]
