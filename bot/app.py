@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.channels.line import CHANNEL as LINE
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.web import CHANNEL as WEB
 from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
@@ -37,5 +40,8 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     embedder = load_embedder(settings.cache_dir / "embeddings") if settings.faq_embeddings else None
     faq = LiveFaq(content, lambda loaded: build_index(loaded, embedder))
     limit = TurnLimit(turns=settings.user_messages_per_minute)
-    engine = Engine(content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)), limit)
+    # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
+    engine = Engine(
+        content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB}, limit=limit
+    )
     return App(content, store, engine, events=SqlEventLog(database))

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.content.checks import unfilled
 from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
 from bot.core.draft import DraftProposal, StoredDraft
@@ -116,6 +117,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     if _rich_menu_problems(root, content):
         return 1
     print(f"OK: {len(content.dialogs)} dialogs, {len(content.steps)} steps, {len(content.faq)} FAQ entries in {root}")
+    for note in unfilled(content):
+        print(f"note: {note.render(root)}")
     return 0
 
 

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     staff_base_url: str = Field(
         default="http://127.0.0.1:8080", description="public URL of this server (links to /staff in staff messages)"
     )
+    consultation_remind_minutes: float = Field(
+        default=60, gt=0, description="担当者に相談: notify staff once more when nobody has taken a consultation this long"
+    )
+    consultation_quiet_hours: float = Field(
+        default=72, gt=0, description="担当者に相談: close a consultation (the bot takes over) when the user sent nothing this long"
+    )
     session_secret: SecretStr | None = Field(
         default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
     )

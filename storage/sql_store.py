@@ -21,17 +21,34 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
+from bot.core.consultation import (
+    CLOSED,
+    OPEN,
+    ConsultationRequest,
+    ConsultationView,
+)
+from bot.core.draft import (
+    ConsentRecord,
+    ConsultationLine,
+    ConsultationRecord,
+    DraftProposal,
+    FaqAsked,
+    StoredDraft,
+    Submission,
+)
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
 from storage.tables import (
     consents,
+    consultation_messages,
+    consultations,
     conversations,
     drafts,
     faq_questions,
     handoff_outbox,
     inbound_events,
     reference_counters,
+    staff_audit,
 )
 
 
@@ -97,8 +114,9 @@ class SqlTurn:
         self._user = user
 
     async def erase_user_data(self) -> list[str]:
-        """Drop the questions kept with the user's submitted drafts (the drafts stay for staff) and the
-        texts of the user's finished platform events (their ids stay, so a redelivery is still dropped).
+        """Drop the questions kept with the user's submitted drafts (the drafts stay for staff), the
+        texts of the user's finished platform events (their ids stay, so a redelivery is still dropped)
+        and what the user said in consultations not kept with a draft.
 
         The conversation state is blanked by the caller and saved when the turn ends. The event being
         handled now is not finished yet; `kyoso purge` removes it later.
@@ -114,8 +132,21 @@ class SqlTurn:
             )
             .values(body="{}", replies=None)
         )
+        await self._erase_consultations()
         rows = await self._connection.execute(select(drafts.c.reference).where(mine).order_by(drafts.c.id))
         return list(rows.scalars())
+
+    async def _erase_consultations(self) -> None:
+        """What the user told staff in consultations not kept with a submitted draft (staff's own words stay)."""
+        unlinked = select(consultations.c.id).where(consultations.c.draft_id.is_(None), *self._mine())
+        await self._connection.execute(
+            update(consultation_messages)
+            .where(consultation_messages.c.consultation_id.in_(unlinked), consultation_messages.c.sender == "user")
+            .values(text="")
+        )
+        await self._connection.execute(
+            update(consultations).where(consultations.c.id.in_(unlinked)).values(question="", context={})
+        )
 
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep the question without the user's id: staff need what was asked, not who asked it."""
@@ -128,6 +159,56 @@ class SqlTurn:
                 asked_at=asked.asked_at,
             )
         )
+
+    async def open_consultation(self, request: ConsultationRequest) -> int:
+        """The row is also the staff notice's outbox: the dispatcher fans out those with no ``notified_at``."""
+        context = request.model_dump(mode="json", include={"step", "draft", "criteria", "recent", "faq_log"})
+        consultation_id = (
+            await self._connection.execute(
+                insert(consultations)
+                .values(
+                    channel=request.user.channel, user_id=request.user.user_id, status=OPEN, reason=request.reason,
+                    question=request.question, context=context, opened_at=request.opened_at,
+                    last_user_message_at=request.opened_at,
+                )
+                .returning(consultations.c.id)
+            )
+        ).scalar_one()
+        await self._connection.execute(
+            insert(consultation_messages).values(
+                consultation_id=consultation_id, sender="user", text=request.question, created_at=request.opened_at
+            )
+        )
+        return int(consultation_id)
+
+    async def consultation(self, consultation_id: int) -> ConsultationView | None:
+        query = select(consultations.c.status, consultations.c.taken_by, consultations.c.close_reason).where(
+            consultations.c.id == consultation_id, *self._mine()
+        )
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else ConsultationView(status=row.status, taken_by=row.taken_by, close_reason=row.close_reason)
+
+    async def add_consultation_message(self, consultation_id: int, text: str, at: datetime) -> None:
+        await self._connection.execute(
+            insert(consultation_messages).values(consultation_id=consultation_id, sender="user", text=text, created_at=at)
+        )
+        await self._connection.execute(
+            update(consultations)
+            .where(consultations.c.id == consultation_id, *self._mine())
+            .values(last_user_message_at=at)
+        )
+
+    async def withdraw_consultation(self, consultation_id: int, at: datetime) -> bool:
+        # Conditional: a staff member taking it at the same moment wins, and the user's message goes to them.
+        withdrawn = await self._connection.execute(
+            update(consultations)
+            .where(consultations.c.id == consultation_id, consultations.c.status == OPEN, *self._mine())
+            .values(status=CLOSED, closed_at=at, close_reason="withdrawn")
+        )
+        return withdrawn.rowcount == 1
+
+    def _mine(self) -> tuple[ColumnElement[bool], ...]:
+        return consultations.c.channel == self._user.channel, consultations.c.user_id == self._user.user_id
 
     async def submit(self, submission: Submission) -> str:
         """Store the draft and its consent; the reference is numbered per year of ``submitted_at``."""
@@ -161,7 +242,18 @@ class SqlTurn:
         await self._connection.execute(
             insert(handoff_outbox).values(draft_id=draft_id, created_at=submission.submitted_at)
         )
+        await self._link_consultations(draft_id)
         return reference
+
+    async def _link_consultations(self, draft_id: int) -> None:
+        """The user's consultations on the way belong to the draft (its dossier and audit log show them)."""
+        on_the_way = select(consultations.c.id).where(consultations.c.draft_id.is_(None), *self._mine())
+        ids = list((await self._connection.execute(on_the_way)).scalars())
+        if ids:
+            await self._connection.execute(update(consultations).where(consultations.c.id.in_(ids)).values(draft_id=draft_id))
+            await self._connection.execute(
+                update(staff_audit).where(staff_audit.c.consultation_id.in_(ids)).values(draft_id=draft_id)
+            )
 
     async def _next_reference(self, year: int) -> str:
         # A single UPDATE ... RETURNING is atomic: the row lock it takes makes
@@ -204,13 +296,16 @@ class SqlStore:
         """Every submitted draft, newest first."""
         query = _drafts_with_consent().order_by(drafts.c.submitted_at.desc(), drafts.c.id.desc())
         async with self._engine.connect() as connection:
-            return [_stored_draft(row) for row in await connection.execute(query)]
+            rows = (await connection.execute(query)).all()
+            consulted = await _consultations_of(connection, [row.id for row in rows])
+        return [_stored_draft(row, consulted.get(row.id, [])) for row in rows]
 
     async def get_draft(self, reference: str) -> StoredDraft | None:
         query = _drafts_with_consent().where(drafts.c.reference == reference)
         async with self._engine.connect() as connection:
             row = (await connection.execute(query)).first()
-        return None if row is None else _stored_draft(row)
+            consulted = await _consultations_of(connection, [row.id] if row else [])
+        return None if row is None else _stored_draft(row, consulted.get(row.id, []))
 
     async def question_counts(self, outcomes: Sequence[str]) -> list[QuestionCount]:
         """Questions with these outcomes, grouped by their exact text, most asked first."""
@@ -273,7 +368,38 @@ def _drafts_with_consent() -> Select[Any]:
     )
 
 
-def _stored_draft(row: Row[Any]) -> StoredDraft:
+async def _consultations_of(connection: AsyncConnection, draft_ids: list[int]) -> dict[int, list[ConsultationRecord]]:
+    """The consultations linked to each of these drafts, with their messages, oldest first."""
+    if not draft_ids:
+        return {}
+    found = (
+        await connection.execute(
+            select(consultations).where(consultations.c.draft_id.in_(draft_ids)).order_by(consultations.c.id)
+        )
+    ).all()
+    lines: dict[int, list[ConsultationLine]] = {}
+    if found:
+        said = await connection.execute(
+            select(consultation_messages)
+            .where(consultation_messages.c.consultation_id.in_([row.id for row in found]))
+            .order_by(consultation_messages.c.id)
+        )
+        for line in said:
+            lines.setdefault(line.consultation_id, []).append(
+                ConsultationLine(sender=line.sender, author=line.author, text=line.text, at=line.created_at)
+            )
+    records: dict[int, list[ConsultationRecord]] = {}
+    for row in found:
+        records.setdefault(row.draft_id, []).append(
+            ConsultationRecord(
+                id=row.id, reason=row.reason, question=row.question, opened_at=row.opened_at, taken_by=row.taken_by,
+                closed_at=row.closed_at, close_reason=row.close_reason, lines=lines.get(row.id, []),
+            )
+        )
+    return records
+
+
+def _stored_draft(row: Row[Any], consulted: list[ConsultationRecord]) -> StoredDraft:
     return StoredDraft(
         reference=row.reference,
         status=row.status,
@@ -283,4 +409,5 @@ def _stored_draft(row: Row[Any]) -> StoredDraft:
         consent=ConsentRecord(notice_version=row.notice_version, agreed_at=row.agreed_at),
         faq_log=[FaqAsked.model_validate(asked) for asked in row.faq_log],
         submitted_at=row.submitted_at,
+        consultations=consulted,
     )

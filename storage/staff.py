@@ -81,6 +81,7 @@ class Reply:
     attempts: int
     last_error: str | None
     delivered_at: datetime | None
+    choices: list[dict[str, str]] | None = None  # buttons, on the bot's hand-back after a consultation
 
 
 @dataclass
@@ -269,7 +270,7 @@ class SqlStaff:
         async with self._engine.connect() as connection:
             return [
                 Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
-                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at)
+                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at, choices=r.choices)
                 for r in await connection.execute(query)
             ]
 
@@ -305,7 +306,9 @@ async def _draft_id(connection: AsyncConnection, reference: str) -> int:
 
 
 async def _audit(connection: AsyncConnection, draft_id: int | None, staff: str, action: str,
-                 detail: Mapping[str, Any], now: datetime) -> None:
+                 detail: Mapping[str, Any], now: datetime, consultation_id: int | None = None) -> None:
     await connection.execute(
-        insert(staff_audit).values(draft_id=draft_id, staff=staff, action=action, detail=dict(detail), at=now)
+        insert(staff_audit).values(
+            draft_id=draft_id, consultation_id=consultation_id, staff=staff, action=action, detail=dict(detail), at=now
+        )
     )

@@ -150,6 +150,19 @@ channel_users = Table(
 
 # --- staff side: handoff outbox, staff accounts, audit (migration 0003_staff) ---------
 
+
+def _delivery_columns() -> list[Column[object]]:
+    """What every outbox row has (see storage/queue.py); a worker leases a row until ``leased_until``."""
+    return [
+        Column("status", String(16), nullable=False, doc="pending / sent / failed"),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime, nullable=False),
+        Column("leased_until", UtcDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("delivered_at", UtcDateTime, nullable=True),
+    ]
+
+
 handoff_outbox = Table(
     "handoff_outbox",
     metadata,
@@ -165,12 +178,7 @@ handoff_deliveries = Table(
     Column("id", Integer, primary_key=True),
     Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
     Column("sink", String(32), nullable=False, doc="email / webhook / ..."),
-    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("leased_until", UtcDateTime, nullable=True, doc="a dispatcher holds the row until then"),
-    Column("last_error", Text, nullable=True),
-    Column("delivered_at", UtcDateTime, nullable=True),
+    *_delivery_columns(),
     UniqueConstraint("draft_id", "sink"),
     Index("ix_handoff_deliveries_due", "status", "next_attempt_at"),
 )
@@ -179,18 +187,15 @@ proposer_messages = Table(
     "proposer_messages",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=True, index=True, doc="a reply about a draft, or …"),
+    Column("consultation_id", Integer, ForeignKey("consultations.id"), nullable=True, index=True, doc="… in a consultation"),
     Column("channel", String(32), nullable=False),
     Column("user_id", String(128), nullable=False),
     Column("text", Text, nullable=False),
-    Column("author", String(64), nullable=False, doc="the staff account that wrote it"),
+    Column("author", String(64), nullable=False, doc="the staff account that wrote it ('bot' for the bot's hand-back)"),
+    Column("choices", JSON, nullable=True, doc="buttons under the text (the bot's hand-back), as Choice dicts"),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("status", String(16), nullable=False, doc="pending / sent / failed"),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("leased_until", UtcDateTime, nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("delivered_at", UtcDateTime, nullable=True),
+    *_delivery_columns(),
     Index("ix_proposer_messages_due", "status", "next_attempt_at"),
     Index("ix_proposer_messages_recipient", "channel", "user_id"),
 )
@@ -222,8 +227,58 @@ staff_audit = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=True, index=True),
+    Column("consultation_id", Integer, ForeignKey("consultations.id"), nullable=True, index=True),
     Column("staff", String(64), nullable=False),
-    Column("action", String(32), nullable=False, doc="view / status / note / reply / export / login ..."),
+    Column("action", String(32), nullable=False, doc="view / status / note / reply / export / login / take / close ..."),
     Column("detail", JSON, nullable=False),
     Column("at", UtcDateTime, nullable=False),
+)
+
+# --- 担当者に相談: consultations a person takes over (migration 0004_consult) -------------
+
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("status", String(16), nullable=False, doc="open / taken / closed"),
+    Column("reason", String(16), nullable=False, doc="asked / faq (the FAQ failed twice in a row)"),
+    Column("question", Text, nullable=False),
+    Column("context", JSON, nullable=False, doc="step, draft so far, criteria answers, recent lines, FAQ questions"),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("last_user_message_at", UtcDateTime, nullable=False, doc="the timer closes it when the user goes quiet"),
+    Column("taken_by", String(64), nullable=True),
+    Column("taken_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("close_reason", String(16), nullable=True, doc="staff / abandoned / withdrawn"),
+    Column("notified_at", UtcDateTime, nullable=True, doc="when a notice per staff sink was queued (the outbox)"),
+    Column("reminded_at", UtcDateTime, nullable=True, doc="when the one reminder for an untaken consultation was queued"),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=True, index=True, doc="the draft the user submitted later"),
+    Index("ix_consultations_status", "status", "opened_at"),
+    Index("ix_consultations_user", "channel", "user_id"),
+)
+
+consultation_messages = Table(
+    "consultation_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("consultation_id", Integer, ForeignKey("consultations.id"), nullable=False, index=True),
+    Column("sender", String(8), nullable=False, doc="user / staff / bot"),
+    Column("author", String(64), nullable=True, doc="the staff account, for staff messages"),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+consultation_notices = Table(
+    "consultation_notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("consultation_id", Integer, ForeignKey("consultations.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False, doc="opened / reminder"),
+    Column("sink", String(32), nullable=False),
+    *_delivery_columns(),
+    UniqueConstraint("consultation_id", "kind", "sink"),
+    Index("ix_consultation_notices_due", "status", "next_attempt_at"),
 )

@@ -55,7 +55,7 @@ async def submit_through_engine(
     content: Content, store: SqlStore, user: UserKey, clock: FakeClock, replace: dict[str, str] | None = None
 ) -> list[Outbound]:
     """Play the happy-path transcript as ``user`` (its typed texts optionally replaced); return the last replies."""
-    engine = Engine(content, store, build_index(content, None), clock, SCRIPTED)
+    engine = Engine(content, store, build_index(content, None), clock, limit=SCRIPTED)
     replies: list[Outbound] = []
     for turn in yaml.safe_load(HAPPY_PATH.read_text(encoding="utf-8"))["turns"]:
         if turn.get("start"):

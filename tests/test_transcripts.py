@@ -2,8 +2,8 @@
 
 A transcript is data: what the user sends or presses, what the bot must say
 (``expect`` / ``expect_not`` are substrings of everything the bot answered,
-``choices`` the exact buttons under its last message) and, at the end, what
-must be stored.
+``choices`` the exact buttons under its last message, ``silent`` that it said
+nothing at all) and, at the end, what must be stored.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Session:
     async def start(self) -> None:
         await upgrade(self.database_url)
         self.store = SqlStore(create_engine_for(self.database_url))
-        self.engine = Engine(self.content, self.store, self.faq, self.clock, SCRIPTED)
+        self.engine = Engine(self.content, self.store, self.faq, self.clock, reply_channels={USER.channel}, limit=SCRIPTED)
 
     async def restart(self) -> None:
         await self.close()
@@ -89,6 +89,8 @@ async def _play(session: Session, turn: dict[str, Any], where: str) -> None:
         return
     await session.send(inbound)
     said = visible_text(session.replies)
+    if turn.get("silent"):
+        assert said == "", f"{where}: expected no answer, got:\n{said}"
     for expected in turn.get("expect", []):
         assert str(expected) in said, f"{where}: expected {expected!r} in:\n{said}"
     for unexpected in turn.get("expect_not", []):

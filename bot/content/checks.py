@@ -6,7 +6,7 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-from bot.content.loader import Content, Source
+from bot.content.loader import CONSULTATION_FILE, Content, Source
 from bot.content.models import (
     ChoiceStep,
     ConsentStep,
@@ -25,7 +25,11 @@ from bot.core.options import choice_options
 from bot.core.text import placeholders
 
 # Placeholders the engine fills at run time, besides the facts.
-DYNAMIC_PLACEHOLDERS = {"reference", "references", "max", "length", "value"}
+DYNAMIC_PLACEHOLDERS = {
+    "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
+}
+# consultation.yaml: the texts that must name the value they exist for.
+REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}
 CALLBACK_DATA_LIMIT = 64  # Telegram's callback_data limit in bytes; LINE's postback limit (300) is looser.
 
 
@@ -38,6 +42,7 @@ def cross_check(content: Content) -> list[Problem]:
     problems += _buttons(content)
     problems += _faq_references(content)
     problems += _placeholders(content)
+    problems += _answer_time(content)
     return problems
 
 
@@ -91,7 +96,9 @@ def _choice_step(content: Content, step: ChoiceStep, source: Source) -> list[Pro
     for value in step.branches:
         if value not in values:
             problems.append(source.at("branches", value).problem(f"branch for '{value}', which is not an option value"))
-    dead_ends = [o.value for o in choice_options(step, content) if not (o.next or o.faq or o.value in step.branches)]
+    dead_ends = [
+        o.value for o in choice_options(step, content) if not (o.next or o.faq or o.command or o.value in step.branches)
+    ]
     if dead_ends and not step.next:
         problems.append(source.problem(f"step '{step.id}': options {dead_ends} lead nowhere (add 'next')"))
     if step.when is not None and not step.next:
@@ -229,6 +236,31 @@ def _placeholders(content: Content) -> list[Problem]:
                     reason = f"unknown placeholder {{{name}}} (facts are in faq/facts.yaml)"
                     problems.append(source.at(*path).problem_in_text(text, text.index("{" + name + "}"), reason))
     return problems
+
+
+def unfilled(content: Content) -> list[Problem]:
+    """Not errors: values left for staff to fill in (the bot works, and says less, until they do)."""
+    answer_time = content.consultation.answer_time
+    return [
+        _consultation_source(content).at("answer_time", key).problem(f"answer_time.{key} is not filled in (要記入): {effect}")
+        for key, effect in [("business_hours", "the bot names no business hours"),
+                            ("typical_delay", "the bot names no typical delay")]
+        if not getattr(answer_time, key)
+    ]
+
+
+def _consultation_source(content: Content) -> Source:
+    return next(source for _, source in content.raw_sources if source.file.name == CONSULTATION_FILE)
+
+
+def _answer_time(content: Content) -> list[Problem]:
+    source = _consultation_source(content)
+    answer_time = content.consultation.answer_time
+    return [
+        source.at("answer_time", key).problem(f"answer_time.{key} must say {{{name}}}")
+        for key, name in REQUIRED_IN_ANSWER_TIME.items()
+        if name not in placeholders(getattr(answer_time, key))
+    ]
 
 
 def _strings(data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:

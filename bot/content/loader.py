@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from bot.content.models import (
     ChoiceStep,
     Common,
+    ConsultationTexts,
     ConsentStep,
     Dialog,
     EditMenuStep,
@@ -31,6 +32,7 @@ from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 
 COMMON_FILE = "common.yaml"
 PRIVACY_FILE = "privacy_notice.yaml"
+CONSULTATION_FILE = "consultation.yaml"
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -65,6 +67,7 @@ class Content:
     facts: Facts
     dialogs: dict[str, Dialog]
     faq: list[FaqEntry]
+    consultation: ConsultationTexts
     steps: dict[str, Step] = field(default_factory=dict)
     step_sources: dict[str, Source] = field(default_factory=dict)
     faq_sources: dict[str, Source] = field(default_factory=dict)
@@ -103,11 +106,12 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     raw: list[tuple[Any, Source]] = []
     common = _load_model(dialogs_dir / COMMON_FILE, Common, problems, raw)
     privacy = _load_model(dialogs_dir / PRIVACY_FILE, PrivacyNotice, problems, raw)
+    consultation = _load_model(dialogs_dir / CONSULTATION_FILE, ConsultationTexts, problems, raw)
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
     for path in sorted(dialogs_dir.glob("*.yaml")):
-        if path.name in (COMMON_FILE, PRIVACY_FILE):
+        if path.name in (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE):
             continue
         dialog = _load_model(path, Dialog, problems, raw)
         if dialog is not None:
@@ -129,9 +133,9 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
                 continue
             faq.append(entry)
             faq_sources[entry.id] = source
-    if common is None or privacy is None or facts is None:
+    if common is None or privacy is None or facts is None or consultation is None:
         return None
-    content = Content(root, common, privacy, facts, dialogs, faq, faq_sources=faq_sources, raw_sources=raw)
+    content = Content(root, common, privacy, facts, dialogs, faq, consultation, faq_sources=faq_sources, raw_sources=raw)
     content.synonyms = synonyms.synonyms if synonyms else []
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)

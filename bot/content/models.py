@@ -46,6 +46,8 @@ class Condition(Strict):
 
 # --- dialog steps -----------------------------------------------------------
 
+CommandName = Literal["back", "edit", "skip", "restart", "pause", "resume", "menu", "human", "delete_data"]
+
 
 class Option(Strict):
     value: NonEmpty
@@ -54,6 +56,7 @@ class Option(Strict):
     next: str | None = None
     faq: str | None = Field(default=None, description="answer this FAQ entry and ask the same step again")
     reply: str | None = Field(default=None, description="said when this option is chosen, before moving on")
+    command: CommandName | None = Field(default=None, description="run this command (e.g. human: 担当者に相談)")
 
 
 class StepBase(Strict):
@@ -179,8 +182,6 @@ class Dialog(Strict):
 
 # --- common.yaml ------------------------------------------------------------
 
-CommandName = Literal["back", "edit", "skip", "restart", "pause", "resume", "menu", "human", "delete_data"]
-
 
 class Command(Strict):
     label: NonEmpty
@@ -241,6 +242,37 @@ class Common(Strict):
         if missing:
             raise ValueError(f"commands missing: {', '.join(sorted(missing))}")
         return self
+
+
+# --- consultation.yaml (担当者に相談) ---------------------------------------------
+
+
+class AnswerTime(Strict):
+    """When staff answer. The city's page gives no hours: staff fill them in; until then the bot names none."""
+
+    business_hours: str | None = Field(default=None, description="e.g. 平日 8時30分〜17時15分 (empty: not said)")
+    typical_delay: str | None = Field(default=None, description="e.g. 2営業日以内 (empty: not said)")
+    with_hours: NonEmpty = Field(description="said when business_hours is filled in; uses {business_hours}")
+    without_hours: NonEmpty = Field(description="said while business_hours is empty")
+    delay: NonEmpty = Field(description="added when typical_delay is filled in; uses {typical_delay}")
+
+
+class ConsultationTexts(Strict):
+    """What the bot says when a person takes over the conversation. ``{answer_time}`` is filled in from ``answer_time``."""
+
+    answer_time: AnswerTime
+    offer: NonEmpty = Field(description="after two questions in a row the FAQ could not answer: a yes/no question")
+    offer_declined: NonEmpty
+    ask: NonEmpty = Field(description="asks for the question in one message (staff can reply on the user's channel)")
+    ask_with_contact: NonEmpty = Field(description="the same, also asking how to reply (channels staff cannot reply on)")
+    cancelled: NonEmpty = Field(description="the user went back instead of sending the question")
+    opened: NonEmpty = Field(description="the consultation is open; {consultation} is its number")
+    opened_with_contact: NonEmpty
+    waiting_note: NonEmpty = Field(description="said once to a message sent before a person has taken the consultation")
+    taken_note: NonEmpty = Field(description="said once, to the first message after a person took the consultation")
+    withdrawn: NonEmpty = Field(description="the user withdrew a consultation nobody had taken yet")
+    closed: NonEmpty = Field(description="staff closed the consultation; the pending question follows")
+    abandoned: NonEmpty = Field(description="closed after the user sent nothing for a while; the pending question follows")
 
 
 class PrivacyNotice(Strict):

@@ -30,11 +30,12 @@ from bot.content.models import (
 from bot.core import payloads
 from bot.core.conditions import holds
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
-from bot.core.messages import Choice, Inbound, Outbound, TextMessage, UserKey
+from bot.core.handover import Handover
+from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.options import Offered, field_is_active, field_steps, match, offered
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
-from bot.core.state import ConversationState
+from bot.core.state import ConversationState, Said
 from bot.core.text import fold, normalize, render
 from bot.core.validation import Refusal, validate
 from bot.core.views import criteria_report
@@ -43,13 +44,17 @@ MAX_AUTOMATIC_STEPS = 200
 MAX_HISTORY = 200
 MAX_FAQ_LOG = 50
 MAX_QUESTION_KEPT = 500
+MAX_RECENT = 12  # lines of the recent conversation kept for staff
+MAX_RECENT_CHARS = 300
+MISSES_BEFORE_OFFER = 2  # unanswered questions in a row before the bot offers a person
 
 
 class Conversation:
     """Mutates ``state`` and fills ``outbox`` for one inbound message."""
 
     def __init__(
-        self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey
+        self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey,
+        can_receive_replies: bool = True,
     ) -> None:
         self.content = content
         self.common = content.common
@@ -59,16 +64,37 @@ class Conversation:
         self.turn = turn
         self.user = user
         self.outbox: list[Outbound] = []
-        self._prompt_due = False
+        self.prompt_due = False
         self._facts = dict(content.facts.facts)
+        self.handover = Handover(self, can_receive_replies)
+        # "In a row": a turn that is not another unanswered question starts the count again.
+        self._misses_before, state.faq_misses = state.faq_misses, 0
 
     # --- entry point ---------------------------------------------------------
 
     async def respond(self, inbound: Inbound) -> None:
         text = inbound.text or ""
-        if self.state.step is None or self.state.step not in self.content.steps:
+        said = self.said(inbound)
+        await self._respond(inbound, text)
+        if self.prompt_due:
+            self._prompt()
+        self._remember(said)
+
+    async def after_consultation(self) -> None:
+        """Staff or the timer closed the consultation: the bot takes over again (nothing when it already did)."""
+        await self.handover.catch_up()
+        if self.prompt_due:
+            self._prompt()
+
+    async def _respond(self, inbound: Inbound, text: str) -> None:
+        if self.state.consulting is not None and await self.handover.respond(inbound, text):
+            pass
+        elif self.state.step is None or self.state.step not in self.content.steps:
             await self._goto(self.common.start)
-            if inbound.payload is None:
+            command = self.command(inbound, text)
+            if command is not None and inbound.payload is None:
+                await self._run_command(command)  # e.g. 「人と話したい」 as the very first message
+            elif inbound.payload is None:
                 await self._answer_if_asked(text)
         elif await self._resume_if_returning(inbound, text):
             pass
@@ -77,11 +103,9 @@ class Conversation:
         else:
             self.state.pending = None
             await self._dispatch(inbound, text)
-        if self._prompt_due:
-            self._prompt()
 
     async def _dispatch(self, inbound: Inbound, text: str) -> None:
-        command = self._command(inbound, text)
+        command = self.command(inbound, text)
         if command is not None:
             await self._run_command(command)
             return
@@ -90,7 +114,7 @@ class Conversation:
             self._answer_entry(value)
         elif prefix == payloads.PAGE and value.isdigit():
             self.state.choice_page = int(value)
-            self._prompt_due = True
+            self.prompt_due = True
         elif prefix == payloads.EDIT and isinstance(self._current(), EditMenuStep):
             await self._edit_field(value)
         else:
@@ -98,7 +122,7 @@ class Conversation:
 
     # --- commands --------------------------------------------------------------
 
-    def _command(self, inbound: Inbound, text: str) -> str | None:
+    def command(self, inbound: Inbound, text: str) -> str | None:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.COMMAND:
             return value if value in self.common.commands else None
@@ -115,23 +139,25 @@ class Conversation:
             self._ask_confirmation(messages.restart_confirm if name == "restart" else messages.delete_confirm)
         elif name == "pause":
             self.state.paused = True
-            self._say(messages.paused)
+            self.say(messages.paused)
         elif name == "resume":
             self.state.paused = False
-            self._prompt_due = True
+            self.prompt_due = True
         elif name == "edit":
             await self._open_edit_menu()
+        elif name == "human":
+            self.handover.start("asked")
         else:
-            target = self.common.commands[name].goto  # menu, human: checked to exist by kyoso check
+            target = self.common.commands[name].goto  # menu: checked to exist by kyoso check
             await self._goto(target or self.common.home)
 
     def _go_back(self) -> None:
         if len(self.state.history) < 2:
-            self._say(self.common.messages.cannot_go_back)
+            self.say(self.common.messages.cannot_go_back)
         else:
             self.state.history.pop()
             self._set_step(self.state.history[-1])
-        self._prompt_due = True
+        self.prompt_due = True
 
     async def _skip(self) -> None:
         step = self._current()
@@ -139,8 +165,8 @@ class Conversation:
             self.state.values[step.field] = ""
             await self._goto(self._next_after(step, ""))
         else:
-            self._say(self.common.messages.cannot_skip)
-            self._prompt_due = True
+            self.say(self.common.messages.cannot_skip)
+            self.prompt_due = True
 
     async def _open_edit_menu(self) -> None:
         target = self.common.commands["edit"].goto
@@ -148,8 +174,8 @@ class Conversation:
         summary = self.content.steps.get(summary_ref)
         answered = isinstance(summary, SummaryStep) and any(self.state.values.get(row.field) for row in summary.rows)
         if not target or not answered:
-            self._say(self.common.messages.nothing_to_edit)
-            self._prompt_due = True
+            self.say(self.common.messages.nothing_to_edit)
+            self.prompt_due = True
             return
         await self._goto(target)
 
@@ -178,24 +204,30 @@ class Conversation:
     async def _settle_pending(self, confirmed: bool) -> None:
         kind, self.state.pending = self.state.pending, None
         messages = self.common.messages
-        if not confirmed:
-            self._say(messages.delete_cancelled if kind == "delete_data" else messages.restart_cancelled)
-            self._prompt_due = True
+        if kind == "consult":
+            if confirmed:
+                self.handover.start("faq")
+            else:
+                self.say(self.content.consultation.offer_declined)
+                self.prompt_due = True
+        elif not confirmed:
+            self.say(messages.delete_cancelled if kind == "delete_data" else messages.restart_cancelled)
+            self.prompt_due = True
         elif kind == "delete_data":
             await self._erase_user_data()
         else:
             self._forget_everything()
-            self._say(messages.restart_done)
+            self.say(messages.restart_done)
             await self._goto(self.common.home)
 
     async def _erase_user_data(self) -> None:
         """データ削除: nothing of the conversation remains; submitted drafts are kept for staff, and we say so."""
         kept = await self.turn.erase_user_data()
         self.state = ConversationState()
-        self._say(self.common.messages.deleted)
+        self.say(self.common.messages.deleted)
         if kept:
-            self._say(render(self.common.messages.submitted_drafts_kept, {**self._facts, "references": "、".join(kept)}))
-        self._prompt_due = False
+            self.say(render(self.common.messages.submitted_drafts_kept, {**self._facts, "references": "、".join(kept)}))
+        self.prompt_due = False
 
     def _forget_everything(self) -> None:
         """Start over: keep only the log of FAQ questions (it is not the user's draft)."""
@@ -210,10 +242,10 @@ class Conversation:
         if not (self.state.paused or (away and self.state.values)):
             return False
         self.state.paused = False
-        self._say(self.common.messages.resumed)
-        if inbound.payload is not None or self._command(inbound, text) is not None:
+        self.say(self.common.messages.resumed)
+        if inbound.payload is not None or self.command(inbound, text) is not None:
             return False
-        self._prompt_due = True
+        self.prompt_due = True
         await self._answer_if_asked(text)
         return True
 
@@ -245,7 +277,10 @@ class Conversation:
 
     async def _choose(self, step: Step, option: Option) -> None:
         if option.reply:
-            self._say(option.reply)
+            self.say(option.reply)
+        if option.command:
+            await self._run_command(option.command)
+            return
         if option.faq:
             self._answer_entry(option.faq)
             return
@@ -269,8 +304,8 @@ class Conversation:
             return
         if isinstance(result, Refusal):
             message = getattr(self.common.validation, result.reason)
-            self._say(render(message, {"max": result.max, "length": result.length}))
-            self._prompt_due = True
+            self.say(render(message, {"max": result.max, "length": result.length}))
+            self.prompt_due = True
             return
         self.state.values[step.field] = result
         await self._goto(step.next)
@@ -311,9 +346,13 @@ class Conversation:
             self._say_answer(found.answer)
         elif found.suggestions:
             self._offer_suggestions(found.suggestions)
+        elif self._misses_before + 1 >= MISSES_BEFORE_OFFER:
+            self.state.pending = "consult"
+            self._ask_confirmation(self.content.consultation.offer)
         else:
-            self._say(self.common.messages.faq_not_found)
-            self._prompt_due = True
+            self.state.faq_misses = self._misses_before + 1
+            self.say(self.common.messages.faq_not_found)
+            self.prompt_due = True
 
     def _answer_entry(self, entry_id: str) -> None:
         hit = self.faq.get(entry_id)
@@ -325,24 +364,24 @@ class Conversation:
     def _say_answer(self, hit: FaqHit) -> None:
         """In a form, answer and ask the pending question again; elsewhere offer related questions."""
         if getattr(self._current(), "field", None):
-            self._say(hit.answer)
-            self._say(self.common.messages.back_to_question)
-            self._prompt_due = True
+            self.say(hit.answer)
+            self.say(self.common.messages.back_to_question)
+            self.prompt_due = True
             return
         related = [found for entry_id in hit.related if (found := self.faq.get(entry_id))]
         choices = [Choice(label=found.label, payload=payloads.FAQ + found.entry_id) for found in related]
         self.outbox.append(TextMessage(text=self._render(hit.answer), choices=choices + command_buttons(self.common, ["menu"])))
-        self._prompt_due = False
+        self.prompt_due = False
 
     def _offer_suggestions(self, suggestions: tuple[FaqHit, ...]) -> None:
         choices = [Choice(label=hit.label, payload=payloads.FAQ + hit.entry_id) for hit in suggestions]
         choices.append(Choice(label=self.common.messages.none_of_these, payload=payloads.COMMAND + "resume"))
         self.outbox.append(TextMessage(text=self._render(self.common.messages.did_you_mean), choices=choices))
-        self._prompt_due = False
+        self.prompt_due = False
 
     def _not_understood(self) -> None:
-        self._say(self.common.messages.not_understood)
-        self._prompt_due = True
+        self.say(self.common.messages.not_understood)
+        self.prompt_due = True
 
     # --- moving through the dialog ----------------------------------------------
 
@@ -366,7 +405,7 @@ class Conversation:
                 if isinstance(step, EditMenuStep) and self.state.return_to is None:
                     self.state.return_to = came_from
                 self._set_step(ref)
-                self._prompt_due = True
+                self.prompt_due = True
                 return
             ask_even_if_answered = False
             next_ref = await self._run_automatic(step, quiet=editing)
@@ -378,7 +417,7 @@ class Conversation:
     async def _run_automatic(self, step: Step, quiet: bool) -> str | None:
         if isinstance(step, SayStep):
             if not quiet:
-                self._say(step.text)
+                self.say(step.text)
             return step.next
         if isinstance(step, ReportStep):
             self.outbox.append(TextMessage(text=criteria_report(step, self.state.values, self._facts)))
@@ -425,7 +464,7 @@ class Conversation:
             if consent is None or consent.notice_version != self.content.privacy.version:
                 raise ValueError("consent to the current privacy notice is missing")
         except (ValidationError, ValueError):
-            self._say(step.invalid)
+            self.say(step.invalid)
             return step.on_invalid
         criteria = {name: value for name, value in values.items() if name not in DraftProposal.model_fields}
         submission = Submission(
@@ -433,14 +472,40 @@ class Conversation:
             faq_log=self.state.faq_log, submitted_at=self.now,
         )
         reference = await self.turn.submit(submission)
-        self._say(render(step.text, {**self._facts, "reference": reference}))
+        self.say(render(step.text, {**self._facts, "reference": reference}))
         self.state = ConversationState(step=self.state.step)
         return step.next
 
     # --- output ------------------------------------------------------------------
 
-    def _say(self, text: str) -> None:
-        self.outbox.append(TextMessage(text=self._render(text)))
+    def say(self, text: str, choices: list[Choice] | None = None) -> None:
+        self.outbox.append(TextMessage(text=self._render(text), choices=choices or []))
+
+
+    def said(self, inbound: Inbound) -> str:
+        """What the user did, in words: the typed text, or the label of the button pressed."""
+        if inbound.payload is None:
+            return inbound.text or ""
+        prefix, value = payloads.split(inbound.payload)
+        named = {payloads.COMMAND: self.common.commands, payloads.CONFIRM: self.common.confirm}.get(prefix, {})
+        if value in named:
+            return named[value].label  # type: ignore[index]
+        hit = self.faq.get(value) if prefix == payloads.FAQ else None
+        if hit is not None:
+            return hit.label
+        if self.state.step in self.content.steps:
+            for choice in offered(self._current(), self.content, self.state.values):
+                if choice.payload == inbound.payload:
+                    return choice.option.label
+        return inbound.payload
+
+    def _remember(self, said: str) -> None:
+        """Keep the last lines of the conversation, for the staff member a consultation goes to."""
+        lines = [Said(who="user", text=said)] if said else []
+        for message in self.outbox:
+            lines.append(Said(who="bot", text=message.title if isinstance(message, CardMessage) else message.text))
+        recent = self.state.recent + [Said(who=line.who, text=line.text[:MAX_RECENT_CHARS]) for line in lines]
+        self.state.recent = recent[-MAX_RECENT:]
 
     def _render(self, text: str) -> str:
         return render(text, self._facts)

@@ -79,8 +79,29 @@ class Submission(BaseModel):
     submitted_at: datetime
 
 
+class ConsultationLine(BaseModel):
+    sender: Literal["user", "staff", "bot"]
+    author: str | None = None
+    text: str
+    at: datetime
+
+
+class ConsultationRecord(BaseModel):
+    """A consultation as kept with the draft the user submitted afterwards (for the dossier)."""
+
+    id: int
+    reason: str
+    question: str
+    opened_at: datetime
+    taken_by: str | None
+    closed_at: datetime | None
+    close_reason: str | None
+    lines: list[ConsultationLine]
+
+
 class StoredDraft(Submission):
-    """A submitted draft as read back from storage."""
+    """A submitted draft as read back from storage, with the consultations (担当者に相談) on the way to it."""
 
     reference: str
     status: str
+    consultations: list[ConsultationRecord] = Field(default_factory=list)

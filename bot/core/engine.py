@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
-from bot.core.messages import Inbound, Outbound, TextMessage
-from bot.core.ports import Clock, ConversationStore, FaqLookup
+from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
+from bot.core.ports import Clock, ConversationStore, FaqLookup, Turn
 from bot.core.throttle import Admission, TurnLimit
 
 
 class Engine:
-    """Channel-agnostic: it returns replies and never sends anything itself."""
+    """Channel-agnostic: it returns replies and never sends anything itself.
+
+    ``reply_channels`` are the channels staff can answer a consultation on; elsewhere the bot also asks
+    the user where to reply.
+    """
 
     def __init__(
-        self, content: Content, store: ConversationStore, faq: FaqLookup, clock: Clock, limit: TurnLimit = TurnLimit()
+        self, content: Content, store: ConversationStore, faq: FaqLookup, clock: Clock,
+        reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(),
     ) -> None:
         self._content = content
         self._store = store
         self._faq = faq
         self._clock = clock
+        self._reply_channels = frozenset(reply_channels)
         self._limit = limit
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         async with self._store.turn(inbound.user) as turn:
             now = self._clock.now()
-            state = turn.state.model_copy(deep=True)
-            admission = self._limit.admit(state, now)
+            conversation = self._conversation(turn, inbound.user)
+            admission = self._limit.admit(conversation.state, now)
             if admission is not Admission.ADMITTED:
-                turn.state = state
+                turn.state = conversation.state
                 notice = self._content.common.messages.slow_down
                 return [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
-            conversation = Conversation(self._content, self._faq, state, now, turn, inbound.user)
             await conversation.respond(inbound)
             conversation.state.last_seen = now
             turn.state = conversation.state
         return conversation.outbox
+
+    async def after_consultation(self, user: UserKey) -> list[Outbound]:
+        """What to tell the user once staff (or the timer) closed their consultation; nothing if already told."""
+        async with self._store.turn(user) as turn:
+            conversation = self._conversation(turn, user)
+            await conversation.after_consultation()
+            turn.state = conversation.state
+        return conversation.outbox
+
+    def _conversation(self, turn: Turn, user: UserKey) -> Conversation:
+        return Conversation(
+            self._content, self._faq, turn.state.model_copy(deep=True), self._clock.now(), turn, user,
+            can_receive_replies=user.channel in self._reply_channels,
+        )

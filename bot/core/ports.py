@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.consultation import ConsultationRequest, ConsultationView
 from bot.core.draft import FaqAsked, Submission
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
@@ -38,6 +39,22 @@ class Turn(Protocol):
 
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep a free-text question and how it was answered, for staff (unanswered ones above all)."""
+        ...
+
+    async def open_consultation(self, request: ConsultationRequest) -> int:
+        """Open a consultation for staff (and queue its notice to them, in this turn's transaction); return its number."""
+        ...
+
+    async def consultation(self, consultation_id: int) -> ConsultationView | None:
+        """Where the user's consultation stands now (a staff member may have taken or closed it meanwhile)."""
+        ...
+
+    async def add_consultation_message(self, consultation_id: int, text: str, at: datetime) -> None:
+        """Pass what the user said on to the staff console."""
+        ...
+
+    async def withdraw_consultation(self, consultation_id: int, at: datetime) -> bool:
+        """Close a consultation nobody has taken yet; False when a staff member took (or closed) it first."""
         ...
 
 

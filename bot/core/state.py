@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from bot.core.draft import ConsentRecord, FaqAsked
 
 STATE_SCHEMA_VERSION = 1
+
+
+class Said(BaseModel):
+    """One line of the recent conversation, shown to the staff member a consultation goes to."""
+
+    who: Literal["user", "bot"]
+    text: str
+
+
+class Consulting(BaseModel):
+    """The conversation is with a person (担当者に相談): first the bot asks for the question, then it is open.
+
+    Whether a person has taken it, or closed it, is read from storage in every turn (staff change it, not the user).
+    """
+
+    phase: Literal["asking", "open"]
+    reason: Literal["asked", "faq"] = Field(description="the user asked for a person, or the FAQ failed twice in a row")
+    id: int | None = Field(default=None, description="the consultation, once open")
+    noted: Literal["waiting", "taken"] | None = Field(default=None, description="the one short note already said")
 
 
 class ConversationState(BaseModel):
@@ -22,7 +42,9 @@ class ConversationState(BaseModel):
     paused: bool = False
     consent: ConsentRecord | None = None
     faq_log: list[FaqAsked] = Field(default_factory=list)
-    faq_misses: int = 0
+    faq_misses: int = Field(default=0, description="questions in a row the FAQ could not answer")
+    consulting: Consulting | None = None
+    recent: list[Said] = Field(default_factory=list, description="the last few lines, for staff")
     last_seen: datetime | None = None
     recent_turns: list[datetime] = Field(default_factory=list, description="times of the messages in the rate window")
     slowed_down: bool = Field(default=False, description="the user was told to slow down in this window")

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, ReportStep
-from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft
+from bot.core.draft import ConsentRecord, ConsultationRecord, DraftProposal, FaqAsked, StoredDraft
 from bot.core.options import choice_options, display_value, field_steps
 
 DRAFT_SUMMARY_STEP = "draft.summary"
@@ -39,6 +39,7 @@ class Dossier(BaseModel):
     criteria: dict[str, str]
     criteria_answers: list[LabelledValue]
     faq_asked: list[FaqAsked]
+    consultations: list[ConsultationRecord] = []
     consent: ConsentRecord
     console_url: str | None = None
 
@@ -70,14 +71,12 @@ class DossierBuilder:
             fields=self._fields(stored.draft),
             criteria=stored.criteria,
             criteria_answers=[
-                LabelledValue(
-                    name=name,
-                    label=self._criteria_labels.get(name, name),
-                    value=display_value(self._content, CRITERIA_REPORT_STEP, name, answer),
-                )
+                LabelledValue(name=name, label=label, value=value)
                 for name, answer in stored.criteria.items()
+                for label, value in [self.criterion(name, answer)]
             ],
             faq_asked=stored.faq_log,
+            consultations=stored.consultations,
             consent=stored.consent,
             console_url=f"{self._console_base_url}/staff/drafts/{stored.reference}" if self._console_base_url else None,
         )
@@ -85,6 +84,15 @@ class DossierBuilder:
     def label(self, name: str, value: str) -> str:
         """The label the proposer saw for a draft field's code (``theme`` -> ``テーマ型``)."""
         return display_value(self._content, DRAFT_SUMMARY_STEP, name, value)
+
+    def field_label(self, name: str) -> str:
+        """What a draft field is called (``org_name`` -> ``団体名``)."""
+        info = DraftProposal.model_fields.get(name)
+        return info.description if info is not None and info.description else name
+
+    def criterion(self, name: str, answer: str) -> tuple[str, str]:
+        """A criteria-walk answer as (question label, the answer the proposer chose)."""
+        return self._criteria_labels.get(name, name), display_value(self._content, CRITERIA_REPORT_STEP, name, answer)
 
     def options(self, name: str) -> list[tuple[str, str]]:
         """(code, label) of every answer a draft's choice field offers (for the console's filters)."""
@@ -96,12 +104,11 @@ class DossierBuilder:
 
     def _fields(self, draft: DraftProposal) -> list[LabelledValue]:
         rows = []
-        for name, info in DraftProposal.model_fields.items():
+        for name in DraftProposal.model_fields:
             value = getattr(draft, name)
             if name == "schema_version" or value in (None, ""):
                 continue
-            shown = self.label(name, str(value))
-            rows.append(LabelledValue(name=name, label=info.description or name, value=shown))
+            rows.append(LabelledValue(name=name, label=self.field_label(name), value=self.label(name, str(value))))
         return rows
 
 

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from bot.handoff.dossier import Dossier
+from bot.handoff.notices import ConsultationNotice
 from bot.handoff.render import DossierRenderer
 
 
@@ -38,14 +39,13 @@ class EmailSink:
         message = await self.message(dossier, key)
         await asyncio.to_thread(self._send, message)
 
+    async def notify(self, notice: ConsultationNotice, key: str) -> None:
+        message = self._message(self._renderer.consultation_subject(notice), key)
+        message.set_content(self._renderer.consultation_notice(notice))
+        await asyncio.to_thread(self._send, message)
+
     async def message(self, dossier: Dossier, key: str) -> EmailMessage:
-        message = EmailMessage()
-        message["Subject"] = f"【協働・共創の窓口】提案の下書き {dossier.reference}（{dossier.draft.org_name}）"
-        message["From"] = self._config.sender
-        message["To"] = ", ".join(self._config.recipients)
-        message["Date"] = formatdate(localtime=False)
-        # The same Message-ID on every attempt lets mail systems drop a repeat after a crash.
-        message["Message-ID"] = f"<{key}@kyoso>"
+        message = self._message(f"【協働・共創の窓口】提案の下書き {dossier.reference}（{dossier.draft.org_name}）", key)
         message.set_content(self._renderer.markdown(dossier))
         message.add_attachment(
             await self._renderer.pdf(dossier), maintype="application", subtype="pdf",
@@ -55,6 +55,16 @@ class EmailSink:
             dossier.model_dump_json(indent=2).encode(), maintype="application", subtype="json",
             filename=f"{dossier.reference}.json",
         )
+        return message
+
+    def _message(self, subject: str, key: str) -> EmailMessage:
+        message = EmailMessage()
+        message["Subject"] = subject
+        message["From"] = self._config.sender
+        message["To"] = ", ".join(self._config.recipients)
+        message["Date"] = formatdate(localtime=False)
+        # The same Message-ID on every attempt lets mail systems drop a repeat after a crash.
+        message["Message-ID"] = f"<{key}@kyoso>"
         return message
 
     def _send(self, message: EmailMessage) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from bot.handoff.dossier import Dossier
+from bot.handoff.notices import ConsultationNotice
 
 STAFF_TIMEZONE = ZoneInfo("Asia/Tokyo")
 CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Webチャット", "terminal": "端末"}
@@ -26,6 +28,16 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel)
 
 
+class Spoken(Protocol):
+    sender: str
+    author: str | None
+
+
+def speaker(line: Spoken) -> str:
+    """Who said a line of a consultation (user / bot / a staff member), as staff read it."""
+    return {"user": "相談者", "bot": "ボット"}.get(line.sender, f"{line.author}（職員）")
+
+
 def template_environment(*extra: BaseLoader) -> Environment:
     """Autoescaping Jinja2 with our filters; ``extra`` loaders come first (the console adds its pages)."""
     environment = Environment(
@@ -37,6 +49,7 @@ def template_environment(*extra: BaseLoader) -> Environment:
     )
     environment.filters["jdatetime"] = japanese_datetime
     environment.filters["channel"] = channel_label
+    environment.filters["speaker"] = speaker
     return environment
 
 
@@ -50,6 +63,13 @@ class DossierRenderer:
     def chat_notice(self, dossier: Dossier) -> str:
         """A few lines for a staff chat (LINE group, Telegram), with the link to the console."""
         return self._environment.get_template("chat_notice.txt").render(dossier=dossier).strip()
+
+    def consultation_notice(self, notice: ConsultationNotice) -> str:
+        """A consultation for staff, in a few lines (mail body and staff chats), with the link to take it."""
+        return self._environment.get_template("consultation_notice.txt").render(notice=notice).strip()
+
+    def consultation_subject(self, notice: ConsultationNotice) -> str:
+        return self.consultation_notice(notice).splitlines()[0]
 
     def html(self, dossier: Dossier) -> str:
         return self._environment.get_template("dossier.html").render(dossier=dossier)

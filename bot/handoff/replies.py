@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Row
 
+from bot.core.messages import Choice
 from bot.core.ports import Clock
 from bot.handoff.sinks import delivery_key
 from bot.handoff.worker import OutboxWorker
@@ -22,8 +23,9 @@ from storage.queue import OutboxQueue
 class ProposerMessenger(Protocol):
     channel: str
 
-    async def send(self, user_id: str, text: str, key: str) -> None:
-        """Push ``text`` to the user; ``key`` is stable across retries (use it as LINE's X-Line-Retry-Key)."""
+    async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
+        """Push ``text`` (with ``choices`` as buttons) to the user; ``key`` is stable across retries (use it as
+        LINE's X-Line-Retry-Key)."""
         ...
 
 
@@ -33,7 +35,7 @@ class PullMessenger:
     def __init__(self, channel: str) -> None:
         self.channel = channel
 
-    async def send(self, user_id: str, text: str, key: str) -> None:
+    async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         return None
 
 
@@ -49,4 +51,5 @@ class ReplyDispatcher:
         messenger = self._messengers.get(row.channel)
         if messenger is None:
             raise LookupError(f"no way to send to the {row.channel} channel yet")
-        await messenger.send(row.user_id, row.text, delivery_key("reply", row.id))
+        choices = [Choice.model_validate(choice) for choice in row.choices or []]
+        await messenger.send(row.user_id, row.text, delivery_key("reply", row.id), choices)

@@ -1,4 +1,4 @@
-"""The interface every staff sink implements (e-mail and webhook here; LINE group and Telegram chat later)."""
+"""The interface every staff sink implements: e-mail, webhook, staff LINE group and Telegram chat."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 from typing import Protocol
 
 from bot.handoff.dossier import Dossier
+from bot.handoff.notices import ConsultationNotice
 
 _KEY_NAMESPACE = uuid.UUID("5f8f3c4e-3b2a-4d1e-9a57-6b796f736f00")
 
@@ -22,6 +23,10 @@ class HandoffSink(Protocol):
     name: str
 
     async def deliver(self, dossier: Dossier, key: str) -> None: ...
+
+    async def notify(self, notice: ConsultationNotice, key: str) -> None:
+        """Tell staff about a consultation (担当者に相談); ``key`` as for ``deliver``."""
+        ...
 
 
 def delivery_key(*parts: object) -> str:

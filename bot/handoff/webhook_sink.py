@@ -8,9 +8,11 @@ import hmac
 import aiohttp
 
 from bot.handoff.dossier import Dossier
+from bot.handoff.notices import ConsultationNotice
 
 SIGNATURE_HEADER = "X-Kyoso-Signature"
 DELIVERY_HEADER = "X-Kyoso-Delivery"
+EVENT_HEADER = "X-Kyoso-Event"  # draft_submitted / consultation_opened / consultation_reminder
 
 
 def signature(secret: bytes, body: bytes) -> str:
@@ -28,11 +30,17 @@ class WebhookSink:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def deliver(self, dossier: Dossier, key: str) -> None:
-        body = dossier.model_dump_json().encode()
+        await self._post(dossier.model_dump_json().encode(), key, "draft_submitted")
+
+    async def notify(self, notice: ConsultationNotice, key: str) -> None:
+        await self._post(notice.model_dump_json().encode(), key, notice.event)
+
+    async def _post(self, body: bytes, key: str, event: str) -> None:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             SIGNATURE_HEADER: signature(self._secret, body),
             DELIVERY_HEADER: key,
+            EVENT_HEADER: event,
         }
         async with self._session.post(self._url, data=body, headers=headers, timeout=self._timeout) as response:
             if response.status >= 300:

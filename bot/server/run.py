@@ -25,7 +25,7 @@ async def serve(settings: Settings, telegram_polling: bool = False) -> None:
     clock = SystemClock(ZoneInfo(settings.timezone))
 
     def staff(messengers: Sequence[ProposerMessenger]) -> dict[str, web.Application]:
-        return build_staff_apps(settings, app.content, app.store, clock, messengers)
+        return build_staff_apps(settings, app.content, app.store, app.engine.after_consultation, clock, messengers)
 
     options = ServerOptions(telegram_polling=telegram_polling, mounts=staff)
     runner = web.AppRunner(create_server_app(app, settings, options, clock))

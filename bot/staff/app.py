@@ -14,7 +14,7 @@ from aiohttp import web
 from jinja2 import PackageLoader
 
 from bot.handoff.render import template_environment
-from bot.staff import views
+from bot.staff import consultation_views, views
 from bot.staff.context import SERVICES, SESSION, TEMPLATES, redirect, render, root_path, url
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session, SessionCookies
@@ -39,6 +39,7 @@ def create_staff_app(services: StaffServices) -> web.Application:
     app[COOKIES] = SessionCookies(services.session_secret)
     app[TEMPLATES] = template_environment(PackageLoader("bot.staff", "templates"))
     views.add_routes(app.router)
+    consultation_views.add_routes(app)
     return app
 
 

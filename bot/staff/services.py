@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
+from bot.staff.desk import ConsultationDesk
+from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.retention import PurgePreview
 from storage.sql_store import SqlStore
@@ -27,6 +29,9 @@ class StaffServices:
     builder: DossierBuilder
     clock: Clock
     session_secret: bytes
+    consultations: SqlConsultations
+    desk: ConsultationDesk
+    reply_channels: frozenset[str]  # where a reply reaches the user (push, or the web chat's pull)
     purge_preview: Callable[[datetime], Awaitable[PurgePreview]]
     retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)

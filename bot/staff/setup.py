@@ -19,6 +19,7 @@ from bot.core.ports import Clock
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.dossier import DossierBuilder
+from bot.handoff.notifier import ConsultationNotifier
 from bot.handoff.email_sink import EmailSink, SmtpConfig
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher
@@ -27,10 +28,12 @@ from bot.handoff.webhook_sink import WebhookSink
 from bot.handoff.worker import Poller
 from bot.settings import Settings
 from bot.staff.app import create_staff_app
+from bot.staff.desk import ConsultationDesk, Resume
 from bot.staff.pull import create_reply_pull_app
 from bot.staff.services import StaffServices
 from bot.staff.sessions import dev_session_secret
 from storage import retention
+from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
@@ -66,14 +69,16 @@ def build_staff_apps(
     settings: Settings,
     content: Content,
     store: SqlStore,
+    resume: Resume,
     clock: Clock,
     messengers: Sequence[ProposerMessenger] = (),
 ) -> dict[str, web.Application]:
     """Sub-applications by mount prefix: the console, and the web chat's pull of staff replies.
 
-    The handoff and reply dispatchers run for as long as the console is mounted.
-    ``messengers`` push staff replies over the proposers' channels (the web chat
-    pulls them instead), and notify the staff chats configured for their channels.
+    The handoff, consultation-notice and reply dispatchers, and the timer that closes consultations
+    whose user went quiet, run for as long as the console is mounted. ``messengers`` push staff replies
+    over the proposers' channels (the web chat pulls them instead), and notify the staff chats
+    configured for their channels. ``resume`` is the core's ``Engine.after_consultation``.
     """
     policy = RetryPolicy(
         max_attempts=settings.handoff_max_attempts, first_delay=timedelta(seconds=settings.handoff_retry_seconds)
@@ -83,12 +88,18 @@ def build_staff_apps(
     secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
     staff, handoff = SqlStaff(database, policy), SqlHandoff(database, policy)
     builder = DossierBuilder(content, settings.staff_base_url)
-    replies = ReplyDispatcher(staff.replies, [PullMessenger(WEB_CHANNEL), *messengers], clock)
+    reply_messengers = [PullMessenger(WEB_CHANNEL), *messengers]
+    replies = ReplyDispatcher(staff.replies, reply_messengers, clock)
     reply_poller = Poller([replies.run_once])
+    consultations = SqlConsultations(database, policy)
+    desk = ConsultationDesk(
+        consultations, resume, clock, timedelta(hours=settings.consultation_quiet_hours), reply_poller.wake
+    )
     console = create_staff_app(StaffServices(
         staff=staff, store=store, handoff=handoff, builder=builder, clock=clock, renderer=renderer,
         session_secret=secret or dev_session_secret(Path.cwd() / "var" / "staff-session.key"),
-        wake_replies=reply_poller.wake,
+        consultations=consultations, desk=desk, wake_replies=reply_poller.wake,
+        reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
     ))
 
@@ -102,7 +113,12 @@ def build_staff_apps(
                     "KYOSO_STAFF_LINE_GROUP_ID, KYOSO_STAFF_TELEGRAM_CHAT_ID): drafts wait in the outbox"
                 )
             dispatcher = HandoffDispatcher(handoff, store, builder, sinks, clock)
-            tasks = [asyncio.create_task(Poller([dispatcher.run_once]).run()), asyncio.create_task(reply_poller.run())]
+            notifier = ConsultationNotifier(
+                consultations, sinks, clock, timedelta(minutes=settings.consultation_remind_minutes),
+                settings.staff_base_url,
+            )
+            pollers = [Poller([dispatcher.run_once, notifier.run_once]), reply_poller, Poller([desk.close_abandoned], 60)]
+            tasks = [asyncio.create_task(poller.run()) for poller in pollers]
             yield
             for task in tasks:
                 task.cancel()

@@ -20,7 +20,7 @@ async def test_concurrent_turns_of_one_user_lose_nothing(content: Content, datab
     await upgrade(database_url)
     stores = [SqlStore(create_engine_for(database_url)) for _ in range(2)]
     clock = FakeClock(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
-    engines = [Engine(content, store, build_index(content, None), clock, SCRIPTED) for store in stores]
+    engines = [Engine(content, store, build_index(content, None), clock, limit=SCRIPTED) for store in stores]
     try:
         await engines[0].handle(Inbound(user=USER, text="こんにちは"))
         questions = [f"共創とは何ですか？（{number}）" for number in range(8)]

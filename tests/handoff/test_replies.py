@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.core.messages import UserKey
+from bot.core.messages import Choice, UserKey
 from bot.handoff.replies import PullMessenger, ReplyDispatcher
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
@@ -22,7 +23,7 @@ class FakeLinePush:
         self.calls = 0
         self.pushed: list[tuple[str, str, str]] = []
 
-    async def send(self, user_id: str, text: str, key: str) -> None:
+    async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         self.calls += 1
         if self.calls == 1:
             raise ConnectionError("LINE is busy")

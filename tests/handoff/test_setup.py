@@ -11,9 +11,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import SystemClock
 from bot.content.loader import Content
+from bot.core.engine import Engine
 from bot.core.messages import UserKey
+from bot.faq.live import build_index
 from bot.settings import Settings
 from bot.staff.context import SERVICES
+from bot.staff.desk import Resume
 from bot.staff.setup import build_staff_apps
 from storage.sql_store import SqlStore
 from tests.proposals import make_submission, submit
@@ -29,7 +32,8 @@ async def test_a_draft_left_in_the_outbox_is_mailed_when_the_server_starts(  # t
         staff_emails="kyodo@city.example.jp", session_secret="s3cret", staff_base_url="https://kyoso.example.jp",
     )
     root = web.Application()
-    for prefix, subapp in build_staff_apps(settings, content, store, SystemClock(ZoneInfo("Asia/Tokyo"))).items():
+    clock = SystemClock(ZoneInfo("Asia/Tokyo"))
+    for prefix, subapp in build_staff_apps(settings, content, store, _resume(content, store), clock).items():
         root.add_subapp(prefix, subapp)
 
     async with TestClient(TestServer(root)) as client:
@@ -47,7 +51,7 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
     store: SqlStore, database_url: str, content: Content
 ) -> None:
     settings = Settings(database_url=database_url, session_secret="s3cret")
-    apps = build_staff_apps(settings, content, store, SystemClock(ZoneInfo("Asia/Tokyo")))
+    apps = build_staff_apps(settings, content, store, _resume(content, store), SystemClock(ZoneInfo("Asia/Tokyo")))
     root = web.Application()
     for prefix, subapp in apps.items():
         root.add_subapp(prefix, subapp)
@@ -70,3 +74,7 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
         assert await pulled("visitor-1") == ["ご提案ありがとうございます。"]
         assert await pulled("someone-else") == []
         assert await pulled(None) == []
+
+
+def _resume(content: Content, store: SqlStore) -> Resume:
+    return Engine(content, store, build_index(content, None), SystemClock(ZoneInfo("Asia/Tokyo"))).after_consultation

@@ -13,17 +13,24 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.line import CHANNEL as LINE
 from bot.content.loader import Content
+from bot.core.engine import Engine
+from bot.emulators.line import LineEmulator
+from bot.faq.live import build_index
 from bot.handoff.dossier import DossierBuilder
 from bot.staff.app import create_staff_app
+from bot.staff.desk import ConsultationDesk
 from bot.staff.passwords import hash_password
 from bot.staff.services import StaffServices
 from storage import retention
+from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from tests.helpers import FakeClock
+from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import JST
 
 PASSWORD = "correct horse battery"
@@ -58,12 +65,24 @@ def mount(services: StaffServices) -> web.Application:
     return root
 
 
+QUIET_FOR = timedelta(hours=72)
+
+
+def make_engine(content: Content, store: SqlStore, clock: FakeClock) -> Engine:
+    """The core as the server wires it (staff can reply on LINE), with BM25 alone for speed."""
+    return Engine(content, store, build_index(content, None), clock, reply_channels={LINE})
+
+
 async def make_services(store: SqlStore, database_url: str, content: Content, clock: FakeClock):  # type: ignore[no-untyped-def]
     engine = create_engine_for(database_url)
     policy = RetryPolicy(first_delay=timedelta(seconds=1))
+    consultations = SqlConsultations(engine, policy)
+    resume = make_engine(content, store, clock).after_consultation
     services = StaffServices(
         staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
+        consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
+        reply_channels=frozenset({LINE}),
         purge_preview=functools.partial(retention.preview, engine),
     )
     return services, engine
@@ -78,3 +97,12 @@ async def console(store: SqlStore, database_url: str, content: Content) -> Async
     async with TestClient(TestServer(mount(services))) as client:
         yield Console(services, client, clock)
     await engine.dispose()
+
+
+@pytest.fixture
+async def line() -> AsyncIterator[LineEmulator]:
+    """The LINE platform, for the tests on the whole server (tests/staff/serving.py)."""
+    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
+    await emulator.start()
+    yield emulator
+    await emulator.close()

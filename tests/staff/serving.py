@@ -51,7 +51,9 @@ async def running_server(settings: Settings) -> AsyncIterator[Running]:
     """Serve ``settings`` with a staff account 'sato' (password ``PASSWORD``) ready to log in."""
     app = await build_app(settings)
     clock = SystemClock(ZoneInfo(settings.timezone))
-    options = replace(FAST, mounts=lambda messengers: build_staff_apps(settings, app.content, app.store, clock, messengers))
+    options = replace(FAST, mounts=lambda messengers: build_staff_apps(
+        settings, app.content, app.store, app.engine.after_consultation, clock, messengers
+    ))
     server = create_server_app(app, settings, options, clock)
     runner = web.AppRunner(server, access_log=None)
     staff_engine = create_engine_for(settings.database_url)

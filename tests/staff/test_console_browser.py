@@ -8,7 +8,6 @@ import csv
 import os
 import re
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -54,14 +53,6 @@ async def one_time_password(database_url: str, name: str) -> str:
     found = re.search(rb"one-time password for \S+: (\S+)", output)
     assert found, output
     return found.group(1).decode()
-
-
-@pytest.fixture
-async def line() -> AsyncIterator[LineEmulator]:
-    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
-    await emulator.start()
-    yield emulator
-    await emulator.close()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -133,7 +133,7 @@ async def test_the_web_chat_survives_anything(platforms: Platforms) -> None:
 async def test_the_core_takes_any_sequence_and_still_works(
     content: Content, faq_index: FaqIndex, store: SqlStore, channel: str
 ) -> None:
-    engine = Engine(content, store, faq_index, FakeClock(datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Tokyo"))), SCRIPTED)
+    engine = Engine(content, store, faq_index, FakeClock(datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Tokyo"))), limit=SCRIPTED)
     users = iter(range(10_000))
 
     async def converse(inputs: list[tuple[str | None, str | None]]) -> None:

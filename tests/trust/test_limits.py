@@ -32,7 +32,7 @@ async def test_a_flooding_user_is_told_once_then_ignored_until_the_window_passes
     content: Content, faq_index: FaqIndex, store: SqlStore
 ) -> None:
     clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")))
-    engine = Engine(content, store, faq_index, clock, TurnLimit(turns=3, per=timedelta(minutes=1)))
+    engine = Engine(content, store, faq_index, clock, limit=TurnLimit(turns=3, per=timedelta(minutes=1)))
     await engine.handle(Inbound(user=USER, payload=payloads.COMMAND + "resume"))
     await engine.handle(Inbound(user=USER, payload=payloads.COMMAND + "menu"))
     third = await engine.handle(Inbound(user=USER, text="共創とは何ですか"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 from linebot.v3 import WebhookParser
@@ -13,7 +13,7 @@ from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, Ret
 from bot.channels.line.messages import to_batches
 from bot.channels.line.processor import Handler, LineProcessor
 from bot.channels.line.webhook import LineWebhook
-from bot.core.messages import TextMessage
+from bot.core.messages import Choice, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.batching import GroupCommit
 from bot.ingest.events import StoredEvent
@@ -49,12 +49,12 @@ class LineChannel:
         assert self._processor is not None, "the LINE client is not running"
         await self._processor(event)
 
-    async def send(self, user_id: str, text: str, key: str) -> None:
+    async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         """Push a staff reply; ``key`` (stable across retries) becomes the X-Line-Retry-Key, so it shows once."""
         if self._sender is None:
             raise DeliveryFailed("the LINE client is not running")
         delivery = Delivery(to=user_id, reply_token=None, occurred_at_ms=0, key=key)
-        await self._sender.send(delivery, to_batches([TextMessage(text=text)]), self._clock.now())
+        await self._sender.send(delivery, to_batches([TextMessage(text=text, choices=list(choices))]), self._clock.now())
 
     def install(self, server: web.Application, ingest: Ingest, processors: dict[str, Processor]) -> None:
         """Add the webhook route and this channel's processor; the client lives as long as the server."""

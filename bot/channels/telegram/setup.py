@@ -7,7 +7,7 @@ Both modes feed the same durable intake; the ingest worker calls
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -20,7 +20,7 @@ from bot.channels.telegram.processor import Handler, TelegramProcessor
 from bot.channels.telegram.sender import SendPolicy, TelegramSender
 from bot.channels.telegram.stored import StoredUpdateProcessor
 from bot.channels.telegram.webhook import TelegramWebhook
-from bot.core.messages import TextMessage
+from bot.core.messages import Choice, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.events import EventLog, StoredEvent
 from bot.ingest.worker import Ingest, Processor
@@ -59,11 +59,11 @@ class TelegramChannel:
         assert self._processor is not None, "the Telegram client is not running"
         await self._processor(event)
 
-    async def send(self, user_id: str, text: str, key: str) -> None:
+    async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         """A staff reply to the proposer's private chat (Telegram has no idempotency key to pass on)."""
         if self._sender is None:
             raise RuntimeError("the Telegram client is not running")
-        await self._sender.send(int(user_id), [TextMessage(text=text)])
+        await self._sender.send(int(user_id), [TextMessage(text=text, choices=list(choices))])
 
     def install(self, server: web.Application, ingest: Ingest, processors: dict[str, Processor], polling: bool) -> None:
         """Add this channel's processor and either ``POST /webhooks/telegram`` or a ``getUpdates`` loop."""

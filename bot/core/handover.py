@@ -1,0 +1,126 @@
+"""担当者に相談: the bot asks for the question, opens a consultation for staff, stays quiet while a person
+answers, and takes over again where the user was when the consultation is closed.
+
+Staff take and close consultations outside the user's turn, so every turn reads where the consultation
+stands (``Turn.consultation``) instead of trusting the saved state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.consultation import CLOSED, OPEN, TAKEN, ConsultationRequest, ConsultationView
+from bot.core.draft import DraftProposal
+from bot.core.messages import Inbound
+from bot.core.prompts import command_buttons
+from bot.core.state import Consulting
+from bot.core.text import has_content, render
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Conversation
+
+MAX_QUESTION = 2000
+
+
+class Handover:
+    def __init__(self, conversation: Conversation, can_receive_replies: bool) -> None:
+        self._conversation = conversation
+        self._texts = conversation.content.consultation
+        self._can_receive_replies = can_receive_replies
+
+    def start(self, reason: str) -> None:
+        """Ask for the question in one message (and where to reply, on a channel staff cannot reply on)."""
+        conversation = self._conversation
+        conversation.state.consulting = Consulting(phase="asking", reason=reason)
+        ask = self._texts.ask if self._can_receive_replies else self._texts.ask_with_contact
+        conversation.say(self._render(ask), command_buttons(conversation.common, ["back"]))
+        conversation.prompt_due = False
+
+    async def respond(self, inbound: Inbound, text: str) -> bool:
+        """Handle the input while consulting; False when it is for the bot after all (the rest of the turn runs)."""
+        consulting = self._conversation.state.consulting
+        assert consulting is not None
+        if consulting.phase == "asking":
+            return await self._asking(inbound, text)
+        assert consulting.id is not None
+        view = await self._conversation.turn.consultation(consulting.id)
+        if view is None or view.status == CLOSED:
+            self._ended(view)
+            # Typed text was meant for the person, not an answer to the bot's pending question.
+            return inbound.payload is None and self._conversation.command(inbound, text) is None
+        if view.status == OPEN and self._conversation.command(inbound, text) == "back":
+            if await self._conversation.turn.withdraw_consultation(consulting.id, self._conversation.now):
+                self._back_to_the_bot(self._texts.withdrawn)
+                return True
+        await self._pass_on(consulting, view, self._conversation.said(inbound))
+        return True
+
+    async def catch_up(self) -> None:
+        """After staff (or the timer) closed the consultation: say so, and ask the pending question again."""
+        consulting = self._conversation.state.consulting
+        if consulting is None or consulting.id is None:
+            return
+        view = await self._conversation.turn.consultation(consulting.id)
+        if view is None or view.status == CLOSED:
+            self._ended(view)
+
+    async def _asking(self, inbound: Inbound, text: str) -> bool:
+        conversation = self._conversation
+        command = conversation.command(inbound, text)
+        if inbound.payload is not None or command is not None:
+            self._back_to_the_bot(self._texts.cancelled)
+            return command == "back"  # 戻る returns to the question; any other button or command runs as usual
+        if not has_content(text):
+            self.start(conversation.state.consulting.reason if conversation.state.consulting else "asked")
+            return True
+        await self._open(text.strip()[:MAX_QUESTION])
+        return True
+
+    async def _open(self, question: str) -> None:
+        conversation = self._conversation
+        state = conversation.state
+        assert state.consulting is not None
+        values = state.values
+        request = ConsultationRequest(
+            user=conversation.user, reason=state.consulting.reason, question=question, opened_at=conversation.now,
+            step=state.step, recent=state.recent, faq_log=state.faq_log,
+            draft={name: value for name, value in values.items() if name in DraftProposal.model_fields},
+            criteria={name: value for name, value in values.items() if name not in DraftProposal.model_fields},
+        )
+        consultation_id = await conversation.turn.open_consultation(request)
+        state.consulting = Consulting(phase="open", reason=state.consulting.reason, id=consultation_id)
+        opened = self._texts.opened if self._can_receive_replies else self._texts.opened_with_contact
+        conversation.say(render(self._render(opened), {"consultation": consultation_id}))
+
+    async def _pass_on(self, consulting: Consulting, view: ConsultationView, said: str) -> None:
+        """Everything goes to the console; the bot says one short note (per phase) and nothing else."""
+        conversation = self._conversation
+        assert consulting.id is not None
+        await conversation.turn.add_consultation_message(consulting.id, said, conversation.now)
+        note = "taken" if view.status == TAKEN else "waiting"
+        if consulting.noted != note:
+            consulting.noted = note
+            if note == "taken":
+                conversation.say(self._texts.taken_note)
+            else:
+                conversation.say(self._texts.waiting_note, command_buttons(conversation.common, ["back"]))
+
+    def _ended(self, view: ConsultationView | None) -> None:
+        abandoned = view is not None and view.close_reason == "abandoned"
+        self._back_to_the_bot(self._texts.abandoned if abandoned else self._texts.closed)
+
+    def _back_to_the_bot(self, text: str) -> None:
+        self._conversation.state.consulting = None
+        self._conversation.say(text)
+        self._conversation.prompt_due = True
+
+    def _render(self, text: str) -> str:
+        """Fill in ``{answer_time}`` from the staff-edited hours (only what is filled in is said)."""
+        answer_time = self._texts.answer_time
+        if answer_time.business_hours:
+            said = render(answer_time.with_hours, {"business_hours": answer_time.business_hours})
+        else:
+            said = answer_time.without_hours
+        if answer_time.typical_delay:
+            said += render(answer_time.delay, {"typical_delay": answer_time.typical_delay})
+        return render(text, {"answer_time": said})

@@ -1,0 +1,52 @@
+"""Sends each consultation notice to each sink exactly once, through the consultation notices outbox.
+
+The consultation row is the outbox entry (written in the user's turn); ``fan_out`` turns it into a notice
+per sink, and a reminder for one nobody has taken in time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Row
+
+from bot.core.ports import Clock
+from bot.handoff.notices import ConsultationNotice
+from bot.handoff.sinks import HandoffSink, delivery_key
+from bot.handoff.worker import OutboxWorker
+from storage.consultations import SqlConsultations
+
+
+class ConsultationNotifier:
+    def __init__(
+        self, consultations: SqlConsultations, sinks: Sequence[HandoffSink], clock: Clock, remind_after: timedelta,
+        console_base_url: str | None = None,
+    ) -> None:
+        self._consultations = consultations
+        self._sinks = {sink.name: sink for sink in sinks}
+        self._clock = clock
+        self._remind_after = remind_after
+        self._console = console_base_url.rstrip("/") if console_base_url else None
+        self._worker = OutboxWorker(consultations.notices, self._deliver, clock)
+
+    async def run_once(self) -> int:
+        """Queue notices for new (and long untaken) consultations, then send those due; return how many were tried."""
+        await self._consultations.fan_out(list(self._sinks), self._clock.now(), self._remind_after)
+        return await self._worker.run_once()
+
+    async def _deliver(self, row: Row[Any]) -> None:
+        sink = self._sinks.get(row.sink)
+        if sink is None:
+            raise LookupError(f"the sink '{row.sink}' is no longer configured")
+        consultation = await self._consultations.get(row.consultation_id)
+        if consultation is None:
+            raise LookupError(f"consultation {row.consultation_id} is gone")
+        notice = ConsultationNotice(
+            event="consultation_reminder" if row.kind == "reminder" else "consultation_opened",
+            consultation_id=consultation.id, channel=consultation.user.channel, reason=consultation.reason,
+            question=consultation.question, opened_at=consultation.opened_at,
+            console_url=f"{self._console}/staff/consultations/{consultation.id}" if self._console else None,
+        )
+        await sink.notify(notice, delivery_key("consultation", consultation.id, row.kind, row.sink))
