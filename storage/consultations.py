@@ -73,6 +73,14 @@ class SqlConsultations:
             row = (await connection.execute(_select().where(consultations.c.id == consultation_id))).first()
         return None if row is None else _consultation(row)
 
+    async def is_open_for(self, user: UserKey) -> bool:
+        """Whether the user has a consultation not yet closed (the web chat then asks for replies more often)."""
+        query = select(consultations.c.id).where(
+            consultations.c.channel == user.channel, consultations.c.user_id == user.user_id, consultations.c.status != CLOSED
+        )
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query.limit(1))).first() is not None
+
     async def messages(self, consultation_id: int, after_id: int = 0) -> list[ConsultationMessage]:
         """The conversation with the person, oldest first; ``after_id`` for what is new (the console's stream)."""
         query = (

@@ -127,4 +127,4 @@ def build_staff_apps(
         await database.dispose()
 
     console.cleanup_ctx.append(run_dispatchers)
-    return {STAFF_PREFIX: console, REPLY_PULL_PREFIX: create_reply_pull_app(staff)}
+    return {STAFF_PREFIX: console, REPLY_PULL_PREFIX: create_reply_pull_app(staff, consultations)}

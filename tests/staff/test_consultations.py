@@ -171,15 +171,19 @@ async def test_the_web_chat_pulls_the_hand_back_with_its_buttons(
                     Inbound(user=visitor, text="人と話したい"), Inbound(user=visitor, text=QUESTION)]:
         await engine.handle(inbound)
     consultations, now = console.services.consultations, console.clock.now()
-    assert await consultations.take(1, "sato", now)
-    assert await consultations.reply(1, "sato", "お電話でご説明します。", now)
-    assert await console.services.desk.close(1, "sato")
-    await ReplyDispatcher(console.services.staff.replies, [PullMessenger("web")], console.clock).run_once()
-
     pull = web.Application()
-    pull.add_subapp("/api/staff-replies", create_reply_pull_app(console.services.staff))
+    pull.add_subapp("/api/staff-replies", create_reply_pull_app(console.services.staff, consultations))
     async with TestClient(TestServer(pull)) as client:
         client.session.cookie_jar.update_cookies({COOKIE: "visitor-1"})
-        pulled = (await (await client.get("/api/staff-replies")).json())["messages"]
+        waiting = await (await client.get("/api/staff-replies")).json()
+        assert waiting == {"messages": [], "consulting": True}  # the page now asks every few seconds
+
+        assert await consultations.take(1, "sato", now)
+        assert await consultations.reply(1, "sato", "お電話でご説明します。", now)
+        assert await console.services.desk.close(1, "sato")
+        await ReplyDispatcher(console.services.staff.replies, [PullMessenger("web")], console.clock).run_once()
+        answered = await (await client.get("/api/staff-replies")).json()
+    pulled = answered["messages"]
+    assert answered["consulting"] is False
     assert [(m["from"], m["text"][:12]) for m in pulled] == [("staff", "お電話でご説明します。"), ("bot", "担当者との相談を終わりま")]
     assert [choice["label"] for choice in pulled[1]["choices"]][:2] == ["共創とは", "対象になる提案"]
