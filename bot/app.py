@@ -33,7 +33,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     await upgrade(settings.database_url)
     database = create_engine_for(settings.database_url)
     store = SqlStore(database)
-    embedder = load_embedder(settings.cache_dir / "embeddings") if settings.faq_embeddings else None
+    embedder = load_embedder(settings.cache_dir) if settings.faq_embeddings else None
     faq = LiveFaq(content, lambda loaded: build_index(loaded, embedder))
     engine = Engine(content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)))
     return App(content, store, engine, events=SqlEventLog(database))
