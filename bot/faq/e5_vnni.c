@@ -98,49 +98,53 @@ static const packed_matrix *packed_for(const block_q4_0 *W, int nout, int nin) {
     return found;
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void matmul_vnni(const packed_matrix *p, const float *bias, const int8_t *aq, const float *ad,
-                        float *Y, int L) {
-    int nout = p->nout, nin = p->nin, nb = nin / QK, groups = nout / ROWS;
-    uint8_t *unsigned_acts = (uint8_t *)malloc((size_t)L * nin);
-    for (size_t i = 0; i < (size_t)L * nin; i++) unsigned_acts[i] = (uint8_t)(aq[i] ^ 0x80);
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+/* Y rows t0 .. t0+n-1, columns of row group g. Inlined with a constant n (8, 4, 2 or 1),
+ * so the per-token accumulators stay in registers. */
+static inline VNNI __attribute__((always_inline)) void tile_pass(
+    const packed_matrix *p, const float *bias, const uint8_t *acts, const float *ad, float *Y, int g, int t0, int n) {
+    int nout = p->nout, nin = p->nin, nb = nin / QK;
+    __m512 sums[TOKENS];
+    for (int t = 0; t < n; t++) sums[t] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        size_t tile = (size_t)g * nb + b;
+        const __m512i *w = (const __m512i *)(p->weights + tile * ROWS * QK);
+        __m512i start = _mm512_load_si512(p->offsets + tile * ROWS);
+        __m512i dots[TOKENS];
+        for (int t = 0; t < n; t++) dots[t] = start;
+        for (int j = 0; j < QK / 4; j++) {
+            __m512i wj = _mm512_load_si512(w + j);
+            for (int t = 0; t < n; t++) {
+                int32_t four;
+                memcpy(&four, acts + (size_t)(t0 + t) * nin + b * QK + j * 4, 4);
+                dots[t] = _mm512_dpbusd_epi32(dots[t], _mm512_set1_epi32(four), wj);
+            }
+        }
+        __m512 scales = _mm512_load_ps(p->scales + tile * ROWS);
+        for (int t = 0; t < n; t++)
+            sums[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dots[t]),
+                                      _mm512_mul_ps(scales, _mm512_set1_ps(ad[(size_t)(t0 + t) * nb + b])), sums[t]);
+    }
+    __m512 bias_rows = bias ? _mm512_loadu_ps(bias + g * ROWS) : _mm512_setzero_ps();
+    for (int t = 0; t < n; t++)
+        _mm512_storeu_ps(Y + (size_t)(t0 + t) * nout + g * ROWS, _mm512_add_ps(sums[t], bias_rows));
+}
+
+VNNI static void matmul_vnni(const packed_matrix *p, const float *bias, const int8_t *aq, const float *ad,
+                             float *Y, int L) {
+    int nin = p->nin, groups = p->nout / ROWS;
+    uint8_t *acts = (uint8_t *)malloc((size_t)L * nin);
+    for (size_t i = 0; i < (size_t)L * nin; i++) acts[i] = (uint8_t)(aq[i] ^ 0x80);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g = 0; g < groups; g++) {
-        __m512 bias_rows = bias ? _mm512_loadu_ps(bias + g * ROWS) : _mm512_setzero_ps();
-        for (int t0 = 0; t0 < L; t0 += TOKENS) {
-            const uint8_t *acts[TOKENS];
-            const float *act_scales[TOKENS];
-            for (int t = 0; t < TOKENS; t++) {
-                int token = t0 + t < L ? t0 + t : L - 1;  /* a short last pass repeats a token, stored once */
-                acts[t] = unsigned_acts + (size_t)token * nin;
-                act_scales[t] = ad + (size_t)token * nb;
-            }
-            __m512 sums[TOKENS];
-            for (int t = 0; t < TOKENS; t++) sums[t] = _mm512_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                size_t tile = (size_t)g * nb + b;
-                const __m512i *w = (const __m512i *)(p->weights + tile * ROWS * QK);
-                __m512i start = _mm512_load_si512(p->offsets + tile * ROWS);
-                __m512i dots[TOKENS];
-                for (int t = 0; t < TOKENS; t++) dots[t] = start;
-                for (int j = 0; j < QK / 4; j++) {
-                    __m512i wj = _mm512_load_si512(w + j);
-                    for (int t = 0; t < TOKENS; t++) {
-                        int32_t four;
-                        memcpy(&four, acts[t] + b * QK + j * 4, 4);
-                        dots[t] = _mm512_dpbusd_epi32(dots[t], _mm512_set1_epi32(four), wj);
-                    }
-                }
-                __m512 scales = _mm512_load_ps(p->scales + tile * ROWS);
-                for (int t = 0; t < TOKENS; t++)
-                    sums[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dots[t]),
-                                              _mm512_mul_ps(scales, _mm512_set1_ps(act_scales[t][b])), sums[t]);
-            }
-            for (int t = 0; t < TOKENS && t0 + t < L; t++)
-                _mm512_storeu_ps(Y + (size_t)(t0 + t) * nout + g * ROWS, _mm512_add_ps(sums[t], bias_rows));
-        }
+        int t0 = 0;
+        for (; t0 + 8 <= L; t0 += 8) tile_pass(p, bias, acts, ad, Y, g, t0, 8);
+        if (L - t0 >= 4) { tile_pass(p, bias, acts, ad, Y, g, t0, 4); t0 += 4; }
+        if (L - t0 >= 2) { tile_pass(p, bias, acts, ad, Y, g, t0, 2); t0 += 2; }
+        if (L - t0 >= 1) tile_pass(p, bias, acts, ad, Y, g, t0, 1);
     }
-    free(unsigned_acts);
+    free(acts);
 }
 
 static void matmul_q4q8(const block_q4_0 *W, const float *bias, const int8_t *aq, const float *ad,
