@@ -41,6 +41,7 @@ BREAKAGES = [
     Breakage("consent values", "dialogs/draft.yaml", "      - value: decline\n", "      - value: refuse\n", "    options:\n      - value: agree", "needs exactly the option values 'agree' and 'decline'"),
     Breakage("too long answer", "faq/basics.yaml", "      はい。対象になるのは", "      " + "あ" * 5001 + "\n      はい。対象になるのは", "answer: |-\n      " + "あ" * 10, "at most 5000 characters"),
     Breakage("missing common key", "dialogs/common.yaml", "home: main.menu ", "homepage: main.menu ", "homepage:", "unknown key"),
+    Breakage("synonym in two groups", "faq/synonyms.yaml", "  - [予算, 予算額, 財源]\n", "  - [予算, 予算額, 財源, 上限額]\n", "  - [予算, 予算額, 財源, 上限額]", "'上限額' is in two synonym groups (4 and 5)"),
     Breakage("bad condition", "dialogs/draft.yaml", "when: {field: proposal_type, equals: theme}", "when: {field: proposal_type}", "when: {field: proposal_type}", "exactly one of"),
 ]
 
