@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument("--no-embeddings", action="store_true")
     args = parser.parse_args()
     content = load_content(REPOSITORY)
-    embedder = None if args.no_embeddings else load_embedder(REPOSITORY / "var" / "cache" / "embeddings")
+    embedder = None if args.no_embeddings else load_embedder(REPOSITORY / "var" / "cache")
     index = build_index(content, embedder)
     ids = [entry.id for entry in content.faq]
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]

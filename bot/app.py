@@ -37,7 +37,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     await upgrade(settings.database_url)
     database = create_engine_for(settings.database_url)
     store = SqlStore(database)
-    embedder = load_embedder(settings.cache_dir / "embeddings") if settings.faq_embeddings else None
+    embedder = load_embedder(settings.cache_dir) if settings.faq_embeddings else None
     faq = LiveFaq(content, lambda loaded: build_index(loaded, embedder))
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.

@@ -90,4 +90,4 @@ def content() -> Content:
 @pytest.fixture(scope="session")
 def faq_index(content: Content) -> FaqIndex:
     """The bot's real FAQ matcher over the real entries (embeddings cached under var/cache/)."""
-    return build_index(content, load_embedder(REPOSITORY_ROOT / "var" / "cache" / "embeddings"))
+    return build_index(content, load_embedder(REPOSITORY_ROOT / "var" / "cache"))

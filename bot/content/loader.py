@@ -120,6 +120,8 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     faq: list[FaqEntry] = []
     faq_sources: dict[str, Source] = {}
     synonyms = _load_model(faq_dir / SYNONYMS_FILE, Synonyms, problems, raw) if (faq_dir / SYNONYMS_FILE).is_file() else None
+    if synonyms is not None:
+        problems += _words_in_two_groups(synonyms, raw[-1][1])
     for path in sorted(faq_dir.glob("*.yaml")):
         if path.name in (FACTS_FILE, SYNONYMS_FILE):
             continue
@@ -166,6 +168,19 @@ def _load_model(path: Path, model: type[M], problems: list[Problem], raw: list[t
         return None
     raw.append((data, source))
     return loaded
+
+
+def _words_in_two_groups(synonyms: Synonyms, source: Source) -> list[Problem]:
+    """A word may be read as one group's first word only; each repeat is reported on its own line."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, group in enumerate(synonyms.synonyms):
+        for position, word in enumerate(group):
+            first = seen.setdefault(word, index)
+            if first != index:
+                reason = f"'{word}' is in two synonym groups ({first + 1} and {index + 1}); keep it in one"
+                problems.append(source.at("synonyms", index, position).problem(reason))
+    return problems
 
 
 def _explain(detail: Any) -> str:

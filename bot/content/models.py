@@ -306,15 +306,6 @@ class Synonyms(Strict):
 
     synonyms: list[Annotated[list[NonEmpty], Field(min_length=2)]] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _each_word_once(self) -> Synonyms:
-        seen: dict[str, int] = {}
-        for index, group in enumerate(self.synonyms):
-            for word in group:
-                if seen.setdefault(word, index) != index:
-                    raise ValueError(f"'{word}' is in two synonym groups ({seen[word] + 1} and {index + 1}); keep it in one")
-        return self
-
 
 class Facts(Strict):
     facts: dict[str, str | int] = Field(default_factory=dict)

