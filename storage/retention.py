@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.tables import conversations, inbound_events
+from storage.tables import answered_turns, conversations, inbound_events
 
 
 @dataclass(frozen=True)
@@ -28,4 +28,6 @@ async def purge(engine: AsyncEngine, cutoff: datetime) -> Purged:
         finished = await connection.execute(
             delete(inbound_events).where(inbound_events.c.status == "done", inbound_events.c.finished_at < cutoff)
         )
+        # Kept only so that a retry after a crash does not run a turn twice: long done by now.
+        await connection.execute(delete(answered_turns).where(answered_turns.c.answered_at < cutoff))
     return Purged(conversations=idle.rowcount, events=finished.rowcount)

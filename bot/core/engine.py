@@ -18,10 +18,13 @@ class Engine:
         self._clock = clock
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
-        async with self._store.turn(inbound.user) as turn:
+        async with self._store.turn(inbound.user, inbound.key) as turn:
+            if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
+                return turn.answered
             now = self._clock.now()
             conversation = Conversation(self._content, self._faq, turn.state.model_copy(deep=True), now, turn, inbound.user)
             await conversation.respond(inbound)
             conversation.state.last_seen = now
             turn.state = conversation.state
+            turn.replies = conversation.outbox
         return conversation.outbox

@@ -20,11 +20,17 @@ class UserKey(BaseModel):
 
 
 class Inbound(BaseModel):
-    """One thing the user did: typed text, or pressed a button (payload)."""
+    """One thing the user did: typed text, or pressed a button (payload).
+
+    ``key`` names this input for good (e.g. the platform's event id): an input
+    whose key was answered before (a redelivery, a retry after a crash) gets
+    that first answer again and is not taken as a second turn.
+    """
 
     user: UserKey
     text: str | None = None
     payload: str | None = None
+    key: str | None = Field(default=None, max_length=200)
 
 
 class Choice(BaseModel):

@@ -26,7 +26,7 @@ class StoredUpdateProcessor:
     async def __call__(self, event: StoredEvent) -> None:
         update = self._processor.parse(json.loads(event.body))
         if event.replies is None:
-            replies = await self._processor.respond(update)
+            replies = await self._processor.respond(update, key=event.event_id)
             await self._events.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
         else:
             replies = _REPLIES.validate_json(event.replies)
