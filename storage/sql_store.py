@@ -38,6 +38,7 @@ from storage.tables import (
 
 
 _REPLIES = TypeAdapter(list[Outbound])
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ def create_engine_for(url: str) -> AsyncEngine:
     """An engine set up for our use of the database named by ``url``."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
-        return create_async_engine(sa_url, pool_pre_ping=True, json_serializer=_json_dumps)
+        # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
+        return create_async_engine(
+            sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+        )
     database = sa_url.database
     if database and not database.startswith((":memory:", "file:")):
         Path(database).parent.mkdir(parents=True, exist_ok=True)

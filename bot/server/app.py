@@ -23,6 +23,7 @@ from bot.core.ports import Clock
 from bot.handoff.replies import ProposerMessenger
 from bot.ingest.worker import Ingest, IngestPolicy, Processor
 from bot.server.health import add_health_routes
+from bot.server.unavailable import database_unavailable
 from bot.settings import Settings
 
 INGEST = web.AppKey("ingest", Ingest)
@@ -45,7 +46,7 @@ def create_server_app(
     app: App, settings: Settings, options: ServerOptions = ServerOptions(), clock: Clock | None = None
 ) -> web.Application:
     clock = clock or SystemClock(ZoneInfo(settings.timezone))
-    server = web.Application(client_max_size=1024 * 1024)
+    server = web.Application(client_max_size=1024 * 1024, middlewares=[database_unavailable])
     processors: dict[str, Processor] = {}
     messengers: list[ProposerMessenger] = []
     ingest = Ingest(app.events, processors, clock, options.ingest)
