@@ -53,7 +53,11 @@ class Call:
 class _Token:
     user_id: str
     issued: float
-    used: bool = False
+    used_at: float | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.used_at is not None
 
 
 @dataclass
@@ -214,6 +218,10 @@ class LineEmulator:
             if message.get("from") == "bot"
         ]
 
+    def reply_delays(self) -> list[float]:
+        """Seconds from each event the user sent to the bot's reply to it (events answered by reply only)."""
+        return [token.used_at - token.issued for token in self._tokens.values() if token.used_at is not None]
+
     def _token(self, user_id: str) -> str:
         token = uuid.uuid4().hex
         self._tokens[token] = _Token(user_id, time.monotonic())
@@ -266,7 +274,7 @@ class LineEmulator:
         assert token is not None
 
         def deliver() -> None:
-            token.used = True
+            token.used_at = time.monotonic()
             self._show(token.user_id, body["messages"])
 
         faulted = await self._faulted("reply", request, deliver)
