@@ -19,13 +19,13 @@ from bot.emulators.line import LineEmulator
 REDELIVERY_PAUSE_SECONDS = 0.2
 
 
-def user_ids(count: int) -> list[str]:
-    return [f"U{number:032x}" for number in range(1, count + 1)]
+def user_ids(count: int, first: int = 1) -> list[str]:
+    return [f"U{number:032x}" for number in range(first, first + count)]
 
 
-def question(user_index: int, number: int) -> str:
+def question(user: str, number: int) -> str:
     """A question the FAQ recognises, unique per message, so the stored questions tell which turns ran."""
-    return f"共創とは何ですか？ {user_index}-{number}"
+    return f"共創とは何ですか？ {int(user[1:], 16)}-{number}"
 
 
 @dataclass
@@ -40,34 +40,40 @@ class Burst:
 
 
 async def send_burst(
-    emulator: LineEmulator, users: Sequence[str], messages: int, concurrency: int, give_up_after: float = 120.0
+    emulator: LineEmulator, users: Sequence[str], messages: int, concurrency: int,
+    give_up_after: float = 120.0, burst: Burst | None = None,
 ) -> Burst:
-    burst = Burst()
+    """Send the burst (adding to ``burst``, when given, for a burst in several parts)."""
+    burst = burst or Burst()
     slots = asyncio.Semaphore(concurrency)
 
-    async def acknowledged(event: dict[str, Any]) -> bool:
-        deadline = time.monotonic() + give_up_after
-        while True:
-            async with slots:
-                started = time.perf_counter()
-                status = await emulator.send([event])
-            if status == 200:
-                burst.ack_seconds.append(time.perf_counter() - started)
-                return True
-            if time.monotonic() > deadline:
-                return False
-            burst.redeliveries += 1
-            event = dict(event, deliveryContext={"isRedelivery": True})
-            await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
-
-    async def one_user(index: int, user: str) -> None:
+    async def one_user(user: str) -> None:
         for number in range(messages):
-            text = question(index, number)
+            text = question(user, number)
             burst.questions[text] = (user, number)
-            if await acknowledged(emulator.text_event(user, text)):
+            async with slots:
+                took = await send_until_acknowledged(emulator, emulator.text_event(user, text), give_up_after, burst)
+            if took is not None:
                 burst.accepted.add(text)
+                burst.ack_seconds.append(took)
 
     started = time.perf_counter()
-    await asyncio.gather(*(one_user(index, user) for index, user in enumerate(users)))
-    burst.seconds = time.perf_counter() - started
+    await asyncio.gather(*(one_user(user) for user in users))
+    burst.seconds += time.perf_counter() - started
     return burst
+
+
+async def send_until_acknowledged(
+    emulator: LineEmulator, event: dict[str, Any], give_up_after: float, burst: Burst
+) -> float | None:
+    """Post ``event`` until the bot answers 200; returns how long that last call took (None: gave up)."""
+    deadline = time.monotonic() + give_up_after
+    while True:
+        started = time.perf_counter()
+        if await emulator.send([event]) == 200:
+            return time.perf_counter() - started
+        if time.monotonic() > deadline:
+            return None
+        burst.redeliveries += 1
+        event = dict(event, deliveryContext={"isRedelivery": True})
+        await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)

@@ -126,8 +126,12 @@ class LineEmulator:
     # --- the user's side ----------------------------------------------------------
 
     async def follow(self, user_id: str, display_name: str = "テスト ユーザー", unblocked: bool = False) -> int:
+        return await self.send([self.follow_event(user_id, display_name, unblocked)])
+
+    def follow_event(self, user_id: str, display_name: str = "テスト ユーザー", unblocked: bool = False) -> dict[str, Any]:
+        """The user adds the bot as a friend (posted with :meth:`send`)."""
         self._profiles[user_id] = display_name
-        return await self.send([events.follow_event(events.source(user_id), self._token(user_id), unblocked)])
+        return events.follow_event(events.source(user_id), self._token(user_id), unblocked)
 
     async def unfollow(self, user_id: str) -> int:
         self._profiles.pop(user_id, None)
