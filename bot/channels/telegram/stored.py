@@ -2,7 +2,8 @@
 
 The core's replies are stored with the event before anything is sent, so an
 update whose delivery failed (or whose process died) is delivered again
-without asking the core a second time.
+without asking the core a second time; after a partial failure only the
+replies that did not get through are kept for the retry.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from pydantic import TypeAdapter
 
 from bot.channels.telegram.processor import TelegramProcessor
+from bot.channels.telegram.sender import PartlySent
 from bot.core.messages import Outbound
 from bot.ingest.events import EventLog, StoredEvent
 
@@ -30,4 +32,8 @@ class StoredUpdateProcessor:
             await self._events.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
         else:
             replies = _REPLIES.validate_json(event.replies)
-        await self._processor.deliver(update, replies)
+        try:
+            await self._processor.deliver(update, replies)
+        except PartlySent as partly:  # the retry sends only what did not reach the chat
+            await self._events.mark_handled(event.id, _REPLIES.dump_json(replies[partly.sent:]).decode())
+            raise

@@ -2,7 +2,8 @@
 
 What the bot sent is recorded per user (``seen``), so a test asserts what the
 user saw. Faults (429, 500, a slow answer, a dropped connection) are queued
-per endpoint with :meth:`LineEmulator.fail_next`.
+per endpoint with :meth:`LineEmulator.fail_next`; ``unavailable`` is an outage of
+the whole API.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class LineEmulator:
     webhook_url: str = ""
     reply_token_seconds: float = REPLY_TOKEN_SECONDS
     push_quota: int | None = None
+    unavailable: bool = False  # an outage: every API call answers 503 and delivers nothing
     seen: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     calls: list[Call] = field(default_factory=list)
     webhook_log: list[tuple[dict[str, Any], int]] = field(default_factory=list)
@@ -240,8 +242,10 @@ class LineEmulator:
         body = json.loads(raw) if request.content_type == "application/json" and raw else {"bytes": len(raw)}
         call = Call(request.match_info.route.name or request.path, body, dict(request.headers), 0)
         self.calls.append(call)
-        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
-            response: web.StreamResponse = _error(401, "Authentication failed. Confirm that the access token in the authorization header is valid.")
+        if self.unavailable:
+            response: web.StreamResponse = _error(503, _STATUS_MESSAGES[503])
+        elif request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            response = _error(401, "Authentication failed. Confirm that the access token in the authorization header is valid.")
         else:
             response = await handler(request)
         response.headers["x-line-request-id"] = str(uuid.uuid4())
