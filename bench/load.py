@@ -37,7 +37,6 @@ from bench.burst import send_burst, user_ids  # noqa: E402
 from bench.tally import settle, tally  # noqa: E402
 from bench.workers import SECRET, TOKEN, Balancer, Workers, worker_environment  # noqa: E402
 from bot.emulators.line import LineEmulator  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.sql_store import create_engine_for  # noqa: E402
 
 POSTGRES_SERVER = os.environ.get("KYOSO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -74,7 +73,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await emulator.start()
     with tempfile.TemporaryDirectory() as folder:
         async with fresh_database(args, Path(folder)) as database_url:
-            await upgrade(database_url)  # once, before the workers race to do it
             settings = {"faq_embeddings": str(args.embeddings).lower(), "ingest_sweep_seconds": "1"}
             workers = Workers(args.workers, worker_environment(database_url, emulator.url, **settings), Path(folder))
             balancer = Balancer(workers)

@@ -62,7 +62,6 @@ async def test_kill_9_during_a_burst_loses_and_repeats_nothing(
     seed = random.randrange(1 << 32)
     chance = random.Random(seed)
     script = await _proposer_script(content, tmp_path)
-    await upgrade(database_url)
     workers = Workers(2, worker_environment(database_url, emulator.url, **SETTINGS), tmp_path)
     balancer = Balancer(workers)
     engine = create_engine_for(database_url)
