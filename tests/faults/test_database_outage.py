@@ -1,17 +1,21 @@
-"""PostgreSQL away for a while: webhooks answer 503, nothing is half-written, and LINE's redelivery is handled once it is back."""
+"""PostgreSQL away for a while: webhooks answer 503, nothing is half-written, and LINE's redelivery is handled once it is back.
+
+The database goes while a reply is on its way to LINE, so the event cannot be marked done: once the
+database is back, the event is taken up again and its reply is not shown twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import make_url, select
 
 from bot.channels.line.delivery import RetryPolicy
-from bot.emulators.line import LineEmulator
+from bot.emulators.line import Fault, LineEmulator
 from bot.ingest.worker import IngestPolicy
 from bot.server.app import ServerOptions
 from storage.sql_store import create_engine_for
@@ -57,13 +61,17 @@ async def test_webhooks_answer_503_while_the_database_is_away_and_nothing_is_los
 ) -> None:
     for user in USERS:
         await line.emulator.follow(user)
-    assert await line.emulator.type(USERS[0], QUESTION.format(1)) == 200
     await line.settled()
+    line.emulator.fail_next("reply", Fault(delay=1.0))  # a slow answer: the database goes while the reply is on its way
+    assert await line.emulator.type(USERS[0], QUESTION.format(1)) == 200
+    await _until(lambda: any(call.endpoint == "reply" and call.status == 0 for call in line.emulator.calls))
 
     await proxy.cut()
     during = [await line.emulator.type(user, QUESTION.format(number + 2)) for number, user in enumerate(USERS)]
     assert during == [503, 503, 503]
     assert await _stored_questions(database_url) == [QUESTION.format(1)]
+    await _until(lambda: all(call.status for call in line.emulator.calls))  # the slow reply got through …
+    await line.settled()  # … and marking its event done failed
 
     await proxy.start()
     assert await line.emulator.redeliver_unacknowledged() == 200
@@ -94,9 +102,15 @@ def _text_of(body: str) -> str | None:
 
 async def _until_answered(line: LineStack, answers: dict[str, int]) -> None:
     """Let the server work (the sweep picks up what the outage interrupted) until every answer arrived."""
+    await _until(lambda: all(
+        sum(ANSWER in text for text in line.emulator.texts(user)) >= count for user, count in answers.items()
+    ))
+    await line.settled()
+
+
+async def _until(condition: Callable[[], bool]) -> None:
     for _ in range(300):
-        if all(sum(ANSWER in text for text in line.emulator.texts(user)) >= count for user, count in answers.items()):
-            await line.settled()
+        if condition():
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"not every question was answered: {dict(line.emulator.seen)}")
+    raise AssertionError("not reached in time")
