@@ -1,7 +1,8 @@
 """A bounded burst of LINE events through the emulator, sent as LINE would.
 
-Every user sends its messages one after the other (the next once the last was
-acknowledged), all users at once up to ``concurrency`` requests in flight. An
+Every user adds the bot as a friend, then sends its messages one after the
+other (the next once the last was acknowledged), all users at once up to
+``concurrency`` requests in flight. An
 event the bot did not answer with 200 is sent again, marked as a redelivery,
 until it is (or ``give_up_after`` seconds have passed).
 """
@@ -48,6 +49,8 @@ async def send_burst(
     slots = asyncio.Semaphore(concurrency)
 
     async def one_user(user: str) -> None:
+        async with slots:  # a new friend first: every question after the greeting is kept, answered or not
+            await send_until_acknowledged(emulator, emulator.follow_event(user), give_up_after, burst)
         for number in range(messages):
             text = question(user, number)
             burst.questions[text] = (user, number)

@@ -6,8 +6,9 @@
 Starts the LINE emulator, ``--workers`` `kyoso serve` processes on a fresh
 database (a temporary SQLite file, or with ``--postgres`` a database created
 on KYOSO_TEST_POSTGRES_URL's server and dropped afterwards; or ``--database-url``) and a round-robin
-balancer in front of them; every user asks ``--messages`` questions in order.
-When every event is done it prints accepted and processed events, lost,
+balancer in front of them; every user adds the bot as a friend, then asks
+``--messages`` questions in order.
+When every event is done it prints accepted and processed questions, lost,
 duplicates, out-of-order users, throughput, p99 latencies and each worker's
 peak RSS (``--json``: one JSON object instead).
 """
@@ -96,7 +97,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "workers": args.workers,
         "users": args.users,
         "messages_per_user": args.messages,
-        "events": len(burst.questions),
+        "events": len(burst.questions) + args.users,  # a follow per user, then its questions
         **result.as_dict(),
         "redeliveries": burst.redeliveries,
         "seconds": round(seconds, 2),
@@ -117,16 +118,16 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database to use instead (left in place afterwards)")
     parser.add_argument("--concurrency", type=int, default=64, help="webhook calls in flight at once")
     parser.add_argument("--embeddings", action="store_true", help="FAQ matching with the embedding model (slower start)")
-    parser.add_argument("--settle-timeout", type=float, default=600.0, help="seconds to wait for the backlog")
+    parser.add_argument("--settle-timeout", type=float, default=1800.0, help="seconds to wait for the backlog")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     report = asyncio.run(run(args))
     if args.json:
         print(json.dumps(report))
         return
-    print(f"{report['events']} events from {args.users} users × {args.messages}, "
+    print(f"{report['events']} events: {args.users} users each follow, then ask {args.messages} questions; "
           f"{args.workers} worker(s) on {report['database']}")
-    print(f"accepted {report['accepted']}  processed {report['processed']}  lost {report['lost']}  "
+    print(f"questions accepted {report['accepted']}  processed {report['processed']}  lost {report['lost']}  "
           f"duplicates {report['duplicates']}  out of order {report['out_of_order']}  not done {report['not_done']}")
     print(f"messages missing {report['missing_messages']}  extra {report['extra_messages']}  "
           f"redeliveries {report['redeliveries']}")

@@ -7,17 +7,14 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 
-from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.burst import Burst
 from bot.channels.line.messages import to_batches
-from bot.core.messages import Outbound
+from bot.core.messages import REPLIES
 from bot.emulators.line import LineEmulator
 from storage.tables import faq_questions, inbound_events
-
-_REPLIES = TypeAdapter(list[Outbound])
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ async def tally(engine: AsyncEngine, burst: Burst, emulator: LineEmulator) -> Ta
     meant: Counter[str] = Counter()
     for user_id, replies in events:
         if replies is not None:
-            meant[user_id] += sum(len(batch) for batch in to_batches(_REPLIES.validate_json(replies)))
+            meant[user_id] += sum(len(batch) for batch in to_batches(REPLIES.validate_json(replies)))
     got = Counter({user: sum(message["from"] == "bot" for message in emulator.seen[user]) for user in meant})
     return Tally(
         accepted=len(burst.accepted),

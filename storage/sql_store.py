@@ -16,14 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Row, Select, Table, and_, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, StoredDraft, Submission
-from bot.core.messages import Outbound, UserKey
+from bot.core.messages import REPLIES, Outbound, UserKey
 from bot.core.state import ConversationState
 from storage.tables import (
     answered_turns,
@@ -37,7 +36,6 @@ from storage.tables import (
 )
 
 
-_REPLIES = TypeAdapter(list[Outbound])
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -226,7 +224,7 @@ class SqlStore:
                 .values(state=turn.state.model_dump_json(), updated_at=now)
             )
             if key is not None:
-                replies = _REPLIES.dump_json(turn.replies).decode()
+                replies = REPLIES.dump_json(turn.replies).decode()
                 await connection.execute(
                     insert(answered_turns).values(
                         channel=user.channel, user_id=user.user_id, turn_key=key, replies=replies, answered_at=now
@@ -308,7 +306,7 @@ async def _answered(connection: AsyncConnection, user: UserKey, key: str | None)
         answered_turns.c.channel == user.channel, answered_turns.c.user_id == user.user_id, answered_turns.c.turn_key == key
     )
     replies = (await connection.execute(query)).scalar_one_or_none()
-    return None if replies is None else _REPLIES.validate_json(replies)
+    return None if replies is None else REPLIES.validate_json(replies)
 
 
 def _drafts_with_consent() -> Select[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class UserKey(BaseModel):
@@ -70,3 +70,6 @@ class CardMessage(BaseModel):
 
 
 Outbound = Annotated[TextMessage | CardMessage, Field(discriminator="kind")]
+
+REPLIES = TypeAdapter(list[Outbound])
+"""A turn's replies to and from JSON (stored with events and answered turns, sent to the web chat)."""

@@ -61,9 +61,9 @@ class LineSender:
         self._policy = policy
 
     async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime) -> None:
+        token_left = self._token_seconds_left(delivery, now)
         for index, batch in enumerate(batches):
-            fresh_for = self._token_seconds_left(delivery, now)
-            if index == 0 and fresh_for > 0 and await self._reply(delivery, batch, time.monotonic() + fresh_for):
+            if index == 0 and token_left > 0 and await self._reply(delivery, batch, time.monotonic() + token_left):
                 continue
             await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
 

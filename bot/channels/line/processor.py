@@ -12,18 +12,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import TypeAdapter
-
 from bot.channels.line import CHANNEL
 from bot.channels.line.delivery import Delivery, LineSender
 from bot.channels.line.messages import to_batches
 from bot.core import payloads
-from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
+from bot.core.messages import REPLIES, Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock
 from bot.ingest.events import StoredEvent
 
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
-_REPLIES = TypeAdapter(list[Outbound])
 SEQUENCE = "\n"
 """Separates payloads that one postback plays one after the other (rich-menu buttons: open the menu, then choose)."""
 
@@ -56,9 +53,9 @@ class LineProcessor:
         body: dict[str, Any] = json.loads(event.body)
         if event.replies is None:
             replies = await self._respond(body, event)
-            await self._log.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
+            await self._log.mark_handled(event.id, REPLIES.dump_json(replies).decode())
         else:
-            replies = _REPLIES.validate_json(event.replies)
+            replies = REPLIES.validate_json(event.replies)
         if not replies:
             return
         delivery = Delivery(

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import json
 
-from pydantic import TypeAdapter
-
 from bot.channels.telegram.processor import TelegramProcessor
 from bot.channels.telegram.sender import PartlySent
-from bot.core.messages import Outbound
+from bot.core.messages import REPLIES
 from bot.ingest.events import EventLog, StoredEvent
-
-_REPLIES = TypeAdapter(list[Outbound])
 
 
 class StoredUpdateProcessor:
@@ -29,11 +25,11 @@ class StoredUpdateProcessor:
         update = self._processor.parse(json.loads(event.body))
         if event.replies is None:
             replies = await self._processor.respond(update, key=event.event_id)
-            await self._events.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
+            await self._events.mark_handled(event.id, REPLIES.dump_json(replies).decode())
         else:
-            replies = _REPLIES.validate_json(event.replies)
+            replies = REPLIES.validate_json(event.replies)
         try:
             await self._processor.deliver(update, replies)
         except PartlySent as partly:  # the retry sends only what did not reach the chat
-            await self._events.mark_handled(event.id, _REPLIES.dump_json(replies[partly.sent:]).decode())
+            await self._events.mark_handled(event.id, REPLIES.dump_json(replies[partly.sent:]).decode())
             raise

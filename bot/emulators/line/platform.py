@@ -198,17 +198,13 @@ class LineEmulator:
         again = [dict(event, deliveryContext={"isRedelivery": True}) for event, _ in self.webhook_log]
         return await self.send(list(reversed(again)) if reverse else again)
 
-    def unacknowledged(self) -> list[dict[str, Any]]:
-        """Events the bot has not yet answered with 200, in the order they were first sent."""
+    async def redeliver_unacknowledged(self) -> int:
+        """LINE's automatic redelivery: the events not yet answered with 200, again (200 when there are none)."""
         acknowledged = {event["webhookEventId"] for event, status in self.webhook_log if status == 200}
         waiting: dict[str, dict[str, Any]] = {}
         for event, _ in self.webhook_log:
-            waiting.setdefault(event["webhookEventId"], event)
-        return [event for event_id, event in waiting.items() if event_id not in acknowledged]
-
-    async def redeliver_unacknowledged(self) -> int:
-        """LINE's automatic redelivery: the events not acknowledged yet, again (200 when there are none)."""
-        again = [dict(event, deliveryContext={"isRedelivery": True}) for event in self.unacknowledged()]
+            waiting.setdefault(event["webhookEventId"], dict(event, deliveryContext={"isRedelivery": True}))
+        again = [event for event_id, event in waiting.items() if event_id not in acknowledged]
         return await self.send(again) if again else 200
 
     def quick_replies(self, user_id: str) -> list[dict[str, Any]]:
