@@ -2,7 +2,9 @@
 
 The core's replies are stored with the event before anything is sent, so an
 event whose delivery failed (or whose process died) is delivered again
-without asking the core a second time.
+without asking the core a second time. The turns are keyed by the event too:
+a process that dies between a turn and storing its replies leaves them with
+the turn, and the retry gets them instead of a second turn.
 """
 
 from __future__ import annotations
