@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="reverse proxies whose X-Forwarded-For names the client (JSON list of addresses, e.g. [\"127.0.0.1\"])",
     )
+    ingest_lease_seconds: float = Field(
+        default=120, gt=0, description="a worker holds a platform event this long; after a crash another takes it over"
+    )
+    ingest_sweep_seconds: float = Field(
+        default=15, gt=0, description="how often each worker looks for events nobody is handling (crashes, retries)"
+    )
     host: str = Field(default="127.0.0.1", description="where `kyoso serve` listens")
     port: int = Field(default=8080, ge=0, le=65535, description="the port `kyoso serve` listens on")
     line_channel_secret: SecretStr | None = Field(
@@ -88,6 +94,9 @@ class Settings(BaseSettings):
     )
     handoff_max_attempts: int = Field(default=8, ge=1, description="tries per sink before a delivery is marked failed")
     handoff_retry_seconds: float = Field(default=30, gt=0, description="first retry delay; doubles up to an hour")
+    handoff_lease_seconds: float = Field(
+        default=300, gt=0, description="a worker holds a delivery this long; after a crash another sends it then"
+    )
     staff_line_group_id: str | None = Field(default=None, description="LINE group that gets a notice of each new draft")
     staff_telegram_chat_id: str | None = Field(default=None, description="Telegram chat that gets a notice of each new draft")
     staff_base_url: str = Field(

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.tables import conversations, inbound_events
+from storage.tables import answered_turns, conversations, inbound_events
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ async def purge(engine: AsyncEngine, cutoff: datetime) -> Purged:
     async with engine.begin() as connection:
         idle = await connection.execute(delete(conversations).where(_idle(cutoff)))
         finished = await connection.execute(delete(inbound_events).where(_finished(cutoff)))
+        # Kept only so that a retry after a crash does not run a turn twice: long done by now.
+        await connection.execute(delete(answered_turns).where(answered_turns.c.answered_at < cutoff))
     return Purged(conversations=idle.rowcount, events=finished.rowcount)
 
 

@@ -36,9 +36,10 @@ from bot.core.draft import (
     StoredDraft,
     Submission,
 )
-from bot.core.messages import UserKey
+from bot.core.messages import REPLIES, Outbound, UserKey
 from bot.core.state import ConversationState
 from storage.tables import (
+    answered_turns,
     consents,
     consultation_messages,
     consultations,
@@ -50,6 +51,9 @@ from storage.tables import (
     reference_counters,
     staff_audit,
 )
+
+
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,10 @@ def create_engine_for(url: str) -> AsyncEngine:
     """An engine set up for our use of the database named by ``url``."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
-        return create_async_engine(sa_url, pool_pre_ping=True, json_serializer=_json_dumps)
+        # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
+        return create_async_engine(
+            sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+        )
     database = sa_url.database
     if database and not database.startswith((":memory:", "file:")):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -108,8 +115,12 @@ def _sqlite_on_begin(connection: Connection) -> None:
 class SqlTurn:
     """One user's conversation, held in an open transaction until the turn ends."""
 
-    def __init__(self, connection: AsyncConnection, user: UserKey, state: ConversationState) -> None:
+    def __init__(
+        self, connection: AsyncConnection, user: UserKey, state: ConversationState, answered: list[Outbound] | None
+    ) -> None:
         self.state = state
+        self.replies: list[Outbound] = []
+        self.answered = answered
         self._connection = connection
         self._user = user
 
@@ -123,6 +134,11 @@ class SqlTurn:
         """
         mine = and_(drafts.c.channel == self._user.channel, drafts.c.user_id == self._user.user_id)
         await self._connection.execute(update(drafts).where(mine).values(faq_log=[]))
+        await self._connection.execute(
+            update(answered_turns)
+            .where(answered_turns.c.channel == self._user.channel, answered_turns.c.user_id == self._user.user_id)
+            .values(replies="[]")
+        )
         await self._connection.execute(
             update(inbound_events)
             .where(
@@ -281,16 +297,31 @@ class SqlStore:
         self._engine = engine
 
     @asynccontextmanager
-    async def turn(self, user: UserKey) -> AsyncIterator[SqlTurn]:
-        """Lock the user's conversation; save the state on normal exit, roll everything back on an exception."""
+    async def turn(self, user: UserKey, key: str | None = None) -> AsyncIterator[SqlTurn]:
+        """Lock the user's conversation; save the state on normal exit, roll everything back on an exception.
+
+        With a ``key``, the replies are kept under it in the same transaction, so the
+        turn either happened and is known to have happened, or did not happen at all.
+        """
         async with self._engine.begin() as connection:
-            turn = SqlTurn(connection, user, await _lock_conversation(connection, user))
+            state = await _lock_conversation(connection, user)
+            turn = SqlTurn(connection, user, state, await _answered(connection, user, key))
             yield turn
+            if turn.answered is not None:
+                return
+            now = datetime.now(UTC)
             await connection.execute(
                 update(conversations)
                 .where(_conversation_of(user))
-                .values(state=turn.state.model_dump_json(), updated_at=datetime.now(UTC))
+                .values(state=turn.state.model_dump_json(), updated_at=now)
             )
+            if key is not None:
+                replies = REPLIES.dump_json(turn.replies).decode()
+                await connection.execute(
+                    insert(answered_turns).values(
+                        channel=user.channel, user_id=user.user_id, turn_key=key, replies=replies, answered_at=now
+                    )
+                )
 
     async def list_drafts(self) -> list[StoredDraft]:
         """Every submitted draft, newest first."""
@@ -360,6 +391,17 @@ async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> Conv
     # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
     query = select(conversations.c.state).where(_conversation_of(user)).with_for_update()
     return ConversationState.model_validate_json((await connection.execute(query)).scalar_one())
+
+
+async def _answered(connection: AsyncConnection, user: UserKey, key: str | None) -> list[Outbound] | None:
+    """The replies of the turn that already answered ``key`` (read under the conversation's lock)."""
+    if key is None:
+        return None
+    query = select(answered_turns.c.replies).where(
+        answered_turns.c.channel == user.channel, answered_turns.c.user_id == user.user_id, answered_turns.c.turn_key == key
+    )
+    replies = (await connection.execute(query)).scalar_one_or_none()
+    return None if replies is None else REPLIES.validate_json(replies)
 
 
 def _drafts_with_consent() -> Select[Any]:

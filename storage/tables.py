@@ -137,6 +137,18 @@ inbound_events = Table(
     Index("ix_inbound_events_unfinished", "status", "channel", "user_id"),
 )
 
+answered_turns = Table(
+    "answered_turns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("turn_key", String(200), nullable=False, doc="Inbound.key: the platform event the turn answered"),
+    Column("replies", Text, nullable=False, doc="the core's replies (JSON), for a retry after a crash"),
+    Column("answered_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "user_id", "turn_key"),
+)
+
 channel_users = Table(
     "channel_users",
     metadata,

@@ -56,6 +56,15 @@ async def submit_through_engine(
 ) -> list[Outbound]:
     """Play the happy-path transcript as ``user`` (its typed texts optionally replaced); return the last replies."""
     engine = Engine(content, store, build_index(content, None), clock, limit=SCRIPTED)
+    _, replies = await play_happy_path(engine, user, replace)
+    return replies
+
+
+async def play_happy_path(
+    engine: Engine, user: UserKey, replace: dict[str, str] | None = None
+) -> tuple[list[Inbound], list[Outbound]]:
+    """Play the happy-path transcript as ``user``: what the user sent (the first is the start), and the last replies."""
+    sent: list[Inbound] = []
     replies: list[Outbound] = []
     for turn in yaml.safe_load(HAPPY_PATH.read_text(encoding="utf-8"))["turns"]:
         if turn.get("start"):
@@ -67,5 +76,6 @@ async def submit_through_engine(
             label = str(turn["press"])
             payload = next(choice.payload for choice in replies[-1].choices if choice.label == label)
             inbound = Inbound(user=user, payload=payload)
+        sent.append(inbound)
         replies = await engine.handle(inbound)
-    return replies
+    return sent, replies

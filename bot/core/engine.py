@@ -30,7 +30,9 @@ class Engine:
         self._limit = limit
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
-        async with self._store.turn(inbound.user) as turn:
+        async with self._store.turn(inbound.user, inbound.key) as turn:
+            if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
+                return turn.answered
             now = self._clock.now()
             conversation = self._conversation(turn, inbound.user)
             admission = self._limit.admit(conversation.state, now)
@@ -41,6 +43,7 @@ class Engine:
             await conversation.respond(inbound)
             conversation.state.last_seen = now
             turn.state = conversation.state
+            turn.replies = conversation.outbox
         return conversation.outbox
 
     async def after_consultation(self, user: UserKey) -> list[Outbound]:

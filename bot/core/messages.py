@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -23,11 +23,17 @@ class UserKey(BaseModel):
 
 
 class Inbound(BaseModel):
-    """One thing the user did: typed text, or pressed a button (payload)."""
+    """One thing the user did: typed text, or pressed a button (payload).
+
+    ``key`` names this input for good (e.g. the platform's event id): an input
+    whose key was answered before (a redelivery, a retry after a crash) gets
+    that first answer again and is not taken as a second turn.
+    """
 
     user: UserKey
     text: str | None = None
     payload: str | None = None
+    key: str | None = Field(default=None, max_length=200)
 
     @field_validator("text", "payload")
     @classmethod
@@ -76,3 +82,6 @@ class CardMessage(BaseModel):
 
 
 Outbound = Annotated[TextMessage | CardMessage, Field(discriminator="kind")]
+
+REPLIES = TypeAdapter(list[Outbound])
+"""A turn's replies to and from JSON (stored with events and answered turns, sent to the web chat)."""

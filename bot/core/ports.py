@@ -13,18 +13,22 @@ from typing import Protocol
 
 from bot.core.consultation import ConsultationRequest, ConsultationView
 from bot.core.draft import FaqAsked, Submission
-from bot.core.messages import UserKey
+from bot.core.messages import Outbound, UserKey
 from bot.core.state import ConversationState
 
 
 class Turn(Protocol):
     """One user's state, held exclusively for the length of one turn.
 
-    The store saves ``state`` when the ``turn()`` context exits normally and
-    discards every change (including a submission) when it raises.
+    The store saves ``state`` and ``replies`` when the ``turn()`` context exits
+    normally and discards every change (including a submission) when it raises.
+    ``answered`` holds the replies of an earlier turn with the same key: then
+    the input was handled already and must not be handled again.
     """
 
     state: ConversationState
+    replies: list[Outbound]
+    answered: list[Outbound] | None
 
     async def submit(self, submission: Submission) -> str:
         """Store the submission in this turn's transaction; return its reference (KY-YYYY-NNNN)."""
@@ -59,8 +63,8 @@ class Turn(Protocol):
 
 
 class ConversationStore(Protocol):
-    def turn(self, user: UserKey) -> AbstractAsyncContextManager[Turn]:
-        """Lock the user's conversation (across processes) and yield it."""
+    def turn(self, user: UserKey, key: str | None = None) -> AbstractAsyncContextManager[Turn]:
+        """Lock the user's conversation (across processes) and yield it; ``key`` names the input (see ``Inbound.key``)."""
         ...
 
 

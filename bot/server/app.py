@@ -25,6 +25,7 @@ from bot.handoff.replies import ProposerMessenger
 from bot.ingest.worker import Ingest, IngestPolicy, Processor
 from bot.server.health import add_health_routes
 from bot.server.ratelimit import AddressLimiter, address_limit
+from bot.server.unavailable import database_unavailable
 from bot.settings import Settings
 
 INGEST = web.AppKey("ingest", Ingest)
@@ -50,9 +51,8 @@ def create_server_app(
     clock = clock or SystemClock(ZoneInfo(settings.timezone))
     limiter = AddressLimiter(settings.address_posts_per_minute, time.monotonic)
     notice = app.content.common.messages.slow_down
-    server = web.Application(
-        client_max_size=MAX_BODY, middlewares=[address_limit(limiter, frozenset(settings.trusted_proxies), notice)]
-    )
+    limit = address_limit(limiter, frozenset(settings.trusted_proxies), notice)
+    server = web.Application(client_max_size=MAX_BODY, middlewares=[database_unavailable, limit])
     processors: dict[str, Processor] = {}
     messengers: list[ProposerMessenger] = []
     ingest = Ingest(app.events, processors, clock, options.ingest)

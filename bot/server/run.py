@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -13,6 +14,7 @@ from aiohttp import web
 from bot.app import build_app
 from bot.clock import SystemClock
 from bot.handoff.replies import ProposerMessenger
+from bot.ingest.worker import IngestPolicy
 from bot.server.app import ServerOptions, create_server_app
 from bot.staff.setup import build_staff_apps
 from bot.settings import Settings
@@ -27,7 +29,8 @@ async def serve(settings: Settings, telegram_polling: bool = False) -> None:
     def staff(messengers: Sequence[ProposerMessenger]) -> dict[str, web.Application]:
         return build_staff_apps(settings, app.content, app.store, app.engine.after_consultation, clock, messengers)
 
-    options = ServerOptions(telegram_polling=telegram_polling, mounts=staff)
+    ingest = IngestPolicy(lease=timedelta(seconds=settings.ingest_lease_seconds), sweep_every=settings.ingest_sweep_seconds)
+    options = ServerOptions(ingest=ingest, telegram_polling=telegram_polling, mounts=staff)
     runner = web.AppRunner(create_server_app(app, settings, options, clock))
     try:
         await runner.setup()

@@ -81,7 +81,9 @@ def build_staff_apps(
     configured for their channels. ``resume`` is the core's ``Engine.after_consultation``.
     """
     policy = RetryPolicy(
-        max_attempts=settings.handoff_max_attempts, first_delay=timedelta(seconds=settings.handoff_retry_seconds)
+        max_attempts=settings.handoff_max_attempts,
+        first_delay=timedelta(seconds=settings.handoff_retry_seconds),
+        lease=timedelta(seconds=settings.handoff_lease_seconds),
     )
     database = create_engine_for(settings.database_url)
     renderer = DossierRenderer()

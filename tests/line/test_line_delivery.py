@@ -52,12 +52,12 @@ async def test_a_push_that_failed_after_delivery_is_not_shown_twice(line: LineSt
     assert sum("(1)〜(5)" in text for text in line.emulator.texts(USER)) == 1
 
 
-async def test_a_dropped_connection_on_reply_falls_back_to_push(line: LineStack) -> None:
+async def test_a_dropped_connection_on_reply_is_retried_with_the_same_token(line: LineStack) -> None:
     await _greeted(line)
     line.emulator.fail_next("reply", Fault(drop=True))
     await line.emulator.tap(USER, "5つの条件チェック")
     await line.settled()
-    assert [endpoint for endpoint, _ in _calls(line)] == ["reply", "push"]
+    assert [endpoint for endpoint, _ in _calls(line)] == ["reply", "reply"]
     assert sum("(1)〜(5)" in text for text in line.emulator.texts(USER)) == 1
 
 
@@ -98,11 +98,21 @@ async def test_the_next_event_waits_for_a_retried_one(line: LineStack) -> None:
     assert first < second
 
 
-async def test_a_reply_that_times_out_is_never_sent_again_but_pushed(line: LineStack) -> None:
-    """LINE may have shown a reply that timed out; replies have no retry key, so the bot pushes (with one)."""
+async def test_a_reply_that_timed_out_after_delivery_is_not_shown_twice(line: LineStack) -> None:
+    """LINE may have shown a reply that timed out: the same token again is refused as spent, so nothing is pushed."""
     await _greeted(line)
     line.emulator.fail_next("reply", Fault(delay=2.5, delivered=True))  # the client gives up after 2 s
     await line.emulator.tap(USER, "5つの条件チェック")
     await line.settled()
-    assert [endpoint for endpoint, _ in _calls(line)] == ["reply", "push"]
-    assert line.emulator.calls[-1].headers.get("X-Line-Retry-Key")
+    assert [endpoint for endpoint, _ in _calls(line)] == ["reply", "reply"]
+    assert line.emulator.calls[-1].status == 400
+    assert sum("(1)〜(5)" in text for text in line.emulator.texts(USER)) == 1
+
+
+async def test_a_reply_answered_with_500_after_delivery_is_not_shown_twice(line: LineStack) -> None:
+    await _greeted(line)
+    line.emulator.fail_next("reply", Fault(status=500, delivered=True))
+    await line.emulator.tap(USER, "5つの条件チェック")
+    await line.settled()
+    assert _calls(line) == [("reply", 500), ("reply", 400)]
+    assert sum("(1)〜(5)" in text for text in line.emulator.texts(USER)) == 1

@@ -15,7 +15,7 @@ from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.emulators.line import LineEmulator
 from bot.ingest.worker import Ingest
-from bot.server.app import INGEST, create_server_app
+from bot.server.app import INGEST, ServerOptions, create_server_app
 from bot.settings import Settings
 from bot.staff.setup import build_staff_apps
 from storage.queue import RetryPolicy
@@ -47,11 +47,11 @@ class Running:
 
 
 @asynccontextmanager
-async def running_server(settings: Settings) -> AsyncIterator[Running]:
+async def running_server(settings: Settings, options: ServerOptions = FAST) -> AsyncIterator[Running]:
     """Serve ``settings`` with a staff account 'sato' (password ``PASSWORD``) ready to log in."""
     app = await build_app(settings)
     clock = SystemClock(ZoneInfo(settings.timezone))
-    options = replace(FAST, mounts=lambda messengers: build_staff_apps(
+    options = replace(options, mounts=lambda messengers: build_staff_apps(
         settings, app.content, app.store, app.engine.after_consultation, clock, messengers
     ))
     server = create_server_app(app, settings, options, clock)

@@ -1,8 +1,10 @@
 """Sending a turn's messages to LINE: the reply token first, push as the fallback, bounded retries.
 
-A reply is never retried after it may have reached the platform (a 5xx, a
-timeout, an answer the SDK could not read): LINE has no idempotency for
-replies. Push carries an ``X-Line-Retry-Key`` derived from the event, so a
+LINE takes a reply token once, so the token is the reply's idempotency key:
+after a reply that may have reached the platform (a 5xx, a timeout, an answer
+the SDK could not read, or a process that died while sending) the same reply
+is sent again, and "Invalid reply token" then means the earlier one got
+through. Push carries an ``X-Line-Retry-Key`` derived from the event, so a
 retried push, even after a restart, is delivered at most once (409 = already
 accepted).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from linebot.v3.messaging.exceptions import ApiException
 log = logging.getLogger(__name__)
 
 _RETRY_KEYS = uuid.UUID("6b796f73-6f00-4c49-4e45-000000000001")
+_INVALID_TOKEN = "Invalid reply token"
 
 
 class DeliveryFailed(Exception):
@@ -48,6 +52,7 @@ class Delivery:
     reply_token: str | None
     occurred_at_ms: int
     key: str
+    resumed: bool = False  # an earlier attempt may have used the reply token
 
 
 class LineSender:
@@ -56,30 +61,42 @@ class LineSender:
         self._policy = policy
 
     async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime) -> None:
+        token_left = self._token_seconds_left(delivery, now)
         for index, batch in enumerate(batches):
-            if index == 0 and self._token_fresh(delivery, now) and await self._reply(delivery, batch):
+            if index == 0 and token_left > 0 and await self._reply(delivery, batch, time.monotonic() + token_left):
                 continue
             await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
 
-    def _token_fresh(self, delivery: Delivery, now: datetime) -> bool:
-        age = now.timestamp() - delivery.occurred_at_ms / 1000
-        return delivery.reply_token is not None and age < self._policy.reply_window_seconds
+    def _token_seconds_left(self, delivery: Delivery, now: datetime) -> float:
+        if delivery.reply_token is None:
+            return 0.0
+        return self._policy.reply_window_seconds - (now.timestamp() - delivery.occurred_at_ms / 1000)
 
-    async def _reply(self, delivery: Delivery, batch: list[Message]) -> bool:
-        """True when LINE took the reply; False means: push instead."""
+    async def _reply(self, delivery: Delivery, batch: list[Message], token_deadline: float) -> bool:
+        """True when LINE has the reply (now or from an earlier try); False means: push instead.
+
+        ``token_deadline`` (``time.monotonic()``) is when the reply token stops being safe to use.
+        """
         assert delivery.reply_token is not None
         request = ReplyMessageRequest(reply_token=delivery.reply_token, messages=batch)
+        maybe_sent = delivery.resumed
         for delay in (*self._policy.delays, None):
             try:
                 await self._api.reply_message(request, _request_timeout=self._policy.request_timeout)
                 return True
             except ApiException as error:
-                if error.status != 429 or delay is None:  # only a 429 certainly sent nothing
+                if maybe_sent and error.status == 400 and _INVALID_TOKEN in str(error.body):
+                    log.info("reply token to %s already used: an earlier reply got through", delivery.to)
+                    return True
+                if error.status != 429 and (error.status or 0) < 500:  # refused: nothing was sent
                     log.info("reply to %s failed (%s), pushing instead", delivery.to, error.status)
                     return False
+                maybe_sent = maybe_sent or error.status != 429  # only a 429 certainly sent nothing
             except Exception as error:  # noqa: BLE001 - timeouts, resets, unreadable answers: maybe sent
-                log.info("reply to %s may have failed (%s), pushing instead", delivery.to, type(error).__name__)
-                return False
+                log.info("reply to %s may have failed (%s), trying the same token again", delivery.to, type(error).__name__)
+                maybe_sent = True
+            if delay is None or time.monotonic() + delay >= token_deadline:
+                break
             await asyncio.sleep(delay)
         return False
 

@@ -2,7 +2,9 @@
 
 The core's replies are stored with the event before anything is sent, so an
 event whose delivery failed (or whose process died) is delivered again
-without asking the core a second time.
+without asking the core a second time. The turns are keyed by the event too:
+a process that dies between a turn and storing its replies leaves them with
+the turn, and the retry gets them instead of a second turn.
 """
 
 from __future__ import annotations
@@ -12,18 +14,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import TypeAdapter
-
 from bot.channels.line import CHANNEL
 from bot.channels.line.delivery import Delivery, LineSender
 from bot.channels.line.messages import to_batches
 from bot.core import payloads
-from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
+from bot.core.messages import REPLIES, Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock
 from bot.ingest.events import StoredEvent
 
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
-_REPLIES = TypeAdapter(list[Outbound])
 SEQUENCE = "\n"
 """Separates payloads that one postback plays one after the other (rich-menu buttons: open the menu, then choose)."""
 
@@ -55,25 +54,29 @@ class LineProcessor:
     async def __call__(self, event: StoredEvent) -> None:
         body: dict[str, Any] = json.loads(event.body)
         if event.replies is None:
-            replies = await self._respond(body, event.user_id)
-            await self._log.mark_handled(event.id, _REPLIES.dump_json(replies).decode())
+            replies = await self._respond(body, event)
+            await self._log.mark_handled(event.id, REPLIES.dump_json(replies).decode())
         else:
-            replies = _REPLIES.validate_json(event.replies)
+            replies = REPLIES.validate_json(event.replies)
         if not replies:
             return
         delivery = Delivery(
-            to=event.user_id, reply_token=body.get("replyToken"), occurred_at_ms=event.occurred_at, key=event.event_id
+            to=event.user_id, reply_token=body.get("replyToken"), occurred_at_ms=event.occurred_at, key=event.event_id,
+            # Stored replies with no failure counted: the process delivering them died, maybe after replying.
+            resumed=event.replies is not None and event.attempts == 0,
         )
         await self._sender.send(delivery, to_batches(replies), self._clock.now())
 
-    async def _respond(self, body: dict[str, Any], user_id: str) -> list[Outbound]:
+    async def _respond(self, body: dict[str, Any], event: StoredEvent) -> list[Outbound]:
         if body["source"]["type"] != "user":
             return [TextMessage(text=self._one_to_one)]
         if body["type"] in ("follow", "unfollow"):
-            await self._followers.set_active(CHANNEL, user_id, body["type"] == "follow", self._clock.now())
+            await self._followers.set_active(CHANNEL, event.user_id, body["type"] == "follow", self._clock.now())
         replies: list[Outbound] = []
-        for inbound in _inbounds(body, UserKey(channel=CHANNEL, user_id=user_id)):
-            replies = await self._handle(inbound)  # a rich-menu sequence shows only where it ends
+        for index, inbound in enumerate(_inbounds(body, UserKey(channel=CHANNEL, user_id=event.user_id))):
+            # Keyed by the event: after a crash the same event gets the same answers, not a second turn.
+            keyed = inbound.model_copy(update={"key": f"{event.event_id}/{index}"})
+            replies = await self._handle(keyed)  # a rich-menu sequence shows only where it ends
         return replies
 
 

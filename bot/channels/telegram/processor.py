@@ -30,11 +30,12 @@ class TelegramProcessor:
     def parse(self, update_json: dict[str, Any]) -> Update:
         return Update.de_json(update_json, self._sender.bot)
 
-    async def respond(self, update: Update) -> list[Outbound]:
+    async def respond(self, update: Update, key: str | None = None) -> list[Outbound]:
+        """The core's answer; ``key`` (the stored update's id) makes a retry after a crash get the same answer."""
         target = update_to_inbound(update, self._commands)
         if isinstance(target, GroupNotice):
             return [TextMessage(text=self._one_to_one)]
-        return [] if target is None else await self._handle(target)
+        return [] if target is None else await self._handle(target.model_copy(update={"key": key}))
 
     async def deliver(self, update: Update, replies: list[Outbound]) -> None:
         if update.callback_query is not None:

@@ -2,7 +2,8 @@
 
 A 429 means Telegram did not take the message, so resending it cannot make
 a duplicate. Other errors are raised to the caller (the ingest worker retries
-the event later).
+the event later); when some replies got through first, ``PartlySent`` says
+how many, so the retry does not send them again (Telegram has no retry key).
 """
 
 from __future__ import annotations
@@ -34,17 +35,30 @@ class SendPolicy:
     longest_wait: float = 60.0  # a longer retry_after gives up now; the event is retried later
 
 
+class PartlySent(Exception):
+    """The first ``sent`` replies reached the chat before sending failed (the cause is chained)."""
+
+    def __init__(self, sent: int) -> None:
+        super().__init__(f"{sent} replies sent before a failure")
+        self.sent = sent
+
+
 class TelegramSender:
     def __init__(self, bot: Bot, policy: SendPolicy = SendPolicy()) -> None:
         self.bot = bot
         self._policy = policy
 
     async def send(self, chat_id: int, replies: Sequence[Outbound]) -> None:
-        for reply in replies:
-            for part in render(reply):
-                await self._patiently(
-                    partial(self.bot.send_message, chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
-                )
+        for index, reply in enumerate(replies):
+            try:
+                for part in render(reply):
+                    await self._patiently(
+                        partial(self.bot.send_message, chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
+                    )
+            except Exception as error:
+                if index == 0:
+                    raise
+                raise PartlySent(index) from error
 
     async def acknowledge(self, callback_query_id: str) -> None:
         """Stop the button's spinner. An expired query (a redelivered update) is not worth failing the turn for."""

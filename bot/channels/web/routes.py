@@ -14,16 +14,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.channels.web import CHANNEL
 from bot.core import payloads
-from bot.core.messages import Inbound, Outbound, UserKey
+from bot.core.messages import REPLIES, Inbound, Outbound, UserKey
 
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
 COOKIE = "kyoso_web"
 PAGE = Path(__file__).parent / "static" / "index.html"
-_REPLIES = TypeAdapter(list[Outbound])
 
 
 class ChatRequest(BaseModel):
@@ -53,7 +52,7 @@ def add_web_chat(server: web.Application, handle: Handler) -> None:
             inbound = Inbound(user=user, text=said.text, payload=said.payload)
         replies = await handle(inbound)
         response = web.json_response(
-            {"messages": _REPLIES.dump_python(replies, mode="json")}, dumps=_dumps
+            {"messages": REPLIES.dump_python(replies, mode="json")}, dumps=_dumps
         )
         response.set_cookie(COOKIE, visitor, max_age=180 * 24 * 3600, httponly=True, samesite="Lax")
         return response

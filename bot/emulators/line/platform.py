@@ -2,7 +2,8 @@
 
 What the bot sent is recorded per user (``seen``), so a test asserts what the
 user saw. Faults (429, 500, a slow answer, a dropped connection) are queued
-per endpoint with :meth:`LineEmulator.fail_next`.
+per endpoint with :meth:`LineEmulator.fail_next`; ``unavailable`` is an outage of
+the whole API.
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ class Call:
 class _Token:
     user_id: str
     issued: float
-    used: bool = False
+    used_at: float | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.used_at is not None
 
 
 @dataclass
@@ -63,6 +68,7 @@ class LineEmulator:
     webhook_url: str = ""
     reply_token_seconds: float = REPLY_TOKEN_SECONDS
     push_quota: int | None = None
+    unavailable: bool = False  # an outage: every API call answers 503 and delivers nothing
     seen: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     calls: list[Call] = field(default_factory=list)
     webhook_log: list[tuple[dict[str, Any], int]] = field(default_factory=list)
@@ -122,8 +128,12 @@ class LineEmulator:
     # --- the user's side ----------------------------------------------------------
 
     async def follow(self, user_id: str, display_name: str = "テスト ユーザー", unblocked: bool = False) -> int:
+        return await self.send([self.follow_event(user_id, display_name, unblocked)])
+
+    def follow_event(self, user_id: str, display_name: str = "テスト ユーザー", unblocked: bool = False) -> dict[str, Any]:
+        """The user adds the bot as a friend (posted with :meth:`send`)."""
         self._profiles[user_id] = display_name
-        return await self.send([events.follow_event(events.source(user_id), self._token(user_id), unblocked)])
+        return events.follow_event(events.source(user_id), self._token(user_id), unblocked)
 
     async def unfollow(self, user_id: str) -> int:
         self._profiles.pop(user_id, None)
@@ -188,6 +198,15 @@ class LineEmulator:
         again = [dict(event, deliveryContext={"isRedelivery": True}) for event, _ in self.webhook_log]
         return await self.send(list(reversed(again)) if reverse else again)
 
+    async def redeliver_unacknowledged(self) -> int:
+        """LINE's automatic redelivery: the events not yet answered with 200, again (200 when there are none)."""
+        acknowledged = {event["webhookEventId"] for event, status in self.webhook_log if status == 200}
+        waiting: dict[str, dict[str, Any]] = {}
+        for event, _ in self.webhook_log:
+            waiting.setdefault(event["webhookEventId"], dict(event, deliveryContext={"isRedelivery": True}))
+        again = [event for event_id, event in waiting.items() if event_id not in acknowledged]
+        return await self.send(again) if again else 200
+
     def quick_replies(self, user_id: str) -> list[dict[str, Any]]:
         """The buttons under the bot's last message (LINE shows only those)."""
         from_bot = [message for message in self.seen[user_id] if message.get("from") == "bot"]
@@ -200,6 +219,10 @@ class LineEmulator:
             for message in self.seen[user_id]
             if message.get("from") == "bot"
         ]
+
+    def reply_delays(self) -> list[float]:
+        """Seconds from each event the user sent to the bot's reply to it (events answered by reply only)."""
+        return [token.used_at - token.issued for token in self._tokens.values() if token.used_at is not None]
 
     def _token(self, user_id: str) -> str:
         token = uuid.uuid4().hex
@@ -215,8 +238,10 @@ class LineEmulator:
         body = json.loads(raw) if request.content_type == "application/json" and raw else {"bytes": len(raw)}
         call = Call(request.match_info.route.name or request.path, body, dict(request.headers), 0)
         self.calls.append(call)
-        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
-            response: web.StreamResponse = _error(401, "Authentication failed. Confirm that the access token in the authorization header is valid.")
+        if self.unavailable:
+            response: web.StreamResponse = _error(503, _STATUS_MESSAGES[503])
+        elif request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            response = _error(401, "Authentication failed. Confirm that the access token in the authorization header is valid.")
         else:
             response = await handler(request)
         response.headers["x-line-request-id"] = str(uuid.uuid4())
@@ -253,7 +278,7 @@ class LineEmulator:
         assert token is not None
 
         def deliver() -> None:
-            token.used = True
+            token.used_at = time.monotonic()
             self._show(token.user_id, body["messages"])
 
         faulted = await self._faulted("reply", request, deliver)

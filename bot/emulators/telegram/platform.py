@@ -29,13 +29,14 @@ DEFAULT_TOKEN = "123456789:emulator-TOKEN_0123456789abcdefghij"
 
 @dataclass
 class Fault:
-    """The next ``times`` calls of ``method`` fail with this error before doing anything."""
+    """The next ``times`` calls of ``method`` (after ``after`` calls that go through) fail with this error before doing anything."""
 
     method: str
     code: int = 429
     retry_after: int | None = 1
     description: str | None = None
     times: int = 1
+    after: int = 0
 
     def error(self) -> ApiError:
         flood = self.code == 429
@@ -105,6 +106,9 @@ class TelegramEmulator:
     def _injected_fault(self, method: str) -> None:
         for fault in self.faults:
             if fault.method.lower() == method.lower() and fault.times > 0:
+                if fault.after > 0:
+                    fault.after -= 1
+                    return
                 fault.times -= 1
                 raise fault.error()
 
@@ -195,8 +199,8 @@ class TelegramEmulator:
         return [message for message in self._messages.get(chat_id, []) if message.sender is self.bot_user]
 
     def fail_next(self, method: str, code: int = 429, retry_after: int | None = 1, times: int = 1,
-                  description: str | None = None) -> None:
-        self.faults.append(Fault(method, code, retry_after, description, times))
+                  description: str | None = None, after: int = 0) -> None:
+        self.faults.append(Fault(method, code, retry_after, description, times, after))
 
     async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
         """Poll ``condition`` until it holds (webhook deliveries happen in the background)."""

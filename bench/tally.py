@@ -1,0 +1,72 @@
+"""What happened to a burst, from the database and the emulator: each turn once and in order, each message delivered once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.burst import Burst
+from bot.channels.line.messages import to_batches
+from bot.core.messages import REPLIES
+from bot.emulators.line import LineEmulator
+from storage.tables import faq_questions, inbound_events
+
+
+@dataclass(frozen=True)
+class Tally:
+    accepted: int  # events the bot acknowledged with 200
+    processed: int  # events whose turn ran (acknowledged or not: a process may die before answering)
+    lost: int  # acknowledged, but no turn ran
+    duplicates: int  # extra turns for one event
+    out_of_order: int  # users whose turns ran in another order than they were sent
+    not_done: int  # stored events not marked done (still pending, or given up)
+    missing_messages: int  # messages the bot meant to send that the user never got
+    extra_messages: int  # messages the user got beyond what the bot meant to send
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+async def not_done(engine: AsyncEngine) -> int:
+    query = select(func.count()).select_from(inbound_events).where(inbound_events.c.status != "done")
+    async with engine.connect() as connection:
+        return int((await connection.execute(query)).scalar_one())
+
+
+async def settle(engine: AsyncEngine, timeout: float) -> None:
+    """Wait (at most ``timeout`` seconds) until every stored event is done."""
+    deadline = time.monotonic() + timeout
+    while await not_done(engine) and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+
+
+async def tally(engine: AsyncEngine, burst: Burst, emulator: LineEmulator) -> Tally:
+    async with engine.connect() as connection:
+        asked = list((await connection.execute(select(faq_questions.c.question).order_by(faq_questions.c.id))).scalars())
+        events = (await connection.execute(select(inbound_events.c.user_id, inbound_events.c.replies))).all()
+    turns = Counter(text for text in asked if text in burst.questions)
+    order: dict[str, list[int]] = defaultdict(list)
+    for text in asked:
+        if text in burst.questions:
+            user, number = burst.questions[text]
+            order[user].append(number)
+    meant: Counter[str] = Counter()
+    for user_id, replies in events:
+        if replies is not None:
+            meant[user_id] += sum(len(batch) for batch in to_batches(REPLIES.validate_json(replies)))
+    got = Counter({user: sum(message["from"] == "bot" for message in emulator.seen[user]) for user in meant})
+    return Tally(
+        accepted=len(burst.accepted),
+        processed=len(turns),
+        lost=sum(1 for text in burst.accepted if text not in turns),
+        duplicates=sum(count - 1 for count in turns.values()),
+        out_of_order=sum(1 for numbers in order.values() if numbers != sorted(numbers)),
+        not_done=await not_done(engine),
+        missing_messages=sum((meant - got).values()),
+        extra_messages=sum((got - meant).values()),
+    )

@@ -1,0 +1,167 @@
+"""Real `kyoso serve` worker processes behind a round-robin balancer, for the load benchmark and the fault tests.
+
+Each worker is the installed ``kyoso`` command in its own process group, so
+a test can ``kill -9`` it at any moment and start it again; the balancer
+spreads webhook calls over the workers that are up, as a reverse proxy would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+KYOSO = Path(sys.executable).parent / "kyoso"
+REPOSITORY = Path(__file__).resolve().parent.parent
+SECRET, TOKEN = "load-test-channel-secret-0123456789", "load-test-access-token"
+START_TIMEOUT_SECONDS = 90.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def worker_environment(database_url: str, line_api_url: str, **settings: str) -> dict[str, str]:
+    """What every worker shares: the database, the LINE channel, and ``settings`` as ``KYOSO_NAME`` variables."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("KYOSO_", "LINE_", "TELEGRAM_"))}
+    env.update(
+        KYOSO_DATABASE_URL=database_url,
+        LINE_CHANNEL_SECRET=SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+        LINE_API_BASE_URL=line_api_url,
+        KYOSO_CONTENT_DIR=str(REPOSITORY),
+        KYOSO_CACHE_DIR=str(REPOSITORY / "var" / "cache"),
+        KYOSO_SESSION_SECRET="load-test-session-secret-0123456789abcdef",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    env.update({f"KYOSO_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+@dataclass
+class Worker:
+    port: int
+    log: Path
+    process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def up(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    def peak_rss_kib(self) -> int:
+        """The process's peak resident set size so far (Linux: VmHWM)."""
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+
+
+@dataclass
+class Workers:
+    count: int
+    env: Mapping[str, str]
+    folder: Path
+    workers: list[Worker] = field(default_factory=list)
+    starts: int = 0
+
+    def __post_init__(self) -> None:
+        self.workers = [Worker(free_port(), self.folder / f"worker-{index}.log") for index in range(self.count)]
+
+    async def start_all(self) -> None:
+        await asyncio.gather(*(self.start(index) for index in range(self.count)))
+
+    async def start(self, index: int) -> None:
+        """Start worker ``index`` and wait until it answers ``/readyz``."""
+        worker = self.workers[index]
+        self.starts += 1
+        with worker.log.open("ab") as log:
+            worker.process = await asyncio.create_subprocess_exec(
+                str(KYOSO), "serve", "--port", str(worker.port), cwd=self.folder, env=dict(self.env),
+                stdout=log, stderr=log, start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if not worker.up:
+                    raise RuntimeError(f"worker {index} exited: {worker.log.read_text()[-2000:]}")
+                try:
+                    async with http.get(worker.url + "/readyz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError(f"worker {index} did not become ready: {worker.log.read_text()[-2000:]}")
+
+    async def kill(self, index: int) -> None:
+        """``kill -9``: no clean-up of any kind."""
+        process = self.workers[index].process
+        assert process is not None
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+    async def stop_all(self) -> None:
+        """SIGTERM every running worker (a clean stop) and wait for it."""
+        running = [worker.process for worker in self.workers if worker.up and worker.process]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.gather(*(process.wait() for process in running))
+
+
+class Balancer:
+    """Round-robin over the workers, as a reverse proxy would: a worker that refuses the connection is skipped;
+    one that fails after taking the request gets the caller a 502 (the platform redelivers)."""
+
+    def __init__(self, workers: Workers) -> None:
+        self._workers = workers
+        self._turns = itertools.cycle(range(workers.count))
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_route("*", "/{path:.*}", self._forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._http is not None
+        body = await request.read()
+        headers = {name: value for name, value in request.headers.items() if name.lower() not in ("host", "content-length")}
+        for _ in range(self._workers.count):
+            worker = self._workers.workers[next(self._turns)]
+            try:
+                async with self._http.request(request.method, worker.url + request.path_qs, data=body, headers=headers) as answer:
+                    return web.Response(status=answer.status, body=await answer.read(), content_type=answer.content_type)
+            except aiohttp.ClientConnectorError:
+                continue  # nothing was sent: the next worker may take it
+            except (aiohttp.ClientError, TimeoutError):
+                return web.Response(status=502)
+        return web.Response(status=502)
