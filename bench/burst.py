@@ -36,6 +36,7 @@ class Burst:
     accepted: set[str] = field(default_factory=set)
     """The questions whose event the bot acknowledged with 200."""
     ack_seconds: list[float] = field(default_factory=list)
+    """How long each acknowledged event (follows too) took to acknowledge."""
     redeliveries: int = 0
     seconds: float = 0.0
 
@@ -49,16 +50,20 @@ async def send_burst(
     slots = asyncio.Semaphore(concurrency)
 
     async def one_user(user: str) -> None:
-        async with slots:  # a new friend first: every question after the greeting is kept, answered or not
-            await send_until_acknowledged(emulator, emulator.follow_event(user), give_up_after, burst)
+        # A new friend first: every question after the greeting is kept, answered or not.
+        await acknowledged(emulator.follow_event(user))
         for number in range(messages):
             text = question(user, number)
             burst.questions[text] = (user, number)
-            async with slots:
-                took = await send_until_acknowledged(emulator, emulator.text_event(user, text), give_up_after, burst)
-            if took is not None:
+            if await acknowledged(emulator.text_event(user, text)):
                 burst.accepted.add(text)
-                burst.ack_seconds.append(took)
+
+    async def acknowledged(event: dict[str, Any]) -> bool:
+        async with slots:
+            took = await send_until_acknowledged(emulator, event, give_up_after, burst)
+        if took is not None:
+            burst.ack_seconds.append(took)
+        return took is not None
 
     started = time.perf_counter()
     await asyncio.gather(*(one_user(user) for user in users))
