@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,
-        description="reverse proxies whose X-Forwarded-For names the client (JSON list of addresses, e.g. [\"127.0.0.1\"])",
+        description="reverse proxies whose X-Forwarded-For/-Proto are believed (JSON list of addresses, e.g. [\"127.0.0.1\"])",
     )
     ingest_lease_seconds: float = Field(
         default=120, gt=0, description="a worker holds a platform event this long; after a crash another takes it over"

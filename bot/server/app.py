@@ -24,6 +24,7 @@ from bot.core.ports import Clock
 from bot.handoff.replies import ProposerMessenger
 from bot.ingest.worker import Ingest, IngestPolicy, Processor
 from bot.server.health import add_health_routes
+from bot.server.proxy import forwarded
 from bot.server.ratelimit import AddressLimiter, address_limit
 from bot.server.unavailable import database_unavailable
 from bot.settings import Settings
@@ -51,8 +52,8 @@ def create_server_app(
     clock = clock or SystemClock(ZoneInfo(settings.timezone))
     limiter = AddressLimiter(settings.address_posts_per_minute, time.monotonic)
     notice = app.content.common.messages.slow_down
-    limit = address_limit(limiter, frozenset(settings.trusted_proxies), notice)
-    server = web.Application(client_max_size=MAX_BODY, middlewares=[database_unavailable, limit])
+    middlewares = [forwarded(frozenset(settings.trusted_proxies)), database_unavailable, address_limit(limiter, notice)]
+    server = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     processors: dict[str, Processor] = {}
     messengers: list[ProposerMessenger] = []
     ingest = Ingest(app.events, processors, clock, options.ingest)

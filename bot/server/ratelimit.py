@@ -12,7 +12,6 @@ import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from ipaddress import ip_address
 
 from aiohttp import web
 
@@ -41,27 +40,14 @@ class AddressLimiter:
         return allowed
 
 
-def client_address(request: web.Request, trusted_proxies: frozenset[str]) -> str:
-    """The peer's address; behind a trusted reverse proxy, the last address it added to X-Forwarded-For."""
-    peer = request.remote or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if peer in trusted_proxies and forwarded:
-        candidate = forwarded.split(",")[-1].strip()
-        try:
-            return str(ip_address(candidate))
-        except ValueError:
-            return peer
-    return peer
-
-
-def address_limit(limiter: AddressLimiter, trusted_proxies: frozenset[str], notice: str) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """Middleware: POSTs outside the webhooks count against the client's address."""
+def address_limit(limiter: AddressLimiter, notice: str) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Middleware: POSTs outside the webhooks count against the client's address (see ``bot.server.proxy``)."""
 
     @web.middleware
     async def limit(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method != "POST" or request.path.startswith(EXEMPT_PREFIX):
             return await handler(request)
-        if limiter.allow(client_address(request, trusted_proxies)):
+        if limiter.allow(request.remote or ""):
             return await handler(request)
         return _too_many(request, notice)
 

@@ -116,3 +116,19 @@ async def test_guessing_staff_passwords_from_one_address_is_cut_off(database_url
                 said = await response.text()
     assert statuses == [401, 401, 401, 429]  # even the right password waits: the address is limited
     assert "1分ほどたってから" in said
+
+
+@pytest.mark.parametrize(("trusted", "secure"), [(["127.0.0.1"], True), ([], False)])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_staff_cookies_are_secure_behind_a_trusted_https_proxy_only(
+    database_url: str, trusted: list[str], secure: bool
+) -> None:
+    settings = Settings(
+        database_url=database_url, content_dir=REPOSITORY_ROOT, session_secret="s" * 40, faq_embeddings=False,
+        trusted_proxies=trusted,
+    )
+    proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    async with running_server(settings) as server, aiohttp.ClientSession(headers=proxy) as browser:
+        async with browser.get(f"{server.url}/staff/login") as page:
+            cookie = page.headers["Set-Cookie"]
+    assert ("Secure" in cookie) is secure, cookie
