@@ -76,6 +76,7 @@ class Workers:
     count: int
     env: Mapping[str, str]
     folder: Path
+    serve_options: tuple[str, ...] = ()  # more `kyoso serve` options, e.g. ("--telegram-polling",)
     workers: list[Worker] = field(default_factory=list)
     starts: int = 0
 
@@ -91,7 +92,7 @@ class Workers:
         self.starts += 1
         with worker.log.open("ab") as log:
             worker.process = await asyncio.create_subprocess_exec(
-                str(KYOSO), "serve", "--port", str(worker.port), cwd=self.folder, env=dict(self.env),
+                str(KYOSO), "serve", "--port", str(worker.port), *self.serve_options, cwd=self.folder, env=dict(self.env),
                 stdout=log, stderr=log, start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS

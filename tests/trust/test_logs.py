@@ -7,29 +7,29 @@ chat, and bad requests arrive. Then everything it printed is searched.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 import yaml
 from aiosmtpd.controller import Controller
 
+from bench.workers import SECRET, TOKEN, Workers, free_port, worker_environment
 from bot.emulators.line import LineEmulator
 from bot.emulators.line.events import sign
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
-from tests.handoff.conftest import Inbox, free_port
-from tests.line.conftest import SECRET, TOKEN
+from tests.handoff.conftest import Inbox
 from tests.telegram.conftest import NO_FLOOD
 from tests.test_transcripts import TRANSCRIPTS
-from tests.trust.process import ServeProcess, wait_until
 
 ORGANISATION = "秘匿テスト合同会社ミドリ"
 NAME = "多摩川 秘子"
 EMAIL = "hiko.tamagawa@example.jp"
 PHONE = "090-8765-4321"
 TELEGRAM_NAME = "ひみつ花子"
-SESSION_SECRET = "session-secret-that-must-never-be-logged-0123456789"
-SECRETS = [SECRET, TOKEN, DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1], SESSION_SECRET]
+SECRETS = [SECRET, TOKEN, DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1]]
 PERSONAL = [ORGANISATION, NAME, EMAIL, PHONE, TELEGRAM_NAME, "見守りウォーキング", "ボランティア", "ごみの出し方", "住民票の写し"]
 HAPPY_PATH = next(path for path in TRANSCRIPTS if path.stem == "happy_path")
 
@@ -46,6 +46,14 @@ def _proposer_turns() -> list[dict[str, object]]:
             turn = {"send": PHONE}
         played.append(turn)
     return played
+
+
+async def wait_until(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 async def _play_over_line(line: LineEmulator, user: str) -> None:
@@ -69,17 +77,16 @@ async def test_the_logs_of_a_full_conversation_hold_no_personal_data_or_secrets(
     inbox, smtp_port = Inbox(), free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    server = ServeProcess({
-        "KYOSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'kyoso.db'}", "KYOSO_FAQ_EMBEDDINGS": "false",
-        "KYOSO_SESSION_SECRET": SESSION_SECRET,
-        "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line.url,
-        "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_BASE_URL": telegram.url, "KYOSO_TELEGRAM_POLL_TIMEOUT": "1",
-        "KYOSO_SMTP_HOST": "127.0.0.1", "KYOSO_SMTP_PORT": str(smtp_port), "KYOSO_SMTP_STARTTLS": "false",
-        "KYOSO_STAFF_EMAILS": "staff@example.jp",
-    }, tmp_path, polling=True)
+    env = worker_environment(
+        f"sqlite+aiosqlite:///{tmp_path / 'kyoso.db'}", line.url, faq_embeddings="false", telegram_poll_timeout="1",
+        smtp_host="127.0.0.1", smtp_port=str(smtp_port), smtp_starttls="false", staff_emails="staff@example.jp",
+    )
+    env.update(TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, TELEGRAM_API_BASE_URL=telegram.url)
+    server = Workers(1, env, tmp_path, serve_options=("--telegram-polling",))
     try:
-        await server.start()
-        line.webhook_url = f"{server.url}/webhooks/line"
+        await server.start_all()
+        url = server.workers[0].url
+        line.webhook_url = f"{url}/webhooks/line"
         await _play_over_line(line, "U" + "a" * 32)
         await wait_until(lambda: inbox.messages, what="the staff mail with the draft")
 
@@ -87,18 +94,20 @@ async def test_the_logs_of_a_full_conversation_hold_no_personal_data_or_secrets(
         await wait_until(lambda: telegram.sent_to(1001), what="the bot's answer on Telegram")
 
         async with aiohttp.ClientSession() as web:
-            async with web.post(f"{server.url}/api/chat", json={"text": f"住民票の写しがほしい {EMAIL}"}) as response:
+            async with web.post(f"{url}/api/chat", json={"text": f"住民票の写しがほしい {EMAIL}"}) as response:
                 assert response.status == 200
         raw = json.dumps({"destination": "x", "events": [{"type": "message", "text": PHONE}]}, ensure_ascii=False).encode()
         assert await line.send([], signature=sign(SECRET, raw), body=raw) == 400  # malformed, correctly signed
         assert await line.send([], signature="forged", body=raw) == 401
     finally:
-        logs = server.stop()
+        await server.stop_all()
         smtp.stop()
         await telegram.stop()
         await line.close()
+    logs = server.workers[0].log.read_text(encoding="utf-8", errors="replace")
+    session_secret = env["KYOSO_SESSION_SECRET"]
 
     assert "POST /webhooks/line" in logs and "POST /api/chat" in logs, f"the access log was not captured:\n{logs}"
     assert NAME in inbox.messages[0].get_body(("plain",)).get_content()  # staff did get the data, by mail
-    for value in SECRETS + PERSONAL:
+    for value in [*SECRETS, session_secret, *PERSONAL]:
         assert value not in logs, f"{value!r} appears in the logs:\n{logs}"
