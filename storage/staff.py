@@ -33,6 +33,7 @@ class StaffUser:
     password_is_temporary: bool
     failed_logins: int
     locked_until: datetime | None
+    sessions_valid_after: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class SqlStaff:
             return None
         return StaffUser(
             name=row.name, password_hash=row.password_hash, password_is_temporary=row.password_is_temporary,
-            failed_logins=row.failed_logins, locked_until=row.locked_until,
+            failed_logins=row.failed_logins, locked_until=row.locked_until, sessions_valid_after=row.sessions_valid_after,
         )
 
     async def login_failed(self, name: str, now: datetime, lock_after: int, lock_for: timedelta) -> None:
@@ -156,9 +157,15 @@ class SqlStaff:
                 update(staff_users)
                 .where(staff_users.c.name == name)
                 .values(password_hash=password_hash, password_is_temporary=temporary, failed_logins=0,
-                        locked_until=None)
+                        locked_until=None, sessions_valid_after=now)
             )
             await _audit(connection, None, name, "password", {"temporary": temporary}, now)
+
+    async def end_sessions(self, name: str, now: datetime) -> None:
+        """Log out: every session of this account issued until ``now`` is refused from now on (on every device)."""
+        async with self._engine.begin() as connection:
+            await connection.execute(update(staff_users).where(staff_users.c.name == name).values(sessions_valid_after=now))
+            await _audit(connection, None, name, "logout", {}, now)
 
     # --- drafts -----------------------------------------------------------------------
 

@@ -222,6 +222,7 @@ staff_users = Table(
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("sessions_valid_after", UtcDateTime, nullable=True, doc="sessions issued earlier are refused (log-out, new password)"),
 )
 
 staff_notes = Table(

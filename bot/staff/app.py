@@ -47,7 +47,7 @@ def create_staff_app(services: StaffServices) -> web.Application:
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     cookies = request.app[COOKIES]
     loaded = cookies.load(request)
-    request[SESSION] = session = loaded or Session()
+    request[SESSION] = session = loaded if loaded is not None and await _still_valid(request, loaded) else Session()
     route = request.match_info.route.name or ""
     response: web.StreamResponse
     if request.method == "POST" and not await _csrf_ok(request, session):
@@ -67,6 +67,14 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     for header, value in _HEADERS.items():
         response.headers.setdefault(header, value)
     return response
+
+
+async def _still_valid(request: web.Request, session: Session) -> bool:
+    """A log-out or a new password ends the account's earlier sessions, on every device."""
+    if session.staff is None:
+        return True
+    user = await request.app[SERVICES].staff.get_user(session.staff)
+    return user is not None and not session.ended_by(user.sessions_valid_after)
 
 
 async def _csrf_ok(request: web.Request, session: Session) -> bool:

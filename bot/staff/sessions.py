@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -24,6 +24,10 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     staff: str | None = None
     temporary_password: bool = False
+    issued_at: float = 0.0  # POSIX time of the log-in; the account may have ended sessions issued before a moment
+
+    def ended_by(self, valid_after: datetime | None) -> bool:
+        return valid_after is not None and self.issued_at < valid_after.timestamp()
 
 
 class SessionCookies:

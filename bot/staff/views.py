@@ -66,13 +66,15 @@ async def login(request: web.Request) -> web.Response:
         error = "名前またはパスワードが正しくありません。"
         return render(request, "login.html", status=401, next=form.get("next", ""), error=error)
     await services.staff.login_succeeded(name, now)
-    replace_session(request, Session(staff=name, temporary_password=user.password_is_temporary))
+    replace_session(request, Session(staff=name, temporary_password=user.password_is_temporary, issued_at=now.timestamp()))
     wanted = str(form.get("next", ""))
     safe = wanted.startswith(root_path(request)) and not wanted.startswith("//")
     return redirect(wanted if safe else url(request, "drafts"))
 
 
 async def logout(request: web.Request) -> web.Response:
+    services = services_of(request)
+    await services.staff.end_sessions(_staff(request), services.clock.now())
     replace_session(request, Session())
     return redirect(url(request, "login"))
 
@@ -96,8 +98,9 @@ async def change_password(request: web.Request) -> web.Response:
     elif new == current:
         error = "いまと違うパスワードにしてください。"
     else:
-        await services.staff.set_password(name, hash_password(new), temporary=False, now=services.clock.now())
-        replace_session(request, Session(staff=name))
+        now = services.clock.now()
+        await services.staff.set_password(name, hash_password(new), temporary=False, now=now)
+        replace_session(request, Session(staff=name, issued_at=now.timestamp()))  # the other sessions end
         return redirect(url(request, "drafts"))
     return render(request, "password.html", status=400, error=error, min_length=MIN_LENGTH)
 

@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
 from bot.core.messages import UserKey
@@ -15,7 +16,7 @@ from bot.staff.passwords import hash_password
 from storage.sql_store import SqlStore, create_engine_for
 from storage.tables import conversations
 from tests.proposals import make_submission, submit
-from tests.staff.conftest import Console
+from tests.staff.conftest import PASSWORD, Console, mount
 
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/drafts", "/staff/drafts/KY-2026-0001", "/staff/questions", "/staff/retention"])
@@ -68,6 +69,31 @@ async def test_a_session_planted_before_log_in_does_not_become_the_staff_session
     console.client.session.cookie_jar.update_cookies({"kyoso_staff": planted}, console.client.make_url("/staff/"))
     response = await console.client.get("/staff/drafts", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"].startswith("/staff/login")
+
+
+async def test_log_out_and_a_new_password_end_the_sessions_on_other_devices(console: Console) -> None:
+    async with TestClient(TestServer(mount(console.services))) as other_device:  # another browser, another worker
+        other = Console(console.services, other_device, console.clock)
+        assert (await console.login()).status == 303
+        console.clock.advance(0.01)
+        assert (await other.login()).status == 303
+        assert (await other_device.get("/staff/drafts", allow_redirects=False)).status == 200
+
+        console.clock.advance(0.01)
+        await console.post("/staff/logout", {}, "/staff/drafts")
+        ended = await other_device.get("/staff/drafts", allow_redirects=False)
+        assert ended.status == 303 and ended.headers["Location"].startswith("/staff/login")
+
+        assert (await other.login()).status == 303  # a new log-in works again
+        console.clock.advance(0.01)
+        assert (await console.login()).status == 303
+        changed = await console.post(
+            "/staff/password", {"current": PASSWORD, "new": "a brand new passphrase", "again": "a brand new passphrase"},
+            "/staff/password",
+        )
+        assert changed.status == 303
+        assert (await console.client.get("/staff/drafts", allow_redirects=False)).status == 200  # this device stays
+        assert (await other_device.get("/staff/drafts", allow_redirects=False)).status == 303  # the other does not
 
 
 async def test_a_one_time_password_must_be_changed_first(console: Console) -> None:
