@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,6 @@ from storage.tables import (
     reference_counters,
     staff_audit,
 )
-
 
 CONNECT_TIMEOUT_SECONDS = 5
 

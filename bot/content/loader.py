@@ -11,21 +11,21 @@ from pydantic import BaseModel, ValidationError
 from bot.content.models import (
     ChoiceStep,
     Common,
-    ConsultationTexts,
     ConsentStep,
+    ConsultationTexts,
     Dialog,
     EditMenuStep,
     Facts,
     FaqEntry,
     FaqFile,
     PrivacyNotice,
+    ReportStep,
     SayStep,
-    Synonyms,
     Step,
     SubmitStep,
     SummaryStep,
+    Synonyms,
     TextStep,
-    ReportStep,
 )
 from bot.content.problems import ContentInvalid, Problem
 from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml

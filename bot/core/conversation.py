@@ -33,8 +33,8 @@ from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.options import Offered, field_is_active, field_steps, match, offered
-from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
+from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.state import ConversationState, Said
 from bot.core.text import fold, normalize, render
 from bot.core.validation import Refusal, validate

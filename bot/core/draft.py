@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.core.messages import UserKey
 
-
 OrgType = Literal["company", "npo", "citizen_group", "school", "other"]
 ProposalType = Literal["theme", "free", "minmin"]
 FundingWish = Literal["yes", "no", "undecided"]

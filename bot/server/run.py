@@ -16,8 +16,8 @@ from bot.clock import SystemClock
 from bot.handoff.replies import ProposerMessenger
 from bot.ingest.worker import IngestPolicy
 from bot.server.app import ServerOptions, create_server_app
-from bot.staff.setup import build_staff_apps
 from bot.settings import Settings
+from bot.staff.setup import build_staff_apps
 
 
 async def serve(settings: Settings, telegram_polling: bool = False) -> None:

@@ -19,8 +19,8 @@ from bot.core.ports import Clock
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.dossier import DossierBuilder
-from bot.handoff.notifier import ConsultationNotifier
 from bot.handoff.email_sink import EmailSink, SmtpConfig
+from bot.handoff.notifier import ConsultationNotifier
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher
 from bot.handoff.sinks import HandoffSink

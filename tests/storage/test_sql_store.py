@@ -20,7 +20,6 @@ from storage.migrate import current_revisions, head_revisions, upgrade
 from storage.sql_store import SqlStore, create_engine_for
 from storage.tables import metadata
 
-
 JST = timezone(timedelta(hours=9))
 ALICE = UserKey(channel="line", user_id="U-alice")
 BOB = UserKey(channel="telegram", user_id="42")
