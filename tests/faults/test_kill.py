@@ -50,10 +50,8 @@ SETTINGS = {
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[LineEmulator]:
-    platform = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
-    await platform.start()
-    yield platform
-    await platform.close()
+    async with LineEmulator(channel_secret=SECRET, access_token=TOKEN) as platform:
+        yield platform
 
 
 async def test_kill_9_during_a_burst_loses_and_repeats_nothing(

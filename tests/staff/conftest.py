@@ -101,7 +101,5 @@ async def console(store: SqlStore, database_url: str, content: Content) -> Async
 @pytest.fixture
 async def line() -> AsyncIterator[LineEmulator]:
     """The LINE platform, for the tests on the whole server (tests/staff/serving.py)."""
-    emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
-    await emulator.start()
-    yield emulator
-    await emulator.close()
+    async with LineEmulator(channel_secret=SECRET, access_token=TOKEN) as emulator:
+        yield emulator

@@ -110,6 +110,13 @@ class LineEmulator:
         self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS))
         return self.url
 
+    async def __aenter__(self) -> LineEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()
