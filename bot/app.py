@@ -13,7 +13,7 @@ from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
 from bot.core.ports import Clock
 from bot.core.throttle import TurnLimit
-from bot.faq.live import LiveFaq, build_index, load_embedder
+from bot.faq.live import LiveContent, build_index, load_embedder
 from bot.settings import Settings
 from storage.events import SqlEventLog
 from storage.migrate import upgrade
@@ -38,10 +38,10 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     database = create_engine_for(settings.database_url)
     store = SqlStore(database)
     embedder = load_embedder(settings.cache_dir) if settings.faq_embeddings else None
-    faq = LiveFaq(content, lambda loaded: build_index(loaded, embedder))
+    live = LiveContent(content, lambda loaded: build_index(loaded, embedder))
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
     engine = Engine(
-        content, store, faq, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB}, limit=limit
+        live.current, store, live, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB}, limit=limit
     )
     return App(content, store, engine, events=SqlEventLog(database))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
@@ -14,15 +14,16 @@ from bot.core.throttle import Admission, TurnLimit
 class Engine:
     """Channel-agnostic: it returns replies and never sends anything itself.
 
-    ``reply_channels`` are the channels staff can answer a consultation on; elsewhere the bot also asks
-    the user where to reply.
+    ``content`` is fixed, or a function giving the content for each turn (the running bot's follows
+    edits to the files). ``reply_channels`` are the channels staff can answer a consultation on;
+    elsewhere the bot also asks the user where to reply.
     """
 
     def __init__(
-        self, content: Content, store: ConversationStore, faq: FaqLookup, clock: Clock,
+        self, content: Content | Callable[[], Content], store: ConversationStore, faq: FaqLookup, clock: Clock,
         reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(),
     ) -> None:
-        self._content = content
+        self._content = content if callable(content) else lambda: content
         self._store = store
         self._faq = faq
         self._clock = clock
@@ -38,7 +39,7 @@ class Engine:
             admission = self._limit.admit(conversation.state, now)
             if admission is not Admission.ADMITTED:
                 turn.state = conversation.state
-                notice = self._content.common.messages.slow_down
+                notice = conversation.common.messages.slow_down
                 return [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
             await conversation.respond(inbound)
             conversation.state.last_seen = now
@@ -56,6 +57,6 @@ class Engine:
 
     def _conversation(self, turn: Turn, user: UserKey) -> Conversation:
         return Conversation(
-            self._content, self._faq, turn.state.model_copy(deep=True), self._clock.now(), turn, user,
+            self._content(), self._faq, turn.state.model_copy(deep=True), self._clock.now(), turn, user,
             can_receive_replies=user.channel in self._reply_channels,
         )

@@ -1,10 +1,11 @@
-"""The FAQ lookup the running bot holds: rebuilt in the background when the files in faq/ change.
+"""The content and FAQ lookup the running bot holds: reloaded in the background when dialogs/ or faq/ change.
 
-Staff edit faq/*.yaml while the bot runs. At most every few seconds a lookup
-looks at the files' modification times; on a change a new index is built in a
-thread (embedding new texts takes seconds) from content that passed the same
-checks as at start-up, and only then swapped in. A broken edit keeps the old
-index and logs every problem, so a typo never takes the FAQ down.
+Staff edit dialogs/*.yaml and faq/*.yaml while the bot runs. At most every few
+seconds a turn looks at the files' modification times; on a change the content
+is loaded and checked as at start-up and a new index is built in a thread
+(embedding new texts takes seconds), and only then are both swapped in
+together. A broken edit keeps what was there and logs every problem, so a typo
+never takes the bot down.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def load_embedder(cache_dir: Path) -> E5Embedder | None:
         return None
 
 
-class LiveFaq:
+class LiveContent:
+    """The latest good content (``current()``, for the engine) and its FAQ index (``lookup``/``get``)."""
+
     def __init__(
         self,
         content: Content,
@@ -53,10 +56,19 @@ class LiveFaq:
         self._build = build
         self._check_every = check_every
         self._clock = clock
-        self.index = build(content)
+        self._live = (content, build(content))  # swapped as one: the dialogs may name new FAQ entries
         self._stamp = self._files_stamp()
         self._checked_at = clock()
         self._rebuilding: threading.Thread | None = None
+
+    @property
+    def index(self) -> FaqIndex:
+        return self._live[1]
+
+    def current(self) -> Content:
+        """The content for this turn (and a look at the files, at most every ``check_every`` seconds)."""
+        self._maybe_rebuild()
+        return self._live[0]
 
     def lookup(self, text: str) -> FaqMatch:
         self._maybe_rebuild()
@@ -79,7 +91,7 @@ class LiveFaq:
         if stamp == self._stamp:
             return
         self._stamp = stamp
-        self._rebuilding = threading.Thread(target=self._rebuild, name="faq-rebuild", daemon=True)
+        self._rebuilding = threading.Thread(target=self._rebuild, name="content-reload", daemon=True)
         self._rebuilding.start()
 
     def _rebuild(self) -> None:
@@ -87,12 +99,12 @@ class LiveFaq:
             content = load_content(self._root)
         except ContentInvalid as invalid:
             problems = "\n".join(problem.render(self._root) for problem in invalid.problems)
-            log.error("the FAQ was edited but the content has problems; keeping the previous FAQ:\n%s", problems)
+            log.error("the content was edited but has problems; keeping the previous dialogs and FAQ:\n%s", problems)
             return
-        self.index = self._build(content)
-        log.info("FAQ reloaded: %d entries", len(content.faq))
+        self._live = (content, self._build(content))
+        log.info("content reloaded: %d steps, %d FAQ entries", len(content.steps), len(content.faq))
 
     def _files_stamp(self) -> Stamp:
-        files = sorted((self._root / "faq").glob("*.yaml"))
-        stats = [(path.name, path.stat()) for path in files if path.is_file()]
+        files = sorted([*(self._root / "dialogs").glob("*.yaml"), *(self._root / "faq").glob("*.yaml")])
+        stats = [(f"{path.parent.name}/{path.name}", path.stat()) for path in files if path.is_file()]
         return tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
