@@ -14,10 +14,9 @@ from aiohttp import web
 
 from bot.core.consultation import CLOSED
 from bot.handoff.render import japanese_datetime, speaker
-from bot.staff.context import redirect, render, services_of, session_of, url
+from bot.staff.context import REPLY_MAX, posted_text, redirect, render, services_of, staff_name, url
 from storage.consultations import Consultation, ConsultationMessage
 
-REPLY_MAX = 2000  # well inside LINE's 5,000 and Telegram's 4,096 characters
 POLL_SECONDS = 1.0
 STREAM_SECONDS = 300.0  # then the browser reconnects (EventSource does it by itself), from the last message seen
 STOPPING = web.AppKey("consultation_streams_stopping", asyncio.Event)
@@ -65,8 +64,8 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
     context = consultation.context
     return render(
         request, "consultation.html", status=status, consultation=consultation, messages=messages, error=error,
-        status_label=status_label(consultation), reply_max=REPLY_MAX, mine=consultation.taken_by == _staff(request),
-        reachable=consultation.user.channel in services.reply_channels,
+        status_label=status_label(consultation), reply_max=REPLY_MAX,
+        mine=consultation.taken_by == staff_name(request), reachable=consultation.user.channel in services.reply_channels,
         after=messages[-1].id if messages else 0,
         draft=[(builder.field_label(name), builder.label(name, value)) for name, value in context.get("draft", {}).items() if value],
         criteria=[builder.criterion(name, value) for name, value in context.get("criteria", {}).items()],
@@ -76,7 +75,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
 async def take(request: web.Request) -> web.Response:
     services = services_of(request)
     consultation = await _consultation(request)
-    if not await services.consultations.take(consultation.id, _staff(request), services.clock.now()):
+    if not await services.consultations.take(consultation.id, staff_name(request), services.clock.now()):
         message = "ほかの職員が先に対応を始めたか、相談が終わっています。いまの状態を確かめてください。"
         return await _page(request, message, status=409)
     return redirect(url(request, "consultation", id=str(consultation.id)))
@@ -85,12 +84,12 @@ async def take(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     services = services_of(request)
     consultation = await _consultation(request)
-    text = str((await request.post()).get("text", "")).strip()
-    if not text or len(text) > REPLY_MAX:
-        return await _page(request, f"返信は1〜{REPLY_MAX}文字で入力してください。", status=400)
+    text, problem = await posted_text(request, REPLY_MAX, "返信")
+    if problem:
+        return await _page(request, problem, status=400)
     if consultation.user.channel not in services.reply_channels:
         return await _page(request, "この経路にはお返事を送れません。相談者が書き添えたお返事先にご連絡ください。", status=409)
-    if not await services.consultations.reply(consultation.id, _staff(request), text, services.clock.now()):
+    if not await services.consultations.reply(consultation.id, staff_name(request), text, services.clock.now()):
         return await _page(request, "返信できるのは、この相談に対応している職員だけです（相談が終わっている場合も返信できません）。", status=409)
     services.wake_replies()
     return redirect(url(request, "consultation", id=str(consultation.id)))
@@ -99,9 +98,9 @@ async def reply(request: web.Request) -> web.Response:
 async def close(request: web.Request) -> web.Response:
     services = services_of(request)
     consultation = await _consultation(request)
-    if consultation.status == "taken" and consultation.taken_by != _staff(request):
+    if consultation.status == "taken" and consultation.taken_by != staff_name(request):
         return await _page(request, f"この相談は{consultation.taken_by}さんが対応しています。", status=409)
-    if not await services.desk.close(consultation.id, _staff(request)):
+    if not await services.desk.close(consultation.id, staff_name(request)):
         return await _page(request, "この相談はすでに終わっています。", status=409)
     return redirect(url(request, "consultation", id=str(consultation.id)))
 
@@ -160,8 +159,3 @@ async def _consultation(request: web.Request) -> Consultation:
 
 def _int(raw: str) -> int:
     return int(raw) if raw.isdigit() else 0
-
-
-def _staff(request: web.Request) -> str:
-    return session_of(request).staff or ""
-

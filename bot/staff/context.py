@@ -1,4 +1,4 @@
-"""Per-request helpers shared by the guard and the views: the session, the services, rendering, URLs."""
+"""Per-request helpers shared by the guard and the views: the session, the services, forms, rendering, URLs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from jinja2 import Environment
 from bot.staff.services import StaffServices
 from bot.staff.sessions import Session
 
+NOTE_MAX = 4000
+REPLY_MAX = 2000  # well inside LINE's 5,000 and Telegram's 4,096 characters
 SERVICES = web.AppKey("services", StaffServices)
 TEMPLATES = web.AppKey("templates", Environment)
 SESSION = web.RequestKey("session", Session)
@@ -22,6 +24,17 @@ def services_of(request: web.Request) -> StaffServices:
 def session_of(request: web.Request) -> Session:
     session: Session = request[SESSION]
     return session
+
+
+def staff_name(request: web.Request) -> str:
+    """Who is logged in (the guard lets no view run without a staff session)."""
+    return session_of(request).staff or ""
+
+
+async def posted_text(request: web.Request, most: int, what: str) -> tuple[str, str]:
+    """The form's trimmed ``text``, and the message to show when it is empty or longer than ``most`` ("" if fine)."""
+    text = str((await request.post()).get("text", "")).strip()
+    return text, "" if 0 < len(text) <= most else f"{what}は1〜{most}文字で入力してください。"
 
 
 def replace_session(request: web.Request, session: Session) -> None:

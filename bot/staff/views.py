@@ -11,14 +11,23 @@ from multidict import MultiMapping
 from bot.handoff.dossier import Dossier
 from bot.handoff.render import STAFF_TIMEZONE
 from bot.staff import exports
-from bot.staff.context import redirect, render, replace_session, root_path, services_of, session_of, url
+from bot.staff.context import (
+    NOTE_MAX,
+    REPLY_MAX,
+    posted_text,
+    redirect,
+    render,
+    replace_session,
+    root_path,
+    services_of,
+    session_of,
+    staff_name,
+    url,
+)
 from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password
 from bot.staff.sessions import Session
 from bot.staff.workflow import NEXT, STATUSES, can_move
 from storage.staff import DraftFilter, StaleStatus
-
-NOTE_MAX = 4000
-REPLY_MAX = 2000  # well inside LINE's 5,000 and Telegram's 4,096 characters
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -74,7 +83,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     services = services_of(request)
-    await services.staff.end_sessions(_staff(request), services.clock.now())
+    await services.staff.end_sessions(staff_name(request), services.clock.now())
     replace_session(request, Session())
     return redirect(url(request, "login"))
 
@@ -133,7 +142,7 @@ async def _draft_page(request: web.Request, error: str = "", status: int = 200) 
     stored = await services.store.get_draft(reference)
     if stored is None:
         return render(request, "error.html", status=404, message=f"受付番号 {reference} の提案は見つかりません。")
-    await services.staff.record(_staff(request), "view", {}, services.clock.now(), [reference])
+    await services.staff.record(staff_name(request), "view", {}, services.clock.now(), [reference])
     return render(
         request, "draft.html", status=status, dossier=services.builder.build(stored), next_statuses=NEXT.get(stored.status, ()),
         activity=await services.staff.activity(reference), deliveries=await services.handoff.statuses(reference),
@@ -161,7 +170,7 @@ async def _dossier(request: web.Request, shown_as: str) -> Dossier:
     stored = await services.store.get_draft(reference)
     if stored is None:
         raise web.HTTPNotFound(text=f"受付番号 {reference} の提案は見つかりません。")
-    await services.staff.record(_staff(request), "view", {"as": shown_as}, services.clock.now(), [reference])
+    await services.staff.record(staff_name(request), "view", {"as": shown_as}, services.clock.now(), [reference])
     return services.builder.build(stored)
 
 
@@ -175,7 +184,7 @@ async def change_status(request: web.Request) -> web.Response:
     if len(note) > NOTE_MAX:
         return await _draft_page(request, f"メモは{NOTE_MAX}文字以内にしてください。", status=400)
     try:
-        await services.staff.change_status(reference, current, new, _staff(request), note, services.clock.now())
+        await services.staff.change_status(reference, current, new, staff_name(request), note, services.clock.now())
     except StaleStatus:
         message = "ほかの職員が先に状態を変更しました。いまの状態を確かめてから、もう一度選んでください。"
         return await _draft_page(request, message, status=409)
@@ -185,20 +194,20 @@ async def change_status(request: web.Request) -> web.Response:
 async def add_note(request: web.Request) -> web.Response:
     services = services_of(request)
     reference = request.match_info["reference"]
-    text = str((await request.post()).get("text", "")).strip()
-    if not text or len(text) > NOTE_MAX:
-        return await _draft_page(request, f"メモは1〜{NOTE_MAX}文字で入力してください。", status=400)
-    await services.staff.add_note(reference, _staff(request), text, services.clock.now())
+    text, problem = await posted_text(request, NOTE_MAX, "メモ")
+    if problem:
+        return await _draft_page(request, problem, status=400)
+    await services.staff.add_note(reference, staff_name(request), text, services.clock.now())
     return redirect(url(request, "draft", reference=reference))
 
 
 async def add_reply(request: web.Request) -> web.Response:
     services = services_of(request)
     reference = request.match_info["reference"]
-    text = str((await request.post()).get("text", "")).strip()
-    if not text or len(text) > REPLY_MAX:
-        return await _draft_page(request, f"返信は1〜{REPLY_MAX}文字で入力してください。", status=400)
-    await services.staff.add_reply(reference, _staff(request), text, services.clock.now())
+    text, problem = await posted_text(request, REPLY_MAX, "返信")
+    if problem:
+        return await _draft_page(request, problem, status=400)
+    await services.staff.add_reply(reference, staff_name(request), text, services.clock.now())
     services.wake_replies()
     return redirect(url(request, "draft", reference=reference))
 
@@ -210,7 +219,7 @@ async def retry_delivery(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     now = services.clock.now()
     await services.handoff.deliveries.retry_now(delivery_id, now)
-    await services.staff.record(_staff(request), "retry", {"delivery": delivery_id}, now, [reference])
+    await services.staff.record(staff_name(request), "retry", {"delivery": delivery_id}, now, [reference])
     return redirect(url(request, "draft", reference=reference))
 
 
@@ -248,7 +257,7 @@ async def _export(request: web.Request, kind: str) -> list[Dossier]:
     wanted, _ = _filter(request.query)
     references = [row.reference for row in await services.staff.find_drafts(wanted)]
     stored = {draft.reference: draft for draft in await services.store.list_drafts()}
-    await services.staff.record(_staff(request), "export", {"format": kind}, services.clock.now(), references)
+    await services.staff.record(staff_name(request), "export", {"format": kind}, services.clock.now(), references)
     return [services.builder.build(stored[reference]) for reference in references if reference in stored]
 
 
@@ -283,7 +292,3 @@ def _filter(query: MultiMapping[str]) -> tuple[DraftFilter, list[str]]:
         submitted_before=datetime.combine(until + timedelta(days=1), time(), STAFF_TIMEZONE) if until else None,
         text=query.get("q", ""),
     ), problems
-
-
-def _staff(request: web.Request) -> str:
-    return session_of(request).staff or ""
