@@ -138,6 +138,10 @@ async def test_status_notes_and_replies_are_stored_and_audited(console: Console,
     assert moved.status == 303
     skipped = await console.post(f"{page}/status", {"current": "確認中", "status": "マッチング済"}, page)
     assert skipped.status == 400 and "変更できません" in await skipped.text()
+    empty = await console.post(f"{page}/notes", {"text": "   "}, page)
+    assert empty.status == 400 and "メモは1〜4000文字で入力してください。" in await empty.text()
+    too_long = await console.post(f"{page}/replies", {"text": "あ" * 2001}, page)
+    assert too_long.status == 400 and "返信は1〜2000文字で入力してください。" in await too_long.text()
     await console.post(f"{page}/notes", {"text": "環境政策課に相談する"}, page)
     await console.post(f"{page}/replies", {"text": "ご提案ありがとうございます。担当から連絡します。"}, page)
 
