@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.core.messages import CardMessage, Outbound
@@ -27,3 +29,12 @@ class FakeClock:
 def visible_text(replies: list[Outbound]) -> str:
     """What a user reads: every message's text, cards as plain text."""
     return "\n".join(reply.as_text() if isinstance(reply, CardMessage) else reply.text for reply in replies)
+
+
+async def wait_until(condition: Callable[[], object], what: str = "the condition", timeout: float = 30.0) -> None:
+    """Look at ``condition`` every 50 ms until it holds; fail after ``timeout`` seconds (work done elsewhere)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -13,6 +11,7 @@ from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.ingest.worker import IngestPolicy
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.helpers import wait_until
 from tests.line.conftest import FAST, SECRET, TOKEN
 from tests.proposals import make_submission, submit
 from tests.staff.serving import running_server
@@ -34,14 +33,6 @@ def _settings(database_url: str, **channel: str) -> Settings:
     )
 
 
-async def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("not reached in time")
-
-
 async def test_line_down_then_back_delivers_every_answer_and_staff_notice_once(database_url: str) -> None:
     line = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
     await line.start()
@@ -58,12 +49,12 @@ async def test_line_down_then_back_delivers_every_answer_and_staff_notice_once(d
             line.unavailable = True
             assert await line.type(USER, QUESTION) == 200
             reference = await submit(server.app.store, make_submission())
-            await _until(lambda: {("reply", 503), ("push", 503)} <= {(c.endpoint, c.status) for c in line.calls}
+            await wait_until(lambda: {("reply", 503), ("push", 503)} <= {(c.endpoint, c.status) for c in line.calls}
                          and any(c.body.get("to") == STAFF_GROUP for c in line.calls))
             line.unavailable = False
 
-            await _until(lambda: any(ANSWER in text for text in line.texts(USER)))
-            await _until(lambda: any(reference in text for text in line.texts(STAFF_GROUP)))
+            await wait_until(lambda: any(ANSWER in text for text in line.texts(USER)))
+            await wait_until(lambda: any(reference in text for text in line.texts(STAFF_GROUP)))
             await server.ingest.idle()
         assert sum(ANSWER in text for text in line.texts(USER)) == 1
         assert sum(MENU in text for text in line.texts(USER)) == 1  # the greeting before the outage

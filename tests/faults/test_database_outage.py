@@ -6,9 +6,8 @@ database is back, the event is taken up again and its reply is not shown twice.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from bot.server.app import ServerOptions
 from storage.sql_store import create_engine_for
 from storage.tables import inbound_events
 from tests.faults.proxy import CuttableProxy
+from tests.helpers import wait_until
 from tests.line.conftest import SECRET, TOKEN, LineStack
 
 pytestmark = pytest.mark.postgres
@@ -64,13 +64,13 @@ async def test_webhooks_answer_503_while_the_database_is_away_and_nothing_is_los
     await line.settled()
     line.emulator.fail_next("reply", Fault(delay=1.0))  # a slow answer: the database goes while the reply is on its way
     assert await line.emulator.type(USERS[0], QUESTION.format(1)) == 200
-    await _until(lambda: any(call.endpoint == "reply" and call.status == 0 for call in line.emulator.calls))
+    await wait_until(lambda: any(call.endpoint == "reply" and call.status == 0 for call in line.emulator.calls), timeout=15)
 
     await proxy.cut()
     during = [await line.emulator.type(user, QUESTION.format(number + 2)) for number, user in enumerate(USERS)]
     assert during == [503, 503, 503]
     assert await _stored_questions(database_url) == [QUESTION.format(1)]
-    await _until(lambda: all(call.status for call in line.emulator.calls))  # the slow reply got through …
+    await wait_until(lambda: all(call.status for call in line.emulator.calls), timeout=15)  # the slow reply got through …
     await line.settled()  # … and marking its event done failed
 
     await proxy.start()
@@ -102,15 +102,7 @@ def _text_of(body: str) -> str | None:
 
 async def _until_answered(line: LineStack, answers: dict[str, int]) -> None:
     """Let the server work (the sweep picks up what the outage interrupted) until every answer arrived."""
-    await _until(lambda: all(
+    await wait_until(lambda: all(
         sum(ANSWER in text for text in line.emulator.texts(user)) >= count for user, count in answers.items()
-    ))
+    ), timeout=15)
     await line.settled()
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("not reached in time")

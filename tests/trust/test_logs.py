@@ -7,9 +7,7 @@ chat, and bad requests arrive. Then everything it printed is searched.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +19,7 @@ from bot.emulators.line import LineEmulator
 from bot.emulators.line.events import sign
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from tests.handoff.conftest import Inbox
+from tests.helpers import wait_until
 from tests.telegram.conftest import NO_FLOOD
 from tests.test_transcripts import TRANSCRIPTS
 
@@ -46,14 +45,6 @@ def _proposer_turns() -> list[dict[str, object]]:
             turn = {"send": PHONE}
         played.append(turn)
     return played
-
-
-async def wait_until(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def _play_over_line(line: LineEmulator, user: str) -> None:
