@@ -16,6 +16,7 @@ from bot.emulators.line import LineEmulator
 from bot.ingest.worker import IngestPolicy
 from bot.server.app import INGEST, ServerOptions, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.helpers import serve_locally
 
 SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "emulator-access-token"
@@ -47,12 +48,8 @@ class LineStack:
         )
         self.app = await build_app(settings)
         server = create_server_app(self.app, settings, options)
-        self.runner = web.AppRunner(server, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self.runner.addresses[0][:2]
-        self.emulator.webhook_url = f"http://{host}:{port}/webhooks/line"
+        self.runner, url = await serve_locally(server)
+        self.emulator.webhook_url = f"{url}/webhooks/line"
         self.started.append(server)
 
     async def stop(self) -> None:

@@ -26,7 +26,7 @@ from bot.core.messages import UserKey
 from bot.emulators.telegram import TelegramEmulator
 from bot.faq.matcher import FaqIndex
 from bot.settings import Settings
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, serve_locally
 from tests.telegram.play import play, playable
 from tests.test_transcripts import TRANSCRIPTS, Session
 
@@ -88,11 +88,8 @@ async def _webhook_endpoint(harness: Harness, bot: Bot) -> web.AppRunner:
 
     app = web.Application()
     app.router.add_post("/webhooks/telegram", receive)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    await bot.set_webhook(f"http://{host}:{port}/webhooks/telegram", secret_token=SECRET)
+    runner, url = await serve_locally(app)
+    await bot.set_webhook(f"{url}/webhooks/telegram", secret_token=SECRET)
     return runner
 
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import App, build_app
 from bot.channels.telegram.client import register_webhook
@@ -23,7 +22,7 @@ from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.ingest.worker import Ingest, IngestPolicy
 from bot.server.app import INGEST, ServerOptions, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, serve_locally
 from tests.telegram.play import play
 from tests.test_transcripts import TRANSCRIPTS
 
@@ -66,11 +65,8 @@ async def _stack(platform: TelegramEmulator, database_url: str, polling: bool) -
     )
     server = create_server_app(app, settings, options, clock)
     ingest = server[INGEST]
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    stack = Stack(platform, app, ingest, f"http://{host}:{port}", polling)
+    runner, url = await serve_locally(server)
+    stack = Stack(platform, app, ingest, url, polling)
     if not polling:
         await register_webhook(DEFAULT_TOKEN, platform.url, stack.url + WEBHOOK_PATH, SECRET)
     yield stack

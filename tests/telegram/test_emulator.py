@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
+from tests.helpers import serve_locally
 
 
 async def call(platform: TelegramEmulator, method: str, token: str = DEFAULT_TOKEN, **kwargs: Any) -> tuple[int, dict]:
@@ -145,11 +146,8 @@ class Receiver:
 async def serve(receiver: Receiver) -> tuple[web.AppRunner, str]:
     app = web.Application()
     app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}/hook"
+    runner, url = await serve_locally(app)
+    return runner, f"{url}/hook"
 
 
 async def test_webhook_delivery_carries_the_secret_and_retries_with_the_same_update_id(emulator: TelegramEmulator) -> None:

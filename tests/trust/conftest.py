@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
@@ -17,6 +16,7 @@ from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage import tables
 from storage.sql_store import create_engine_for
+from tests.helpers import serve_locally
 from tests.line.conftest import FAST, SECRET, TOKEN
 from tests.telegram.conftest import NO_FLOOD, PATIENT_WEBHOOK
 
@@ -60,11 +60,7 @@ async def platforms(database_url: str, request: pytest.FixtureRequest) -> AsyncI
     )
     app = await build_app(settings)
     server = create_server_app(app, settings, FAST)
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    url = f"http://{host}:{port}"
+    runner, url = await serve_locally(server)
     line.webhook_url = f"{url}/webhooks/line"
     try:
         yield Platforms(url, settings, app, server[INGEST], line, telegram)
