@@ -34,15 +34,14 @@ class Engine:
         async with self._store.turn(inbound.user, inbound.key) as turn:
             if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
                 return turn.answered
-            now = self._clock.now()
             conversation = self._conversation(turn, inbound.user)
-            admission = self._limit.admit(conversation.state, now)
+            admission = self._limit.admit(conversation.state, conversation.now)
             if admission is not Admission.ADMITTED:
                 turn.state = conversation.state
                 notice = conversation.common.messages.slow_down
                 return [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
             await conversation.respond(inbound)
-            conversation.state.last_seen = now
+            conversation.state.last_seen = conversation.now
             turn.state = conversation.state
             turn.replies = conversation.outbox
         return conversation.outbox
