@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.core import payloads
-from bot.core.messages import CardMessage, Choice, Inbound, Outbound, UserKey
+from bot.core.messages import CardMessage, Choice, Handler, Inbound, Outbound, UserKey
 
 CHANNEL = "terminal"
-Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
 
 
 def render(messages: list[Outbound]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
@@ -84,4 +85,7 @@ class CardMessage(BaseModel):
 Outbound = Annotated[TextMessage | CardMessage, Field(discriminator="kind")]
 
 REPLIES = TypeAdapter(list[Outbound])
+
+Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+"""What a channel calls for each thing the user did: the core's ``Engine.handle``."""
 """A turn's replies to and from JSON (stored with events and answered turns, sent to the web chat)."""

@@ -7,14 +7,13 @@ the per-address limit) or pretend to use HTTPS.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from ipaddress import ip_address
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 
-def forwarded(trusted_proxies: frozenset[str]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def forwarded(trusted_proxies: frozenset[str]) -> Middleware:
     @web.middleware
     async def from_proxy(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.remote not in trusted_proxies:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Clock = Callable[[], float]
 EXEMPT_PREFIX = "/webhooks/"
 
@@ -40,7 +40,7 @@ class AddressLimiter:
         return allowed
 
 
-def address_limit(limiter: AddressLimiter, notice: str) -> Callable[..., Awaitable[web.StreamResponse]]:
+def address_limit(limiter: AddressLimiter, notice: str) -> Middleware:
     """Middleware: POSTs outside the webhooks count against the client's address (see ``bot.server.proxy``)."""
 
     @web.middleware

@@ -8,9 +8,9 @@ the session's CSRF token, and a one-time password must be changed first.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from jinja2 import PackageLoader
 
 from bot.handoff.render import template_environment
@@ -18,8 +18,6 @@ from bot.staff import consultation_views, views
 from bot.staff.context import SERVICES, SESSION, TEMPLATES, redirect, render, root_path, url
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session, SessionCookies
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Reachable without a logged-in session (the CSRF check still applies to the POST).
 _PUBLIC = {"login", "static"}

@@ -10,7 +10,6 @@ the turn, and the retry gets them instead of a second turn.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -18,11 +17,10 @@ from bot.channels.line import CHANNEL
 from bot.channels.line.delivery import Delivery, LineSender
 from bot.channels.line.messages import to_batches
 from bot.core import payloads
-from bot.core.messages import REPLIES, Inbound, Outbound, TextMessage, UserKey
+from bot.core.messages import REPLIES, Handler, Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock
 from bot.ingest.events import StoredEvent
 
-Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
 SEQUENCE = "\n"
 """Separates payloads that one postback plays one after the other (rich-menu buttons: open the menu, then choose)."""
 

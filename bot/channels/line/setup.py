@@ -11,9 +11,9 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 from bot.channels.line import CHANNEL
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
 from bot.channels.line.messages import to_batches
-from bot.channels.line.processor import Handler, LineProcessor
+from bot.channels.line.processor import LineProcessor
 from bot.channels.line.webhook import LineWebhook
-from bot.core.messages import Choice, TextMessage
+from bot.core.messages import Choice, Handler, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.batching import GroupCommit
 from bot.ingest.events import StoredEvent

@@ -8,16 +8,14 @@ without the ingest, tests).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from telegram import Update
 
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import GroupNotice, update_to_inbound
-from bot.core.messages import Inbound, Outbound, TextMessage
-
-Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+from bot.core.messages import Handler, Outbound, TextMessage
 
 
 class TelegramProcessor:

@@ -16,11 +16,11 @@ from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.client import build_application
 from bot.channels.telegram.intake import UpdateIntake
 from bot.channels.telegram.polling import poll
-from bot.channels.telegram.processor import Handler, TelegramProcessor
+from bot.channels.telegram.processor import TelegramProcessor
 from bot.channels.telegram.sender import SendPolicy, TelegramSender
 from bot.channels.telegram.stored import StoredUpdateProcessor
 from bot.channels.telegram.webhook import TelegramWebhook
-from bot.core.messages import Choice, TextMessage
+from bot.core.messages import Choice, Handler, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.events import EventLog, StoredEvent
 from bot.ingest.worker import Ingest, Processor

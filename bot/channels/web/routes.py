@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -18,9 +17,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.channels.web import CHANNEL
 from bot.core import payloads
-from bot.core.messages import REPLIES, Inbound, Outbound, UserKey
+from bot.core.messages import REPLIES, Handler, Inbound, UserKey
 
-Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
 COOKIE = "kyoso_web"
 PAGE = Path(__file__).parent / "static" / "index.html"
 
