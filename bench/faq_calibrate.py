@@ -40,7 +40,7 @@ def main() -> int:
     embedder = None if args.no_embeddings else load_embedder(REPOSITORY / "var" / "cache")
     index = build_index(content, embedder)
     ids = [entry.id for entry in content.faq]
-    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["tune"]
     scored = [(item["id"], index.method_scores(item["q"])) for item in questions]
     methods = index.methods
     grid = [0.0, 0.2, 0.4, 0.7, 1.0]
