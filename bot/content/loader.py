@@ -18,6 +18,8 @@ from bot.content.models import (
     Facts,
     FaqEntry,
     FaqFile,
+    Intents,
+    OutOfScope,
     PrivacyNotice,
     ReportStep,
     SayStep,
@@ -33,6 +35,8 @@ from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 COMMON_FILE = "common.yaml"
 PRIVACY_FILE = "privacy_notice.yaml"
 CONSULTATION_FILE = "consultation.yaml"
+INTENTS_FILE = "intents.yaml"
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -75,6 +79,10 @@ class Content:
     common_source: Source | None = None
     field_steps_near: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # see options.field_steps
     synonyms: list[list[str]] = field(default_factory=list)
+    intents: Intents | None = None  # dialogs/intents.yaml (none: only buttons and the commands' exact words)
+    out_of_scope: OutOfScope | None = None  # faq/out_of_scope.yaml
+    intents_source: Source | None = None
+    out_of_scope_source: Source | None = None
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -110,8 +118,9 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
+    intents, intents_source = _optional(dialogs_dir / INTENTS_FILE, Intents, problems, raw)
     for path in sorted(dialogs_dir.glob("*.yaml")):
-        if path.name in (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE):
+        if path.name in (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, INTENTS_FILE):
             continue
         dialog = _load_model(path, Dialog, problems, raw)
         if dialog is not None:
@@ -122,8 +131,9 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     synonyms = _load_model(faq_dir / SYNONYMS_FILE, Synonyms, problems, raw) if (faq_dir / SYNONYMS_FILE).is_file() else None
     if synonyms is not None:
         problems += _words_in_two_groups(synonyms, raw[-1][1])
+    out_of_scope, out_of_scope_source = _optional(faq_dir / OUT_OF_SCOPE_FILE, OutOfScope, problems, raw)
     for path in sorted(faq_dir.glob("*.yaml")):
-        if path.name in (FACTS_FILE, SYNONYMS_FILE):
+        if path.name in (FACTS_FILE, SYNONYMS_FILE, OUT_OF_SCOPE_FILE):
             continue
         faq_file = _load_model(path, FaqFile, problems, raw)
         if faq_file is None:
@@ -139,6 +149,8 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
         return None
     content = Content(root, common, privacy, facts, dialogs, faq, consultation, faq_sources=faq_sources, raw_sources=raw)
     content.synonyms = synonyms.synonyms if synonyms else []
+    content.intents, content.intents_source = intents, intents_source
+    content.out_of_scope, content.out_of_scope_source = out_of_scope, out_of_scope_source
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)
     return content
@@ -168,6 +180,14 @@ def _load_model(path: Path, model: type[M], problems: list[Problem], raw: list[t
         return None
     raw.append((data, source))
     return loaded
+
+
+def _optional(path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]]) -> tuple[M | None, Source | None]:
+    """A file that may be left out; when it is there, it is checked like the others."""
+    if not path.is_file():
+        return None, None
+    loaded = _load_model(path, model, problems, raw)
+    return loaded, raw[-1][1] if loaded is not None else None
 
 
 def _words_in_two_groups(synonyms: Synonyms, source: Source) -> list[Problem]:
