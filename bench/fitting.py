@@ -37,7 +37,7 @@ def metrics(total: np.ndarray, relevant: np.ndarray) -> dict[str, float]:
 
 
 def weighted(z_scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
-    return sum(weights[method] * z_scores[method] for method in weights)  # type: ignore[return-value]
+    return sum(weights.get(method, 0.0) * z_scores[method] for method in z_scores)  # type: ignore[return-value]
 
 
 def fit_weights(z_scores: Mapping[str, np.ndarray], relevant: np.ndarray, anchor: str) -> dict[str, float]:
