@@ -71,6 +71,8 @@ def test_real_content_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"note: dialogs/consultation.yaml:{line}: answer_time.business_hours is not filled in" in printed, (
         "the desk's page gives no business hours: staff are reminded to fill them in"
     )
+    line = _line_of(REPOSITORY_ROOT / "faq" / "facts.yaml", '  city_page_url: ""')
+    assert f"note: faq/facts.yaml:{line}: facts.city_page_url is not filled in (要記入)" in printed
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=str)
