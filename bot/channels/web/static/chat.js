@@ -108,6 +108,7 @@ async function send(body, shown) {
   if (shown) say("user", { kind: "text", text: shown });
   showChoices([]);
   showLatest();
+  log.setAttribute("aria-busy", "true");  // screen readers wait for the whole answer
   let answer;
   try {
     const response = await fetch("api/chat", {
@@ -119,12 +120,14 @@ async function send(body, shown) {
     if (!response.ok && response.status !== 429) throw new Error(String(response.status));
     answer = await response.json();
   } catch (error) {
+    log.removeAttribute("aria-busy");
     say("bot", { kind: "text", text: "通信がうまくいきませんでした。少し待ってから、もう一度送ってください。" });
     showLatest();
     input.focus({ preventScroll: true });
     return;
   }
   for (const message of answer.messages) say("bot", message);
+  log.removeAttribute("aria-busy");
   const last = answer.messages[answer.messages.length - 1];
   showChoices(last ? last.choices : []);
   showLatest();
