@@ -16,6 +16,7 @@ from bot.core.consultation import CLOSED
 from bot.handoff.render import japanese_datetime, speaker
 from bot.staff.context import REPLY_MAX, flash, posted_text, redirect, render, services_of, staff_name, url
 from storage.consultations import Consultation, ConsultationMessage
+from storage.staff import DraftFilter
 
 POLL_SECONDS = 1.0
 STREAM_SECONDS = 300.0  # then the browser reconnects (EventSource does it by itself), from the last message seen
@@ -67,6 +68,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
         status_label=status_label(consultation), reply_max=REPLY_MAX,
         mine=consultation.taken_by == staff_name(request), reachable=consultation.user.channel in services.reply_channels,
         after=messages[-1].id if messages else 0,
+        drafts=await services.staff.find_drafts(DraftFilter(user=consultation.user)),
         draft=[(builder.field_label(name), builder.label(name, value)) for name, value in context.get("draft", {}).items() if value],
         criteria=[builder.criterion(name, value) for name, value in context.get("criteria", {}).items()],
     )

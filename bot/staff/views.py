@@ -26,6 +26,7 @@ from bot.staff.context import (
     url,
 )
 from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password
+from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session
 from bot.staff.workflow import NEXT, STATUSES, can_move
 from storage.staff import DraftFilter, StaleStatus
@@ -137,9 +138,15 @@ async def drafts_page(request: web.Request) -> web.Response:
     rows = await services.staff.find_drafts(wanted)
     return render(
         request, "drafts.html", rows=rows, wanted=wanted, problems=problems, statuses=STATUSES,
-        types=services.builder.options("proposal_type"), themes=await services.staff.themes(),
+        types=services.builder.options("proposal_type"), themes=await _themes(services),
         label=services.builder.label, query=dict(request.query),
     )
+
+
+async def _themes(services: StaffServices) -> list[str]:
+    """Every theme offered now, then any older one a stored draft was submitted under."""
+    offered = [code for code, _ in services.builder.options("theme")]
+    return list(dict.fromkeys([*offered, *await services.staff.themes()]))
 
 
 async def draft_page(request: web.Request) -> web.Response:
@@ -256,7 +263,10 @@ async def retention_page(request: web.Request) -> web.Response:
 
 
 async def export_csv(request: web.Request) -> web.Response:
-    body = exports.to_csv(await _export(request, "csv"))
+    services = services_of(request)
+    dossiers = await _export(request, "csv")
+    activities = {dossier.reference: await services.staff.activity(dossier.reference) for dossier in dossiers}
+    body = exports.to_csv(dossiers, services.builder.criteria(), activities)
     return _download(body, "text/csv; charset=utf-8", "csv", request)
 
 
