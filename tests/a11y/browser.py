@@ -91,3 +91,31 @@ async def play_over_web(http: aiohttp.ClientSession, url: str, turns: list[dict[
             assert response.status == 200, await response.text()
             messages = (await response.json())["messages"]
     return messages
+
+
+_CONTRAST = """([selector, property]) => {
+    const rgb = (color) => color.match(/[\\d.]+/g).slice(0, 4).map(Number);
+    const luminance = ([r, g, b]) => [r, g, b]
+        .map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const behind = (element) => {
+        for (let at = element.parentElement; at; at = at.parentElement) {
+            const color = rgb(getComputedStyle(at).backgroundColor);
+            if (color.length < 4 || color[3] > 0) return color;
+        }
+        return [255, 255, 255];
+    };
+    return [...document.querySelectorAll(selector)].map((element) => {
+        const style = getComputedStyle(element);
+        if (property.startsWith("outline") && (style.outlineStyle === "none" || parseFloat(style.outlineWidth) === 0)) return 0;
+        const [a, b] = [luminance(rgb(getComputedStyle(element)[property])), luminance(behind(element))];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    });
+}"""
+
+
+async def contrast_ratios(page: Any, selector: str, css_property: str) -> list[float]:
+    """The contrast of ``css_property`` (a colour: a border, an outline) of each element matching ``selector``
+    against the background behind it (WCAG 1.4.11 asks 3:1 for the parts of controls and the focus); 0 for an
+    outline that is not drawn."""
+    return [float(ratio) for ratio in await page.evaluate(_CONTRAST, [selector, css_property])]

@@ -11,7 +11,15 @@ import pytest
 import yaml
 
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.a11y.browser import VIEWPORTS, assert_accessible, chromium, horizontal_overflow, needs_browser, new_page
+from tests.a11y.browser import (
+    VIEWPORTS,
+    assert_accessible,
+    chromium,
+    contrast_ratios,
+    horizontal_overflow,
+    needs_browser,
+    new_page,
+)
 from tests.proposals import HAPPY_PATH
 from tests.staff.serving import Running, running_server
 
@@ -55,11 +63,15 @@ async def focused(page: Any) -> str:
     return str(await page.evaluate("document.activeElement.id || document.activeElement.textContent"))
 
 
-async def press_with_keyboard(page: Any, label: str) -> None:
-    """Move the focus to the button ``label`` with Tab (from the text box: Shift+Tab, the buttons are above it) and press Enter."""
+async def press_with_keyboard(page: Any, label: str, check_ring: bool = False) -> None:
+    """Move the focus to the button ``label`` with Tab (from the text box: Shift+Tab, the buttons are above it)
+    and press Enter; ``check_ring``: the focus ring stands out first (WCAG 1.4.11)."""
     key = "Shift+Tab" if await focused(page) == "text" else "Tab"
     for _ in range(40):
         if await focused(page) == label:
+            if check_ring:
+                ring = await contrast_ratios(page, "#choices button:focus-visible", "outlineColor")
+                assert ring and min(ring) >= 3, ring
             await page.keyboard.press("Enter")
             return
         await page.keyboard.press(key)
@@ -77,10 +89,13 @@ async def test_a_whole_draft_with_the_keyboard_alone(server: Running, screen: st
             before = await lines(page)
             if "send" in turn:
                 assert await focused(page) == "text", f"turn {index}: a question to type has the text box focused"
+                if index == 2:  # the text box's border and focus ring stand out (WCAG 1.4.11)
+                    assert min(await contrast_ratios(page, "#text", "borderTopColor")) >= 3
+                    assert min(await contrast_ratios(page, "#text:focus-visible", "outlineColor")) >= 3
                 await page.keyboard.type(str(turn["send"]))
                 await page.keyboard.press("Enter")
             else:
-                await press_with_keyboard(page, str(turn["press"]))
+                await press_with_keyboard(page, str(turn["press"]), check_ring=index == 1)
             await answered(page, before)
             shown = await page.locator("#messages").inner_text()
             for expected in turn.get("expect", []):  # a card's title is a heading here, not 【…】 as in plain text
