@@ -227,7 +227,7 @@ def _faq_references(content: Content) -> list[Problem]:
 
 
 def _placeholders(content: Content) -> list[Problem]:
-    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS
+    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | set(content.common.channel_words["default"])
     problems = []
     for data, source in content.raw_sources:
         for path, text in _strings(data, ()):
