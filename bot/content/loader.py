@@ -22,6 +22,7 @@ from bot.content.models import (
     ReportStep,
     SayStep,
     Step,
+    SubmissionTexts,
     SubmitStep,
     SummaryStep,
     Synonyms,
@@ -33,6 +34,7 @@ from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 COMMON_FILE = "common.yaml"
 PRIVACY_FILE = "privacy_notice.yaml"
 CONSULTATION_FILE = "consultation.yaml"
+SUBMISSION_FILE = "submission.yaml"
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -68,6 +70,7 @@ class Content:
     dialogs: dict[str, Dialog]
     faq: list[FaqEntry]
     consultation: ConsultationTexts
+    submission: SubmissionTexts
     steps: dict[str, Step] = field(default_factory=dict)
     step_sources: dict[str, Source] = field(default_factory=dict)
     faq_sources: dict[str, Source] = field(default_factory=dict)
@@ -107,11 +110,12 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     common = _load_model(dialogs_dir / COMMON_FILE, Common, problems, raw)
     privacy = _load_model(dialogs_dir / PRIVACY_FILE, PrivacyNotice, problems, raw)
     consultation = _load_model(dialogs_dir / CONSULTATION_FILE, ConsultationTexts, problems, raw)
+    submission = _load_model(dialogs_dir / SUBMISSION_FILE, SubmissionTexts, problems, raw)
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
     for path in sorted(dialogs_dir.glob("*.yaml")):
-        if path.name in (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE):
+        if path.name in (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE):
             continue
         dialog = _load_model(path, Dialog, problems, raw)
         if dialog is not None:
@@ -135,9 +139,11 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
                 continue
             faq.append(entry)
             faq_sources[entry.id] = source
-    if common is None or privacy is None or facts is None or consultation is None:
+    if common is None or privacy is None or facts is None or consultation is None or submission is None:
         return None
-    content = Content(root, common, privacy, facts, dialogs, faq, consultation, faq_sources=faq_sources, raw_sources=raw)
+    content = Content(
+        root, common, privacy, facts, dialogs, faq, consultation, submission, faq_sources=faq_sources, raw_sources=raw
+    )
     content.synonyms = synonyms.synonyms if synonyms else []
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)
