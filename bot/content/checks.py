@@ -28,7 +28,7 @@ from bot.core.text import placeholders
 # Placeholders the engine fills at run time, besides the facts.
 DYNAMIC_PLACEHOLDERS = {
     "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
-    "number", "total", "answers", "year", "next_steps", "time_frame",
+    "number", "total", "answers", "year", "next_steps", "time_frame", "last",
 }
 # consultation.yaml: the texts that must name the value they exist for.
 REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}

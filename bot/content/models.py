@@ -221,6 +221,7 @@ class Messages(Strict):
     reused_answers: NonEmpty = Field(description="answers given earlier that a form uses without asking again; {answers}")
     dated_fact: NonEmpty = Field(description="added where a fact of a past fiscal year is used; {year}")
     more_choices: NonEmpty
+    choose_number: NonEmpty = Field(description="kyoso chat: a number that is none of the numbered answers; {last}")
     faq_not_found: NonEmpty
     did_you_mean: NonEmpty
     none_of_these: NonEmpty
