@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 
-from bot.content.loader import CONSULTATION_FILE, PRIVACY_FILE, SUBMISSION_FILE, Content, Source
+from bot.content.loader import CONSULTATION_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source
 from bot.content.models import (
     ChoiceStep,
     ConsentStep,
@@ -28,7 +28,7 @@ from bot.core.text import placeholders
 # Placeholders the engine fills at run time, besides the facts.
 DYNAMIC_PLACEHOLDERS = {
     "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
-    "number", "total", "answers", "year", "next_steps", "time_frame", "last",
+    "number", "total", "answers", "year", "next_steps", "time_frame", "last", "text",
 }
 # consultation.yaml: the texts that must name the value they exist for.
 REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}
@@ -44,7 +44,7 @@ def cross_check(content: Content) -> list[Problem]:
     problems += _buttons(content)
     problems += _faq_references(content)
     problems += _placeholders(content)
-    problems += _answer_time(content)
+    problems += _required_placeholders(content)
     problems += _duplicate_command_buttons(content)
     problems += fact_checks(content)
     return problems
@@ -288,12 +288,17 @@ def _source(content: Content, file_name: str) -> Source:
     return next(source for _, source in content.raw_sources if source.file.name == file_name)
 
 
-def _answer_time(content: Content) -> list[Problem]:
-    """consultation.yaml and submission.yaml: the texts that exist to say a value must say it."""
-    answer_time, contact = content.consultation.answer_time, content.submission.contact
+def _required_placeholders(content: Content) -> list[Problem]:
+    """The texts that exist to say a value must say it (the hours, the time frame, what staff wrote)."""
+    answer_time, contact, replies = content.consultation.answer_time, content.submission.contact, content.replies
     required = [(CONSULTATION_FILE, ("answer_time", key), getattr(answer_time, key), name)
                 for key, name in REQUIRED_IN_ANSWER_TIME.items()]
-    required.append((SUBMISSION_FILE, ("contact", "with_time_frame"), contact.with_time_frame, "time_frame"))
+    required += [
+        (SUBMISSION_FILE, ("contact", "with_time_frame"), contact.with_time_frame, "time_frame"),
+        (REPLIES_FILE, ("draft_reply",), replies.draft_reply, "text"),
+        (REPLIES_FILE, ("draft_reply",), replies.draft_reply, "reference"),
+        (REPLIES_FILE, ("consultation_reply",), replies.consultation_reply, "text"),
+    ]
     return [
         _source(content, file_name).at(*path).problem(f"{'.'.join(path)} must say {{{name}}}")
         for file_name, path, text, name in required

@@ -316,6 +316,17 @@ class SubmissionTexts(Strict):
     official_form: OfficialForm
 
 
+# --- replies.yaml (staff replies after a handoff, and the proposer's answers) ------------------
+
+
+class ReplyTexts(Strict):
+    """How staff replies reach a proposer, and what the bot says when the proposer's answer goes to staff."""
+
+    draft_reply: NonEmpty = Field(description="a reply from the draft page; {reference} and {text} (what staff wrote)")
+    consultation_reply: NonEmpty = Field(description="a reply in a consultation; {consultation} and {text}")
+    forwarded: NonEmpty = Field(description="the proposer's answer went to staff; {reference}")
+
+
 class PrivacyNotice(Strict):
     version: NonEmpty
     confirmed: bool = Field(default=True, description="false until staff have checked the wording (kyoso check notes it)")

@@ -37,6 +37,7 @@ from bot.core.options import Offered, field_is_active, field_steps, match, offer
 from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
 from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
+from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
 from bot.core.text import fold, normalize, render
 from bot.core.validation import Refusal, validate
@@ -56,7 +57,7 @@ class Conversation:
 
     def __init__(
         self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey,
-        can_receive_replies: bool = True,
+        can_receive_replies: bool = True, reply_window: timedelta = timedelta(hours=72),
     ) -> None:
         self.content = content
         self.common = content.common
@@ -69,6 +70,7 @@ class Conversation:
         self.prompt_due = False
         self._facts = dict(content.facts.facts)
         self.handover = Handover(self, can_receive_replies)
+        self.staff_replies = StaffReplies(self, reply_window)
         # "In a row": a turn that is not another unanswered question starts the count again.
         self._misses_before, state.faq_misses = state.faq_misses, 0
 
@@ -90,6 +92,8 @@ class Conversation:
 
     async def _respond(self, inbound: Inbound, text: str) -> None:
         if self.state.consulting is not None and await self.handover.respond(inbound, text):
+            pass
+        elif await self.staff_replies.forward(inbound, text):
             pass
         elif self.state.step is None or self.state.step not in self.content.steps:
             await self._goto(self.common.start)
