@@ -5,7 +5,9 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 
-from bot.content.loader import CONSULTATION_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source
+from bot.content.loader import (
+    CONSULTATION_FILE, FACTS_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source,
+)
 from bot.content.models import (
     ChoiceStep,
     ConsentStep,
@@ -252,7 +254,7 @@ def _faq_references(content: Content) -> list[Problem]:
 
 
 def _placeholders(content: Content) -> list[Problem]:
-    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS
+    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | set(content.common.channel_words["default"])
     problems = []
     for data, source in content.raw_sources:
         for path, text in strings(data):
@@ -271,6 +273,10 @@ def unfilled(content: Content) -> list[Problem]:
         for key, effect in [("business_hours", "the bot names no business hours"),
                             ("typical_delay", "the bot names no typical delay")]
         if not getattr(answer_time, key)
+    ]
+    left += [
+        (FACTS_FILE, ("facts", name), f"facts.{name} is not filled in (要記入): texts leave it out")
+        for name, value in content.facts.facts.items() if value == ""
     ]
     if not submission.contact.time_frame:
         left.append((SUBMISSION_FILE, ("contact", "time_frame"),

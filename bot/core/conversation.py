@@ -68,7 +68,7 @@ class Conversation:
         self.user = user
         self.outbox: list[Outbound] = []
         self.prompt_due = False
-        self._facts = dict(content.facts.facts)
+        self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
         self.staff_replies = StaffReplies(self, reply_window)
         # "In a row": a turn that is not another unanswered question starts the count again.
@@ -385,7 +385,8 @@ class Conversation:
         commands too (担当者に相談 where the page has no answer).
         """
         entry = self.content.faq_entry(hit.entry_id)
-        note = dated_note([entry.answer] if entry else [], self.content.facts.years, self.now, self.common.messages.dated_fact)
+        years, dated = self.content.facts.years, self.common.messages.dated_fact
+        note = dated_note([entry.answer] if entry else [], years, self.now, dated, self._facts)
         answer = hit.answer + (f"\n{note}" if note else "")
         if getattr(self._current(), "field", None):
             self.say(answer)

@@ -40,7 +40,9 @@ def past_year(templates: Iterable[str], years: Mapping[str, str], now: datetime)
     return min(past)[1] if past else None
 
 
-def dated_note(templates: Iterable[str], years: Mapping[str, str], now: datetime, note: str) -> str | None:
-    """``note`` (with ``{year}``) when the texts use a fact from a past fiscal year; None otherwise."""
+def dated_note(
+    templates: Iterable[str], years: Mapping[str, str], now: datetime, note: str, facts: Mapping[str, object] | None = None,
+) -> str | None:
+    """``note`` (with ``{year}`` and any ``facts``) when the texts use a fact from a past fiscal year; None otherwise."""
     year = past_year(templates, years, now)
-    return None if year is None else render(note, {"year": year})
+    return None if year is None else render(note, {**(facts or {}), "year": year})

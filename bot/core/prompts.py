@@ -39,7 +39,7 @@ def prompt_messages(content: Content, state: ConversationState, now: datetime) -
         lines.append(render(content.common.messages.current_value, {"value": shown}))
     text = question_text(step, state.values)
     question = render(text, facts).split("\n")
-    note = dated_note([text], content.facts.years, now, content.common.messages.dated_fact)
+    note = dated_note([text], content.facts.years, now, content.common.messages.dated_fact, facts)
     lines += question[:-1] + ([note] if note else []) + question[-1:]
     messages.append(TextMessage(text="\n".join(lines), choices=_buttons(content, state, step)))
     return messages

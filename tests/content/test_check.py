@@ -56,6 +56,7 @@ BREAKAGES = [
     Breakage("time frame not said", "dialogs/submission.yaml", "{time_frame}を目安に", "近いうちに", "  with_time_frame:", "contact.with_time_frame must say {time_frame}"),
     Breakage("submission key typo", "dialogs/submission.yaml", "  time_frame: null", "  timeframe: null", "timeframe:", "unknown key"),
     Breakage("progress placeholder", "dialogs/draft.yaml", "progress: 質問 {number}/{total}", "progress: 質問 {numbr}/{total}", "progress:", "unknown placeholder {numbr}"),
+    Breakage("channel word missing", "dialogs/common.yaml", "    here: このチャット\n", "", "channel_words:", "channel_words.telegram: every channel names the same words as 'default' (differs in: here)"),
     Breakage("bad condition", "dialogs/draft.yaml", "when: {field: proposal_type, equals: theme}", "when: {field: proposal_type}", "when: {field: proposal_type}", "exactly one of"),
 ]
 
@@ -86,6 +87,8 @@ def test_real_content_passes(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"note: dialogs/submission.yaml:{_line_of(submission, text)}: {note}" in printed
     line = _line_of(REPOSITORY_ROOT / "dialogs" / "privacy_notice.yaml", "confirmed: false")
     assert f"note: dialogs/privacy_notice.yaml:{line}: the privacy notice's wording is not confirmed by staff" in printed
+    line = _line_of(REPOSITORY_ROOT / "faq" / "facts.yaml", '  city_page_url: ""')
+    assert f"note: faq/facts.yaml:{line}: facts.city_page_url is not filled in (要記入)" in printed
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=str)

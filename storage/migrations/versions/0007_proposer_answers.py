@@ -1,7 +1,7 @@
 """Proposers' answers to staff replies about their drafts, and the staff notices they bring.
 
-Revision ID: 0006_answers
-Revises: 0005_sessions
+Revision ID: 0007_answers
+Revises: 0006_web_lines
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_answers"
-down_revision: str | Sequence[str] | None = "0005_sessions"
+revision: str = "0007_answers"
+down_revision: str | Sequence[str] | None = "0006_web_lines"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
