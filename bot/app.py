@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.line import CHANNEL as LINE
@@ -46,7 +47,8 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
     engine = Engine(
-        live.current, store, live, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB}, limit=limit
+        live.current, store, live, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB},
+        limit=limit, reply_window=timedelta(hours=settings.proposer_reply_hours),
     )
     return App(content, store, engine, events=SqlEventLog(database), web_history=SqlWebHistory(database),
                current_content=live.current)
