@@ -131,6 +131,7 @@ async def test_every_console_page_and_a_reply_with_the_keyboard_alone(server: Ru
         staff_line = chat.locator("#messages li.staff")
         await staff_line.wait_for(timeout=20_000)
         assert (await staff_line.locator(".visually-hidden").first.inner_text()) == "担当者:"
+        assert f"受付番号: {reference}" in await staff_line.inner_text(), "the reply names the draft it is about"
         assert await staff_line.locator("a").get_attribute("href") == "https://www.example.jp/kyoso/"
         styles = await chat.evaluate("""() => [document.querySelector('#messages li.staff'), document.querySelector('#messages li.bot')]
             .map((item) => getComputedStyle(item).backgroundColor + getComputedStyle(item).borderLeftWidth)""")
