@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.line import CHANNEL as LINE
@@ -18,6 +20,7 @@ from bot.settings import Settings
 from storage.events import SqlEventLog
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
+from storage.web_history import SqlWebHistory
 
 
 @dataclass
@@ -26,6 +29,8 @@ class App:
     store: SqlStore
     engine: Engine
     events: SqlEventLog
+    web_history: SqlWebHistory
+    current_content: Callable[[], Content]  # the content in force (staff edits are taken up while running)
 
     async def close(self) -> None:
         await self.store.close()
@@ -42,6 +47,8 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
     engine = Engine(
-        live.current, store, live, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB}, limit=limit
+        live.current, store, live, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB},
+        limit=limit, reply_window=timedelta(hours=settings.proposer_reply_hours),
     )
-    return App(content, store, engine, events=SqlEventLog(database))
+    return App(content, store, engine, events=SqlEventLog(database), web_history=SqlWebHistory(database),
+               current_content=live.current)

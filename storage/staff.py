@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Text, and_, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.core.messages import UserKey
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.tables import drafts, proposer_messages, staff_audit, staff_notes, staff_users
 
@@ -46,6 +47,7 @@ class DraftFilter:
     submitted_from: datetime | None = None
     submitted_before: datetime | None = None
     text: str = ""
+    user: UserKey | None = None  # one proposer's drafts (e.g. beside their consultation)
 
 
 @dataclass(frozen=True)
@@ -211,8 +213,11 @@ class SqlStaff:
             )
             await _audit(connection, draft_id, staff, "note", {"text": text}, now)
 
-    async def add_reply(self, reference: str, staff: str, text: str, now: datetime) -> None:
-        """Queue a message to the proposer on the channel they used; the reply dispatcher sends it."""
+    async def add_reply(self, reference: str, staff: str, text: str, now: datetime, sent: str | None = None) -> None:
+        """Queue a message to the proposer on the channel they used; the reply dispatcher sends it.
+
+        ``sent`` is what the proposer receives (``text`` in its frame); the audit log keeps ``text``.
+        """
         async with self._engine.begin() as connection:
             row = (
                 await connection.execute(
@@ -223,7 +228,7 @@ class SqlStaff:
                 raise UnknownDraft(reference)
             await connection.execute(
                 insert(proposer_messages).values(
-                    draft_id=row.id, channel=row.channel, user_id=row.user_id, text=text, author=staff,
+                    draft_id=row.id, channel=row.channel, user_id=row.user_id, text=sent or text, author=staff,
                     created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
                 )
             )
@@ -294,6 +299,8 @@ def _conditions(wanted: DraftFilter) -> list[ColumnElement[bool]]:
         conditions.append(drafts.c.submitted_at >= wanted.submitted_from)
     if wanted.submitted_before:
         conditions.append(drafts.c.submitted_at < wanted.submitted_before)
+    if wanted.user is not None:
+        conditions.append(and_(drafts.c.channel == wanted.user.channel, drafts.c.user_id == wanted.user.user_id))
     if wanted.text.strip():
         words = wanted.text.strip().lower()
         conditions.append(

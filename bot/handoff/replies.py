@@ -13,8 +13,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import Row
 
+from bot.content.loader import Content
 from bot.core.messages import Choice
 from bot.core.ports import Clock
+from bot.core.text import render
 from bot.handoff.sinks import delivery_key
 from bot.handoff.worker import OutboxWorker
 from storage.queue import OutboxQueue
@@ -37,6 +39,22 @@ class PullMessenger:
 
     async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         return None
+
+
+class ReplyFrame:
+    """A staff member's words as the proposer receives them, inside the frame of dialogs/replies.yaml.
+
+    The frame names the reference number (or the consultation's), so the reply is told apart from the bot.
+    """
+
+    def __init__(self, content: Content) -> None:
+        self._texts, self._facts = content.replies, content.facts.facts
+
+    def about_draft(self, reference: str, text: str) -> str:
+        return render(self._texts.draft_reply, {**self._facts, "reference": reference, "text": text})
+
+    def in_consultation(self, consultation_id: int, text: str) -> str:
+        return render(self._texts.consultation_reply, {**self._facts, "consultation": consultation_id, "text": text})
 
 
 class ReplyDispatcher:

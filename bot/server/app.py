@@ -18,6 +18,8 @@ from bot.app import App
 from bot.channels.line.delivery import RetryPolicy
 from bot.channels.line.setup import LineChannel
 from bot.channels.telegram.setup import TelegramChannel, TelegramConfig
+from bot.channels.web.history import add_history_route
+from bot.channels.web.pages import add_web_pages
 from bot.channels.web.routes import add_web_chat
 from bot.clock import SystemClock
 from bot.core.ports import Clock
@@ -59,7 +61,9 @@ def create_server_app(
     ingest = Ingest(app.events, processors, clock, options.ingest)
     server[INGEST] = ingest
     add_health_routes(server, app)
-    add_web_chat(server, app.engine.handle)
+    add_web_chat(server, app.engine.handle, app.web_history)
+    add_history_route(server, app.web_history)
+    add_web_pages(server, app.current_content)
     if settings.line_enabled:
         assert settings.line_channel_secret is not None and settings.line_channel_access_token is not None
         line = LineChannel(

@@ -20,9 +20,9 @@ from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.email_sink import EmailSink, SmtpConfig
-from bot.handoff.notifier import ConsultationNotifier
+from bot.handoff.notifier import AnswerNotifier, ConsultationNotifier
 from bot.handoff.render import DossierRenderer
-from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher
+from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher, ReplyFrame
 from bot.handoff.sinks import HandoffSink
 from bot.handoff.webhook_sink import WebhookSink
 from bot.handoff.worker import Poller
@@ -33,6 +33,7 @@ from bot.staff.pull import create_reply_pull_app
 from bot.staff.services import StaffServices
 from bot.staff.sessions import dev_session_secret
 from storage import retention
+from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
@@ -94,13 +95,14 @@ def build_staff_apps(
     replies = ReplyDispatcher(staff.replies, reply_messengers, clock)
     reply_poller = Poller([replies.run_once])
     consultations = SqlConsultations(database, policy)
+    answers = SqlAnswers(database, policy)
     desk = ConsultationDesk(
         consultations, resume, clock, timedelta(hours=settings.consultation_quiet_hours), reply_poller.wake
     )
     console = create_staff_app(StaffServices(
         staff=staff, store=store, handoff=handoff, builder=builder, clock=clock, renderer=renderer,
         session_secret=secret or dev_session_secret(Path.cwd() / "var" / "staff-session.key"),
-        consultations=consultations, desk=desk, wake_replies=reply_poller.wake,
+        consultations=consultations, desk=desk, answers=answers, frame=ReplyFrame(content), wake_replies=reply_poller.wake,
         reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
     ))
@@ -119,7 +121,11 @@ def build_staff_apps(
                 consultations, sinks, clock, timedelta(minutes=settings.consultation_remind_minutes),
                 settings.staff_base_url,
             )
-            pollers = [Poller([dispatcher.run_once, notifier.run_once]), reply_poller, Poller([desk.close_abandoned], 60)]
+            answered = AnswerNotifier(answers, sinks, clock, settings.staff_base_url)
+            pollers = [
+                Poller([dispatcher.run_once, notifier.run_once, answered.run_once]), reply_poller,
+                Poller([desk.close_abandoned], 60),
+            ]
             tasks = [asyncio.create_task(poller.run()) for poller in pollers]
             yield
             for task in tasks:
