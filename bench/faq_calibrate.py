@@ -43,7 +43,7 @@ from bot.faq.live import build_index, load_embedder
 from bot.faq.matcher import Calibration, FaqIndex, Target, reading
 
 FAQ_VALUE = {"right": 1.0, "suggested": 0.4, "unknown": 0.0, "outside": -1.0, "suggested_wrong": -0.3, "wrong": -6.0,
-             "out_outside": 0.3, "out_unknown": 0.2, "out_suggested": -0.3, "out_answered": -6.0}
+             "out_outside": 0.6, "out_unknown": 0.2, "out_suggested": -0.3, "out_answered": -6.0}
 PHRASING_VALUE = {"right": 1.0, "asked_right": 0.6, "wrong_asked": -0.5, "wrong": -6.0, "flow_asked": -1.0, "flow_started": -6.0,
                   "answer_asked": -2.0, "answer_taken": -6.0}
 BAND_GRID = [round(value, 2) for value in np.linspace(0.05, 0.95, 19)]
