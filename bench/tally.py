@@ -14,7 +14,7 @@ from bench.burst import Burst
 from bot.channels.line.messages import to_batches
 from bot.core.messages import REPLIES
 from bot.emulators.line import LineEmulator
-from storage.tables import faq_questions, inbound_events
+from storage.tables import answered_turns, faq_questions, inbound_events
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ async def settle(engine: AsyncEngine, timeout: float) -> None:
 async def tally(engine: AsyncEngine, burst: Burst, emulator: LineEmulator) -> Tally:
     async with engine.connect() as connection:
         asked = list((await connection.execute(select(faq_questions.c.question).order_by(faq_questions.c.id))).scalars())
-        events = (await connection.execute(select(inbound_events.c.user_id, inbound_events.c.replies))).all()
+        answered = select(answered_turns.c.user_id, answered_turns.c.replies).where(answered_turns.c.channel == "line")
+        events = (await connection.execute(answered)).all()
     turns = Counter(text for text in asked if text in burst.questions)
     order: dict[str, list[int]] = defaultdict(list)
     for text in asked:
@@ -57,8 +58,7 @@ async def tally(engine: AsyncEngine, burst: Burst, emulator: LineEmulator) -> Ta
             order[user].append(number)
     meant: Counter[str] = Counter()
     for user_id, replies in events:
-        if replies is not None:
-            meant[user_id] += sum(len(batch) for batch in to_batches(REPLIES.validate_json(replies)))
+        meant[user_id] += sum(len(batch) for batch in to_batches(REPLIES.validate_json(replies)))
     got = Counter({user: sum(message["from"] == "bot" for message in emulator.seen[user]) for user in meant})
     return Tally(
         accepted=len(burst.accepted),

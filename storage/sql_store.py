@@ -53,6 +53,7 @@ from storage.tables import (
 )
 
 CONNECT_TIMEOUT_SECONDS = 5
+POOL_SIZE, POOL_OVERFLOW = 24, 8
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,27 @@ def _utc(value: datetime | str) -> datetime:
 
 
 def create_engine_for(url: str) -> AsyncEngine:
-    """An engine set up for our use of the database named by ``url``."""
+    """An engine set up for our use of the database named by ``url``.
+
+    PostgreSQL: a pool of ``POOL_SIZE`` connections (more than the ingest's concurrent turns, so
+    webhooks, claims and the console find one free). SQLite: one connection, shared in turn. SQLite
+    has one writer at a time anyway (every transaction here begins with the write lock), and waiting
+    for the connection in the event loop is first come, first served, where two connections would
+    wait for the lock in SQLite's busy handler, which sleeps up to 100 ms between looks.
+    """
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
         # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
         return create_async_engine(
-            sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+            sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+            pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
         )
     database = sa_url.database
     if database and not database.startswith((":memory:", "file:")):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps)
+    engine = create_async_engine(
+        sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps, pool_size=1, max_overflow=0
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
@@ -145,7 +156,7 @@ class SqlTurn:
                 inbound_events.c.user_id == self._user.user_id,
                 inbound_events.c.status == "done",
             )
-            .values(body="{}", replies=None)
+            .values(body="{}")
         )
         await self._erase_consultations()
         rows = await self._connection.execute(select(drafts.c.reference).where(mine).order_by(drafts.c.id))
@@ -374,22 +385,25 @@ def _conversation_of(user: UserKey) -> ColumnElement[bool]:
 
 
 async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> ConversationState:
-    """Create the user's row if needed, lock it for this transaction and load its state."""
-    now = datetime.now(UTC)
-    await connection.execute(
-        _insert(connection, conversations)
-        .values(
-            channel=user.channel,
-            user_id=user.user_id,
-            state=ConversationState().model_dump_json(),
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "user_id"])
-    )
+    """Lock the user's row for this transaction and load its state (creating the row for a new user)."""
     # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
     query = select(conversations.c.state).where(_conversation_of(user)).with_for_update()
-    return ConversationState.model_validate_json((await connection.execute(query)).scalar_one())
+    state = (await connection.execute(query)).scalar_one_or_none()
+    if state is None:
+        now = datetime.now(UTC)
+        await connection.execute(
+            _insert(connection, conversations)
+            .values(
+                channel=user.channel,
+                user_id=user.user_id,
+                state=ConversationState().model_dump_json(),
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "user_id"])
+        )
+        state = (await connection.execute(query)).scalar_one()
+    return ConversationState.model_validate_json(state)
 
 
 async def _answered(connection: AsyncConnection, user: UserKey, key: str | None) -> list[Outbound] | None:

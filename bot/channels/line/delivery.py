@@ -27,6 +27,8 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging.exceptions import ApiException
 
+from bot.ingest.turns import PartlySent
+
 log = logging.getLogger(__name__)
 
 _RETRY_KEYS = uuid.UUID("6b796f73-6f00-4c49-4e45-000000000001")
@@ -60,12 +62,19 @@ class LineSender:
         self._api = api
         self._policy = policy
 
-    async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime) -> None:
+    async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime, first: int = 0) -> None:
+        """Send ``batches[first:]`` (an earlier attempt sent the ones before); ``PartlySent`` when only some went out."""
         token_left = self._token_seconds_left(delivery, now)
-        for index, batch in enumerate(batches):
-            if index == 0 and token_left > 0 and await self._reply(delivery, batch, time.monotonic() + token_left):
-                continue
-            await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
+        for index in range(first, len(batches)):
+            batch = batches[index]
+            try:
+                if index == 0 and token_left > 0 and await self._reply(delivery, batch, time.monotonic() + token_left):
+                    continue
+                await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
+            except DeliveryFailed as failed:
+                if index == first:
+                    raise
+                raise PartlySent(index - first) from failed
 
     def _token_seconds_left(self, delivery: Delivery, now: datetime) -> float:
         if delivery.reply_token is None:
