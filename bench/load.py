@@ -17,52 +17,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
-from sqlalchemy import make_url, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import make_url  # noqa: E402
 
 from bench.burst import send_burst, user_ids  # noqa: E402
+from bench.databases import fresh_database  # noqa: E402
 from bench.tally import settle, tally  # noqa: E402
 from bench.workers import SECRET, TOKEN, Balancer, Workers, worker_environment  # noqa: E402
 from bot.emulators.line import LineEmulator  # noqa: E402
 from storage.sql_store import create_engine_for  # noqa: E402
-
-POSTGRES_SERVER = os.environ.get("KYOSO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(args: argparse.Namespace, folder: Path) -> AsyncIterator[str]:
-    if args.database_url:
-        yield args.database_url
-        return
-    if not args.postgres:
-        yield f"sqlite+aiosqlite:///{folder / 'load.db'}"
-        return
-    server = make_url(POSTGRES_SERVER)
-    name = f"kyoso_load_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
@@ -73,7 +45,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
     await emulator.start()
     with tempfile.TemporaryDirectory() as folder:
-        async with fresh_database(args, Path(folder)) as database_url:
+        async with fresh_database(Path(folder), args.postgres, args.database_url) as database_url:
             settings = {"faq_embeddings": str(args.embeddings).lower(), "ingest_sweep_seconds": "1"}
             workers = Workers(args.workers, worker_environment(database_url, emulator.url, **settings), Path(folder))
             balancer = Balancer(workers)

@@ -115,7 +115,7 @@ async def main(args: argparse.Namespace) -> None:
                 LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN, LINE_API_BASE_URL=emulator.url,
             )
             app = await build_app(settings)
-            server = create_server_app(app, settings)
+            server = create_server_app(app)
             runner, url = await serve_locally(server)
             emulator.webhook_url = f"{url}/webhooks/line"
             ingest = server[INGEST]

@@ -64,6 +64,12 @@ class Worker:
     def up(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (Linux: /proc/PID/stat)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_kib(self) -> int:
         """The process's peak resident set size so far (Linux: VmHWM)."""
         assert self.process is not None

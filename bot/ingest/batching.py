@@ -30,6 +30,11 @@ class GroupCommit(Generic[T]):
             self._task = asyncio.create_task(self._flush())
         await done
 
+    async def drained(self) -> None:
+        """Wait for the commit under way, if any (a clean stop)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
     async def _flush(self) -> None:
         try:
             while self._waiting:

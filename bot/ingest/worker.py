@@ -48,6 +48,7 @@ class Ingest:
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()
         self._claimer: asyncio.Task[None] | None = None
+        self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -57,10 +58,20 @@ class Ingest:
         self.kick()
 
     async def stop(self) -> None:
-        tasks = [*self._running, *(task for task in (self._claimer, self._sweeper) if task)]
-        for task in tasks:
+        """Let a claim under way end (its database call cannot be taken back), then cancel the events' work.
+
+        What was cancelled stays leased in the database and is taken up again when the lease runs out.
+        """
+        self._stopping = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        self._wake.set()
+        if self._claimer is not None:
+            await asyncio.gather(self._claimer, return_exceptions=True)
+        running = list(self._running)
+        for task in running:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*running, self._finished.drained(), return_exceptions=True)
         self._running.clear()
 
     def kick(self) -> None:
@@ -82,9 +93,11 @@ class Ingest:
 
     async def _claim_forever(self) -> None:
         slots = self._policy.concurrency
-        while True:
+        while not self._stopping:
             await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             free = slots - len(self._running)
             try:
                 claimed = await self._events.claim(self._clock.now(), self._policy.lease, free) if free > 0 else []
