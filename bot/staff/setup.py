@@ -51,6 +51,7 @@ def handoff_sinks(settings: Settings, renderer: DossierRenderer, http: aiohttp.C
 
 
 STAFF_PREFIX = "/staff"
+STOP_SECONDS = 5.0  # at a stop, the delivery under way gets this long to end before it is cut off
 REPLY_PULL_PREFIX = "/api/staff-replies"
 
 
@@ -88,7 +89,10 @@ class StaffWork:
             ]
             tasks = [asyncio.create_task(poller.run()) for poller in pollers]
             yield
-            for task in tasks:
+            for poller in pollers:
+                poller.stop()
+            _, late = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+            for task in late:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
