@@ -1,6 +1,7 @@
 """Inbound events and channel users on SQLAlchemy (SQLite for one process, PostgreSQL for several).
 
-Claiming takes, in one statement, the oldest pending event of every user that
+Claiming takes, in one statement (after marking the events just finished
+done, in the same transaction), the oldest pending event of every user that
 nobody holds: an event is claimable when no pending event of its user is
 older and none is leased. On PostgreSQL the claimed rows are locked with
 ``FOR UPDATE SKIP LOCKED`` and the lease is a condition on the row itself, so
@@ -13,11 +14,13 @@ process they run in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, or_, select, update
+from sqlalchemy import Integer, Row, and_, bindparam, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ingest.events import NewEvent, StoredEvent
@@ -57,28 +60,23 @@ class SqlEventLog:
             for event in events
         ]
         async with self._engine.begin() as connection:
-            await connection.execute(
-                _insert(connection, inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"]), rows
-            )
+            await connection.execute(_ADD[connection.dialect.name], rows)
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[StoredEvent]:
-        if limit <= 0:
-            return []
+    async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
         async with self._engine.begin() as connection:
-            heads = _claimable(now).limit(limit)
-            if connection.dialect.name == "postgresql":
-                heads = heads.with_for_update(skip_locked=True, of=inbound_events)
+            if finished:
+                await connection.execute(_FINISH, {"ids": list(finished), "now": now})
+            if limit <= 0:
+                return []
             claimed = await connection.execute(
-                update(inbound_events)
-                .where(inbound_events.c.id.in_(heads.scalar_subquery()))
-                .values(leased_until=now + lease, claims=inbound_events.c.claims + 1)
-                .returning(*_CLAIMED)
+                _CLAIM[connection.dialect.name], {"now": now, "until": now + lease, "limit": limit}
             )
             return sorted((_stored(row) for row in claimed), key=lambda event: event.id)
 
-    async def finish_many(self, event_ids: list[int], now: datetime) -> None:
+    async def finish_many(self, event_ids: Sequence[int], now: datetime) -> None:
         if event_ids:
-            await self._update(inbound_events.c.id.in_(event_ids), status=DONE, finished_at=now, leased_until=None)
+            async with self._engine.begin() as connection:
+                await connection.execute(_FINISH, {"ids": list(event_ids), "now": now})
 
     async def give_up(self, event_id: int, now: datetime, error: str) -> None:
         await self._update(inbound_events.c.id == event_id, status=FAILED, error=error, finished_at=now, leased_until=None)
@@ -129,9 +127,9 @@ _CLAIMED = (
 )
 
 
-def _claimable(now: datetime) -> Any:
-    """Pending events, oldest first, that are their user's oldest pending event while no pending event of the user is leased."""
-    events = inbound_events
+def _claim_statement(lock_rows: bool) -> Any:
+    """Lease the oldest claimable events: each its user's oldest pending event, while no pending event of the user is leased."""
+    events, now = inbound_events, bindparam("now")
     in_the_way = exists().where(
         _other.c.channel == events.c.channel,
         _other.c.user_id == events.c.user_id,
@@ -143,11 +141,33 @@ def _claimable(now: datetime) -> Any:
             _other.c.leased_until > now,
         ),
     )
-    return (
+    heads = (
         select(events.c.id)
         .where(events.c.status == PENDING, or_(events.c.leased_until.is_(None), events.c.leased_until <= now), ~in_the_way)
         .order_by(events.c.id)
+        .limit(bindparam("limit", type_=Integer))
     )
+    if lock_rows:
+        heads = heads.with_for_update(skip_locked=True, of=events)
+    return (
+        update(events)
+        .where(events.c.id.in_(heads.scalar_subquery()))
+        .values(leased_until=bindparam("until"), claims=events.c.claims + 1)
+        .returning(*_CLAIMED)
+    )
+
+
+# Built once: compiled once, and found in SQLAlchemy's statement cache without rebuilding the expression.
+_CLAIM = {"postgresql": _claim_statement(lock_rows=True), "sqlite": _claim_statement(lock_rows=False)}
+_FINISH = (
+    update(inbound_events)
+    .where(inbound_events.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=DONE, finished_at=bindparam("now"), leased_until=None)
+)
+_ADD = {
+    dialect: insert_for(inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def _stored(row: Row[Any]) -> StoredEvent:

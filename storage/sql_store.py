@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, event, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -177,13 +177,9 @@ class SqlTurn:
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep the question without the user's id: staff need what was asked, not who asked it."""
         await self._connection.execute(
-            insert(faq_questions).values(
-                channel=self._user.channel,
-                question=asked.question,
-                faq_id=asked.faq_id,
-                outcome=asked.outcome,
-                asked_at=asked.asked_at,
-            )
+            _ASK,
+            {"channel": self._user.channel, "question": asked.question, "faq_id": asked.faq_id, "outcome": asked.outcome,
+             "asked_at": asked.asked_at},
         )
 
     async def open_consultation(self, request: ConsultationRequest) -> int:
@@ -307,30 +303,28 @@ class SqlStore:
         self._engine = engine
 
     @asynccontextmanager
-    async def turn(self, user: UserKey, key: str | None = None) -> AsyncIterator[SqlTurn]:
+    async def turn(self, user: UserKey, key: str | None = None, first_try: bool = False) -> AsyncIterator[SqlTurn]:
         """Lock the user's conversation; save the state on normal exit, roll everything back on an exception.
 
         With a ``key``, the replies are kept under it in the same transaction, so the
         turn either happened and is known to have happened, or did not happen at all.
+        ``first_try``: the caller knows nothing was answered under ``key`` yet (no lookup).
         """
         async with self._engine.begin() as connection:
             state = await _lock_conversation(connection, user)
-            turn = SqlTurn(connection, user, state, await _answered(connection, user, key))
+            answered = None if key is None or first_try else await _answered(connection, user, key)
+            turn = SqlTurn(connection, user, state, answered)
             yield turn
             if turn.answered is not None:
                 return
             now = datetime.now(UTC)
-            await connection.execute(
-                update(conversations)
-                .where(_conversation_of(user))
-                .values(state=turn.state.model_dump_json(), updated_at=now)
-            )
+            mine = {"who_channel": user.channel, "who_user": user.user_id}
+            await connection.execute(_SAVE_STATE, {**mine, "new_state": turn.state.model_dump_json(), "now": now})
             if key is not None:
                 replies = REPLIES.dump_json(turn.replies).decode()
                 await connection.execute(
-                    insert(answered_turns).values(
-                        channel=user.channel, user_id=user.user_id, turn_key=key, replies=replies, answered_at=now
-                    )
+                    _KEEP_REPLIES,
+                    {"channel": user.channel, "user_id": user.user_id, "turn_key": key, "replies": replies, "answered_at": now},
                 )
 
     async def list_drafts(self) -> list[StoredDraft]:
@@ -380,40 +374,42 @@ def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sq
     return sqlite.insert(table)
 
 
-def _conversation_of(user: UserKey) -> ColumnElement[bool]:
-    return and_(conversations.c.channel == user.channel, conversations.c.user_id == user.user_id)
+# Built once: the hot path's statements are compiled once and found in SQLAlchemy's cache by identity.
+_MINE = and_(conversations.c.channel == bindparam("who_channel"), conversations.c.user_id == bindparam("who_user"))
+# FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
+_LOCK_STATE = select(conversations.c.state).where(_MINE).with_for_update()
+_SAVE_STATE = update(conversations).where(_MINE).values(state=bindparam("new_state"), updated_at=bindparam("now"))
+_ANSWERED = select(answered_turns.c.replies).where(
+    answered_turns.c.channel == bindparam("who_channel"), answered_turns.c.user_id == bindparam("who_user"),
+    answered_turns.c.turn_key == bindparam("key"),
+)
+_KEEP_REPLIES = insert(answered_turns)
+_NEW_CONVERSATION = {
+    dialect: insert_for(conversations).on_conflict_do_nothing(index_elements=["channel", "user_id"])
+    for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_ASK = insert(faq_questions)
 
 
 async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> ConversationState:
     """Lock the user's row for this transaction and load its state (creating the row for a new user)."""
-    # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
-    query = select(conversations.c.state).where(_conversation_of(user)).with_for_update()
-    state = (await connection.execute(query)).scalar_one_or_none()
+    mine = {"who_channel": user.channel, "who_user": user.user_id}
+    state = (await connection.execute(_LOCK_STATE, mine)).scalar_one_or_none()
     if state is None:
         now = datetime.now(UTC)
         await connection.execute(
-            _insert(connection, conversations)
-            .values(
-                channel=user.channel,
-                user_id=user.user_id,
-                state=ConversationState().model_dump_json(),
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "user_id"])
+            _NEW_CONVERSATION[connection.dialect.name],
+            {"channel": user.channel, "user_id": user.user_id, "state": ConversationState().model_dump_json(),
+             "created_at": now, "updated_at": now},
         )
-        state = (await connection.execute(query)).scalar_one()
+        state = (await connection.execute(_LOCK_STATE, mine)).scalar_one()
     return ConversationState.model_validate_json(state)
 
 
-async def _answered(connection: AsyncConnection, user: UserKey, key: str | None) -> list[Outbound] | None:
+async def _answered(connection: AsyncConnection, user: UserKey, key: str) -> list[Outbound] | None:
     """The replies of the turn that already answered ``key`` (read under the conversation's lock)."""
-    if key is None:
-        return None
-    query = select(answered_turns.c.replies).where(
-        answered_turns.c.channel == user.channel, answered_turns.c.user_id == user.user_id, answered_turns.c.turn_key == key
-    )
-    replies = (await connection.execute(query)).scalar_one_or_none()
+    found = await connection.execute(_ANSWERED, {"who_channel": user.channel, "who_user": user.user_id, "key": key})
+    replies = found.scalar_one_or_none()
     return None if replies is None else REPLIES.validate_json(replies)
 
 

@@ -34,14 +34,15 @@ class Engine:
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         return await self.handle_event([inbound], inbound.key)
 
-    async def handle_event(self, inbounds: Sequence[Inbound], key: str | None) -> list[Outbound]:
+    async def handle_event(self, inbounds: Sequence[Inbound], key: str | None, first_try: bool = False) -> list[Outbound]:
         """The inputs of one user's event, one after the other, as one turn: the replies to the last.
 
         A LINE rich-menu button plays several inputs (open the menu, then choose). Under a ``key``
-        the replies are stored in the turn's own transaction; the same key again gets them back.
+        the replies are stored in the turn's own transaction; the same key again gets them back
+        (``first_try``: the caller knows it is the key's first turn).
         """
         user = inbounds[0].user
-        async with self._store.turn(user, key) as turn:
+        async with self._store.turn(user, key, first_try) as turn:
             if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
                 return turn.answered
             state, now = turn.state, self._clock.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -41,11 +42,12 @@ class EventLog(Protocol):
         """Store the events not seen before (by channel and event id); a redelivered one is dropped."""
         ...
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[StoredEvent]:
-        """Lease up to ``limit`` events, oldest first: each the oldest unfinished event of a user nobody holds."""
+    async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
+        """Mark ``finished`` done, then lease up to ``limit`` events, oldest first: each the oldest unfinished
+        event of a user nobody holds (so a finished event's next one may be among them). One transaction."""
         ...
 
-    async def finish_many(self, event_ids: list[int], now: datetime) -> None:
+    async def finish_many(self, event_ids: Sequence[int], now: datetime) -> None:
         """These events are done: their users' next events may be claimed."""
         ...
 

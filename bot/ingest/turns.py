@@ -18,8 +18,9 @@ from typing import Any, Protocol
 from bot.core.messages import Inbound, Outbound
 from bot.ingest.events import StoredEvent
 
-EventHandler = Callable[[Sequence[Inbound], str], Awaitable[list[Outbound]]]
-"""The core's ``Engine.handle_event``: the inputs of one event as one turn, keyed by the event."""
+EventHandler = Callable[[Sequence[Inbound], str, bool], Awaitable[list[Outbound]]]
+"""The core's ``Engine.handle_event``: the inputs of one event as one turn, keyed by the event (and whether it is
+the event's first claim: then no turn can have answered it yet)."""
 
 
 @dataclass(frozen=True)
@@ -71,5 +72,8 @@ class DurableTurns:
         if channel is None:
             raise UnknownChannel(f"no {event.channel} channel in this process")
         said = await channel.read(event)
-        replies = await self._handle_event(said.inbounds, event.event_id) if said.inbounds else list(said.replies)
+        if said.inbounds:
+            replies = await self._handle_event(said.inbounds, event.event_id, event.claims == 0)
+        else:
+            replies = list(said.replies)
         await channel.deliver(event, said, replies)

@@ -3,10 +3,11 @@
 Nothing about a user lives only in memory. One claimer per process leases, in
 one statement, the oldest pending event of as many users as it has free slots
 (``EventLog.claim``: the database decides what may run, across processes);
-each claimed event is processed in its own task, and finished events are
-marked done together (group commit). A kick from a webhook, a finished event
-(its user may have a next one) or the periodic sweep (crashes, backoffs,
-another process's work) makes the claimer look again.
+each claimed event is processed in its own task. The events finished since
+the last claim are marked done in the claim's own transaction, so a finished
+user's next event can be among those claimed. A kick from a webhook, a
+finished event or the periodic sweep (crashes, backoffs, another process's
+work) makes the claimer look again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.ports import Clock
-from bot.ingest.batching import GroupCommit
 from bot.ingest.events import EventLog, StoredEvent
 from bot.ingest.turns import PartlySent
 
@@ -43,7 +43,7 @@ class Ingest:
         self._process = process
         self._clock = clock
         self._policy = policy
-        self._finished = GroupCommit[int](self._finish_many)
+        self._finished: list[int] = []  # done, to be marked so in the next claim's transaction
         self._running: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()
@@ -71,8 +71,13 @@ class Ingest:
         running = list(self._running)
         for task in running:
             task.cancel()
-        await asyncio.gather(*running, self._finished.drained(), return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
         self._running.clear()
+        finished, self._finished = self._finished, []
+        try:
+            await self._events.finish_many(finished, self._clock.now())
+        except Exception as error:  # noqa: BLE001 - they are taken up again when their leases run out
+            log.warning("could not mark %d finished events done at the stop: %s", len(finished), type(error).__name__)
 
     def kick(self) -> None:
         """New work may be there (stored events, a finished event): the claimer looks again."""
@@ -99,15 +104,17 @@ class Ingest:
             if self._stopping:
                 return
             free = slots - len(self._running)
+            finished, self._finished = self._finished, []
             try:
-                claimed = await self._events.claim(self._clock.now(), self._policy.lease, free) if free > 0 else []
-            except Exception:
-                log.exception("claiming events failed; the sweep will try again")
+                claimed = await self._events.claim(self._clock.now(), self._policy.lease, free, finished)
+            except Exception as error:  # noqa: BLE001 - e.g. the database is away: the sweep tries again
+                log.warning("claiming events failed (%s: %s); trying again at the next sweep", type(error).__name__, error)
+                self._finished.extend(finished)
                 claimed = []
             for event in claimed:
                 task = asyncio.create_task(self._handle(event))
                 self._running.add(task)
-                task.add_done_callback(self._running.discard)
+                task.add_done_callback(self._ended)
             if len(claimed) == free > 0:
                 self._wake.set()  # a full batch: there may be more (the next claim waits for a free slot)
             if not self._wake.is_set() and not self._running:
@@ -121,16 +128,11 @@ class Ingest:
         except Exception as error:  # noqa: BLE001 - whatever failed, the event is retried, then given up
             await self._failed(event, error)
         else:
-            try:
-                await self._finished.add([event.id])
-            except Exception as error:  # noqa: BLE001 - e.g. the database went away after the delivery
-                log.warning("could not mark %s event %s done (%s); it is taken up again when its lease runs out",
-                            event.channel, event.event_id, type(error).__name__)
-        finally:
-            self.kick()  # a free slot, and maybe the user's next event
+            self._finished.append(event.id)
 
-    async def _finish_many(self, event_ids: list[int]) -> None:
-        await self._events.finish_many(event_ids, self._clock.now())
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self.kick()  # a free slot, and maybe the user's next event
 
     async def _failed(self, event: StoredEvent, error: Exception) -> None:
         reason = f"{type(error).__name__}: {error}"

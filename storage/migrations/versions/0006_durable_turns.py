@@ -4,7 +4,8 @@
   the turn's own transaction. Events a stopped worker left ``handled`` (replies stored, not yet
   delivered) keep them there, under the event's id, and are ``pending`` again; a turn answered
   under the old per-input key ``<event>/0`` is found under ``<event>`` now.
-- ``claims`` (times a worker took the event) and ``sent`` (what an earlier attempt delivered).
+- ``claims`` (times a worker took the event: more than its failed attempts means one was cut off)
+  and ``sent`` (what an earlier attempt delivered).
 - Partial indexes on the pending events replace the index on (status, channel, user_id).
 
 Revision ID: 0006_durable
@@ -38,12 +39,20 @@ def upgrade() -> None:
         "WHERE turn_key LIKE '%/0' AND substr(turn_key, 1, length(turn_key) - 2) IN "
         "(SELECT event_id FROM inbound_events WHERE status = 'pending')"
     )
+    with op.batch_alter_table("inbound_events") as table:
+        table.add_column(sa.Column("claims", sa.Integer(), nullable=False, server_default="0"))
+        table.add_column(sa.Column("sent", sa.Integer(), nullable=False, server_default="0"))
+    # Claimed before: an event whose worker stopped with it (handled, or leased on its first attempt) was
+    # interrupted; one waiting out a backoff was claimed once per failed attempt.
+    op.execute(
+        "UPDATE inbound_events SET claims = attempts + 1 "
+        "WHERE status = 'handled' OR (status = 'pending' AND leased_until IS NOT NULL AND attempts = 0)"
+    )
+    op.execute("UPDATE inbound_events SET claims = attempts WHERE status = 'pending' AND attempts > 0 AND claims = 0")
     op.execute("UPDATE inbound_events SET status = 'pending' WHERE status = 'handled'")
     op.drop_index("ix_inbound_events_unfinished", table_name="inbound_events")
     with op.batch_alter_table("inbound_events") as table:
         table.drop_column("replies")
-        table.add_column(sa.Column("claims", sa.Integer(), nullable=False, server_default="0"))
-        table.add_column(sa.Column("sent", sa.Integer(), nullable=False, server_default="0"))
     op.create_index("ix_inbound_events_pending", "inbound_events", ["id"], sqlite_where=PENDING, postgresql_where=PENDING)
     op.create_index(
         "ix_inbound_events_queue", "inbound_events", ["channel", "user_id", "occurred_at", "id"],
