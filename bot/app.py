@@ -57,6 +57,7 @@ class AppOptions:
     ingest: IngestPolicy | None = None
     line_retry: LineRetryPolicy = field(default_factory=LineRetryPolicy)
     telegram_polling: bool = False
+    content_check_seconds: float = 3.0  # how often the content files are looked at for edits
 
 
 @dataclass
@@ -91,7 +92,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     database = create_engine_for(settings.database_url)
     store, events = SqlStore(database), SqlEventLog(database)
     embedder = load_embedder(settings.cache_dir) if settings.faq_embeddings else None
-    live = LiveContent(content, lambda loaded: build_index(loaded, embedder))
+    live = LiveContent(content, lambda loaded: build_index(loaded, embedder), check_every=options.content_check_seconds)
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
     engine = Engine(live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit)
