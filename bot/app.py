@@ -48,6 +48,7 @@ from storage.migrate import upgrade
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
+from storage.web_history import SqlWebHistory
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class App:
     live: LiveContent
     store: SqlStore
     events: SqlEventLog
+    web_history: SqlWebHistory
     engine: Engine
     ingest: Ingest
     accept: GroupCommit[NewEvent]  # webhooks store their events through this: one commit per burst
@@ -129,7 +131,9 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     accept = GroupCommit[NewEvent](lambda batch: events.add(batch, clock.now()))
     messengers = [channel for channel in (line, telegram) if channel is not None]
     staff = _staff_work(settings, database, live, store, engine, clock, messengers)
-    return App(settings, clock, database, live, store, events, engine, ingest, accept, line, telegram, staff)
+    return App(
+        settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff
+    )
 
 
 def _staff_work(

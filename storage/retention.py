@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.tables import answered_turns, conversations, inbound_events
+from storage.tables import answered_turns, conversations, inbound_events, web_chat_lines
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ async def purge(engine: AsyncEngine, cutoff: datetime) -> Purged:
         finished = await connection.execute(delete(inbound_events).where(_finished(cutoff)))
         # Kept only so that a retry after a crash does not run a turn twice: long done by now.
         await connection.execute(delete(answered_turns).where(answered_turns.c.answered_at < cutoff))
+        # What the web chat shows again after a reload: lines from before the cut-off are not shown any more.
+        await connection.execute(delete(web_chat_lines).where(web_chat_lines.c.created_at < cutoff))
     return Purged(conversations=idle.rowcount, events=finished.rowcount)
 
 

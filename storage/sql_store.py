@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, event, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -50,6 +50,7 @@ from storage.tables import (
     inbound_events,
     reference_counters,
     staff_audit,
+    web_chat_lines,
 )
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -137,7 +138,7 @@ class SqlTurn:
     async def erase_user_data(self) -> list[str]:
         """Drop the questions kept with the user's submitted drafts (the drafts stay for staff), the
         texts of the user's finished platform events (their ids stay, so a redelivery is still dropped)
-        and what the user said in consultations not kept with a draft.
+        what the user said in consultations not kept with a draft, and the web chat's lines kept for a reload.
 
         The conversation state is blanked by the caller and saved when the turn ends. The event being
         handled now is not finished yet; `kyoso purge` removes it later.
@@ -159,6 +160,10 @@ class SqlTurn:
             .values(body="{}")
         )
         await self._erase_consultations()
+        await self._connection.execute(
+            delete(web_chat_lines)
+            .where(web_chat_lines.c.channel == self._user.channel, web_chat_lines.c.user_id == self._user.user_id)
+        )
         rows = await self._connection.execute(select(drafts.c.reference).where(mine).order_by(drafts.c.id))
         return list(rows.scalars())
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Text, and_, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.core.messages import UserKey
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.tables import drafts, proposer_messages, staff_audit, staff_notes, staff_users
 
@@ -46,6 +47,7 @@ class DraftFilter:
     submitted_from: datetime | None = None
     submitted_before: datetime | None = None
     text: str = ""
+    user: UserKey | None = None  # one proposer's drafts (e.g. beside their consultation)
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,8 @@ def _conditions(wanted: DraftFilter) -> list[ColumnElement[bool]]:
         conditions.append(drafts.c.submitted_at >= wanted.submitted_from)
     if wanted.submitted_before:
         conditions.append(drafts.c.submitted_at < wanted.submitted_before)
+    if wanted.user is not None:
+        conditions.append(and_(drafts.c.channel == wanted.user.channel, drafts.c.user_id == wanted.user.user_id))
     if wanted.text.strip():
         words = wanted.text.strip().lower()
         conditions.append(

@@ -304,3 +304,17 @@ consultation_notices = Table(
     UniqueConstraint("consultation_id", "kind", "sink"),
     Index("ix_consultation_notices_due", "status", "next_attempt_at"),
 )
+
+# --- the web chat's conversation as the visitor saw it, for the page after a reload (migration 0006) ----
+
+web_chat_lines = Table(
+    "web_chat_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("who", String(8), nullable=False, doc="user / bot"),
+    Column("message", JSON, nullable=False, doc="an Outbound as the page got it (the user's: a text message)"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_web_chat_lines_visitor", "channel", "user_id", "id"),
+)

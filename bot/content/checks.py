@@ -6,7 +6,7 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-from bot.content.loader import CONSULTATION_FILE, Content, Source
+from bot.content.loader import CONSULTATION_FILE, FACTS_FILE, Content, Source
 from bot.content.models import (
     ChoiceStep,
     ConsentStep,
@@ -227,7 +227,7 @@ def _faq_references(content: Content) -> list[Problem]:
 
 
 def _placeholders(content: Content) -> list[Problem]:
-    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS
+    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | set(content.common.channel_words["default"])
     problems = []
     for data, source in content.raw_sources:
         for path, text in _strings(data, ()):
@@ -241,11 +241,15 @@ def _placeholders(content: Content) -> list[Problem]:
 def unfilled(content: Content) -> list[Problem]:
     """Not errors: values left for staff to fill in (the bot works, and says less, until they do)."""
     answer_time = content.consultation.answer_time
+    facts = next(source for _, source in content.raw_sources if source.file.name == FACTS_FILE)
     return [
         _consultation_source(content).at("answer_time", key).problem(f"answer_time.{key} is not filled in (要記入): {effect}")
         for key, effect in [("business_hours", "the bot names no business hours"),
                             ("typical_delay", "the bot names no typical delay")]
         if not getattr(answer_time, key)
+    ] + [
+        facts.at("facts", name).problem(f"facts.{name} is not filled in (要記入): texts leave it out")
+        for name, value in content.facts.facts.items() if value == ""
     ]
 
 

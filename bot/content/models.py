@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -235,6 +235,25 @@ class Common(Strict):
     choice_step_buttons: list[CommandName] = Field(default_factory=list)
     messages: Messages
     validation: ValidationMessages
+    channel_words: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: {"default": {}},
+        description="words that differ by channel ({here}: このトーク / この画面 …), by channel; 'default' for the rest",
+    )
+
+    def words_for(self, channel: str) -> dict[str, str]:
+        return self.channel_words.get(channel, self.channel_words["default"])
+
+    @field_validator("channel_words")
+    @classmethod
+    def _same_words_everywhere(cls, channel_words: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        if "default" not in channel_words:
+            raise ValueError("a 'default' entry is needed (for the channels not named)")
+        names = set(channel_words["default"])
+        for channel, words in channel_words.items():
+            if set(words) != names:
+                differ = ", ".join(sorted(names ^ set(words)))
+                raise ValueError(f"channel_words.{channel}: every channel names the same words as 'default' (differs in: {differ})")
+        return channel_words
 
     @model_validator(mode="after")
     def _all_commands(self) -> Common:

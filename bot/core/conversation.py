@@ -65,7 +65,7 @@ class Conversation:
         self.user = user
         self.outbox: list[Outbound] = []
         self.prompt_due = False
-        self._facts = dict(content.facts.facts)
+        self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
         # "In a row": a turn that is not another unanswered question starts the count again.
         self._misses_before, state.faq_misses = state.faq_misses, 0

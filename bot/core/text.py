@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
 _KATAKANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 _TRAILING = "。．.、,!！?？ 　"
 
@@ -26,8 +27,18 @@ def placeholders(template: str) -> list[str]:
 
 
 def render(template: str, values: Mapping[str, object]) -> str:
-    """Fill ``{name}`` placeholders; unknown names stay as written (``kyoso check`` reports them)."""
-    return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), template)
+    """Fill ``{name}`` placeholders; unknown names stay as written (``kyoso check`` reports them).
+
+    ``[[…]]`` is said only when every placeholder in it has a value: 「のページ[[（{city_page_url}）]]」
+    leaves the brackets out while staff have not filled in the address.
+    """
+
+    def optional(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return "" if any(values.get(name) == "" for name in placeholders(inner)) else inner
+
+    filled = _OPTIONAL.sub(optional, template)
+    return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), filled)
 
 
 def has_content(text: str) -> bool:

@@ -110,6 +110,10 @@ class DossierBuilder:
         """A criteria-walk answer as (question label, the answer the proposer chose)."""
         return self._criteria_labels.get(name, name), display_value(self._content, CRITERIA_REPORT_STEP, name, answer)
 
+    def criteria(self) -> list[tuple[str, str]]:
+        """(name, question label) of every criterion of the criteria walk, in its order."""
+        return list(self._criteria_labels.items())
+
     def options(self, name: str) -> list[tuple[str, str]]:
         """(code, label) of every answer a draft's choice field offers (for the console's filters)."""
         ref = field_steps(self._content, DRAFT_SUMMARY_STEP).get(name)

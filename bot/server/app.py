@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.app import App
+from bot.channels.web.history import add_history_route
+from bot.channels.web.pages import add_web_pages
 from bot.channels.web.routes import add_web_chat
 from bot.ingest.worker import Ingest
 from bot.server.health import add_health_routes
@@ -33,7 +35,9 @@ def create_server_app(app: App) -> web.Application:
     server = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     server[INGEST] = app.ingest
     add_health_routes(server, app)
-    add_web_chat(server, app.engine.handle)
+    add_web_chat(server, app.engine.handle, app.web_history)
+    add_history_route(server, app.web_history)
+    add_web_pages(server, app.live.current)
     for channel in (app.line, app.telegram):
         if channel is not None:
             channel.install(server, app.accept.add, app.ingest.kick)

@@ -34,7 +34,7 @@ _HEADERS = {
 def create_staff_app(services: StaffServices) -> web.Application:
     app = web.Application(middlewares=[_guard])
     app[SERVICES] = services
-    app[COOKIES] = SessionCookies(services.session_secret)
+    app[COOKIES] = SessionCookies(services.session_secret, services.clock)
     app[TEMPLATES] = template_environment(PackageLoader("bot.staff", "templates"))
     views.add_routes(app.router)
     consultation_views.add_routes(app)

@@ -14,8 +14,9 @@ from aiohttp import web
 
 from bot.core.consultation import CLOSED
 from bot.handoff.render import japanese_datetime, speaker
-from bot.staff.context import REPLY_MAX, posted_text, redirect, render, services_of, staff_name, url
+from bot.staff.context import REPLY_MAX, flash, posted_text, redirect, render, services_of, staff_name, url
 from storage.consultations import Consultation, ConsultationMessage
+from storage.staff import DraftFilter
 
 POLL_SECONDS = 1.0
 STREAM_SECONDS = 300.0  # then the browser reconnects (EventSource does it by itself), from the last message seen
@@ -67,6 +68,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
         status_label=status_label(consultation), reply_max=REPLY_MAX,
         mine=consultation.taken_by == staff_name(request), reachable=consultation.user.channel in services.reply_channels,
         after=messages[-1].id if messages else 0,
+        drafts=await services.staff.find_drafts(DraftFilter(user=consultation.user)),
         draft=[(builder.field_label(name), builder.label(name, value)) for name, value in context.get("draft", {}).items() if value],
         criteria=[builder.criterion(name, value) for name, value in context.get("criteria", {}).items()],
     )
@@ -78,6 +80,7 @@ async def take(request: web.Request) -> web.Response:
     if not await services.consultations.take(consultation.id, staff_name(request), services.clock.now()):
         message = "ほかの職員が先に対応を始めたか、相談が終わっています。いまの状態を確かめてください。"
         return await _page(request, message, status=409)
+    flash(request, "この相談の対応を始めました。")
     return redirect(url(request, "consultation", id=str(consultation.id)))
 
 
@@ -92,6 +95,7 @@ async def reply(request: web.Request) -> web.Response:
     if not await services.consultations.reply(consultation.id, staff_name(request), text, services.clock.now()):
         return await _page(request, "返信できるのは、この相談に対応している職員だけです（相談が終わっている場合も返信できません）。", status=409)
     services.wake_replies()
+    flash(request, "返信を受け付けました。相談者が使っている経路で、まもなく届きます。")
     return redirect(url(request, "consultation", id=str(consultation.id)))
 
 
@@ -102,6 +106,7 @@ async def close(request: web.Request) -> web.Response:
         return await _page(request, f"この相談は{consultation.taken_by}さんが対応しています。", status=409)
     if not await services.desk.close(consultation.id, staff_name(request)):
         return await _page(request, "この相談はすでに終わっています。", status=409)
+    flash(request, "相談を終えました。ここからはボットが相談者を案内します。")
     return redirect(url(request, "consultation", id=str(consultation.id)))
 
 

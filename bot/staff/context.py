@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment
 
 from bot.staff.services import StaffServices
-from bot.staff.sessions import Session
+from bot.staff.sessions import COOKIES, Session
 
 NOTE_MAX = 4000
 REPLY_MAX = 2000  # well inside LINE's 5,000 and Telegram's 4,096 characters
@@ -52,9 +53,18 @@ def root_path(request: web.Request) -> str:
     return url(request, "login").rsplit("/", 1)[0] + "/"
 
 
+def flash(request: web.Request, message: str) -> None:
+    """Say ``message`` once, on the next page shown (after the redirect that follows a form)."""
+    replace_session(request, replace(session_of(request), flash=message))
+
+
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+    session = session_of(request)
+    if session.flash:
+        replace_session(request, replace(session, flash=""))  # shown once
     page = request.app[TEMPLATES].get_template(template).render(
-        session=session_of(request), url=lambda name, **parts: url(request, name, **parts), **values
+        session=session, flash=session.flash, session_left=request.app[COOKIES].seconds_left(session),
+        url=lambda name, **parts: url(request, name, **parts), **values,
     )
     return web.Response(text=page, status=status, content_type="text/html")
 

@@ -14,6 +14,7 @@ from bot.staff import exports
 from bot.staff.context import (
     NOTE_MAX,
     REPLY_MAX,
+    flash,
     posted_text,
     redirect,
     render,
@@ -25,7 +26,8 @@ from bot.staff.context import (
     url,
 )
 from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password
-from bot.staff.sessions import Session
+from bot.staff.services import StaffServices
+from bot.staff.sessions import COOKIES, Session
 from bot.staff.workflow import NEXT, STATUSES, can_move
 from storage.staff import DraftFilter, StaleStatus
 
@@ -37,6 +39,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
         resource.add_route("GET", show)
         resource.add_route("POST", submit)
     router.add_post("/logout", logout, name="logout")
+    router.add_post("/session", extend_session, name="api_session")
     router.add_get("/", _to_drafts, name="home")
     router.add_get("/drafts", drafts_page, name="drafts")
     router.add_get("/drafts/{reference}", draft_page, name="draft")
@@ -88,6 +91,13 @@ async def logout(request: web.Request) -> web.Response:
     return redirect(url(request, "login"))
 
 
+async def extend_session(request: web.Request) -> web.Response:
+    """The page's 「ログインを延長する」: the session ends ``max_age`` from now instead (WCAG 2.2.1)."""
+    cookies = request.app[COOKIES]
+    replace_session(request, cookies.extended(session_of(request)))
+    return web.json_response({"seconds_left": cookies.seconds_left(session_of(request))})
+
+
 async def password_page(request: web.Request) -> web.Response:
     return render(request, "password.html", error="", min_length=MIN_LENGTH)
 
@@ -109,7 +119,8 @@ async def change_password(request: web.Request) -> web.Response:
     else:
         now = services.clock.now()
         await services.staff.set_password(name, hash_password(new), temporary=False, now=now)
-        replace_session(request, Session(staff=name, issued_at=now.timestamp()))  # the other sessions end
+        # The other sessions end; this one starts again.
+        replace_session(request, Session(staff=name, issued_at=now.timestamp(), flash="パスワードを変更しました。"))
         return redirect(url(request, "drafts"))
     return render(request, "password.html", status=400, error=error, min_length=MIN_LENGTH)
 
@@ -127,9 +138,15 @@ async def drafts_page(request: web.Request) -> web.Response:
     rows = await services.staff.find_drafts(wanted)
     return render(
         request, "drafts.html", rows=rows, wanted=wanted, problems=problems, statuses=STATUSES,
-        types=services.builder.options("proposal_type"), themes=await services.staff.themes(),
+        types=services.builder.options("proposal_type"), themes=await _themes(services),
         label=services.builder.label, query=dict(request.query),
     )
+
+
+async def _themes(services: StaffServices) -> list[str]:
+    """Every theme offered now, then any older one a stored draft was submitted under."""
+    offered = [code for code, _ in services.builder.options("theme")]
+    return list(dict.fromkeys([*offered, *await services.staff.themes()]))
 
 
 async def draft_page(request: web.Request) -> web.Response:
@@ -188,6 +205,7 @@ async def change_status(request: web.Request) -> web.Response:
     except StaleStatus:
         message = "ほかの職員が先に状態を変更しました。いまの状態を確かめてから、もう一度選んでください。"
         return await _draft_page(request, message, status=409)
+    flash(request, f"状態を「{new}」に変更しました。")
     return redirect(url(request, "draft", reference=reference))
 
 
@@ -198,6 +216,7 @@ async def add_note(request: web.Request) -> web.Response:
     if problem:
         return await _draft_page(request, problem, status=400)
     await services.staff.add_note(reference, staff_name(request), text, services.clock.now())
+    flash(request, "メモを残しました。")
     return redirect(url(request, "draft", reference=reference))
 
 
@@ -209,6 +228,7 @@ async def add_reply(request: web.Request) -> web.Response:
         return await _draft_page(request, problem, status=400)
     await services.staff.add_reply(reference, staff_name(request), text, services.clock.now())
     services.wake_replies()
+    flash(request, "返信を受け付けました。提案者が使った経路で、まもなく届きます（送信の状況は返信の横に出ます）。")
     return redirect(url(request, "draft", reference=reference))
 
 
@@ -243,7 +263,10 @@ async def retention_page(request: web.Request) -> web.Response:
 
 
 async def export_csv(request: web.Request) -> web.Response:
-    body = exports.to_csv(await _export(request, "csv"))
+    services = services_of(request)
+    dossiers = await _export(request, "csv")
+    activities = {dossier.reference: await services.staff.activity(dossier.reference) for dossier in dossiers}
+    body = exports.to_csv(dossiers, services.builder.criteria(), activities)
     return _download(body, "text/csv; charset=utf-8", "csv", request)
 
 

@@ -47,6 +47,7 @@ BREAKAGES = [
     Breakage("consultation text missing", "dialogs/consultation.yaml", "taken_note: 担当者がお返事しています。このままメッセージを送ってください。\n", "", "answer_time:", "taken_note: required key is missing"),
     Breakage("consultation placeholder", "dialogs/consultation.yaml", "（相談番号: {consultation}）", "（相談番号: {consultaton}）", "{consultaton}", "unknown placeholder {consultaton}"),
     Breakage("synonym in two groups", "faq/synonyms.yaml", "  - [予算, 予算額, 財源]\n", "  - [予算, 予算額, 財源, 上限額]\n", "  - [予算, 予算額, 財源, 上限額]", "'上限額' is in two synonym groups (4 and 5)"),
+    Breakage("channel word missing", "dialogs/common.yaml", "    here: このチャット\n", "", "channel_words:", "channel_words.telegram: every channel names the same words as 'default' (differs in: here)"),
     Breakage("bad condition", "dialogs/draft.yaml", "when: {field: proposal_type, equals: theme}", "when: {field: proposal_type}", "when: {field: proposal_type}", "exactly one of"),
 ]
 
@@ -71,6 +72,8 @@ def test_real_content_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"note: dialogs/consultation.yaml:{line}: answer_time.business_hours is not filled in" in printed, (
         "the desk's page gives no business hours: staff are reminded to fill them in"
     )
+    line = _line_of(REPOSITORY_ROOT / "faq" / "facts.yaml", '  city_page_url: ""')
+    assert f"note: faq/facts.yaml:{line}: facts.city_page_url is not filled in (要記入)" in printed
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=str)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.channels.web import CHANNEL
+from bot.channels.web.replies import focus_after
 from bot.core import payloads
 from bot.core.messages import REPLIES, Handler, Inbound, UserKey
+from storage.web_history import SqlWebHistory
 
 COOKIE = "kyoso_web"
 PAGE = Path(__file__).parent / "static" / "index.html"
@@ -31,7 +34,8 @@ class ChatRequest(BaseModel):
     payload: str | None = Field(default=None, max_length=300)
 
 
-def add_web_chat(server: web.Application, handle: Handler) -> None:
+def add_web_chat(server: web.Application, handle: Handler, history: SqlWebHistory) -> None:
+    """The chat page, its turns and history (``history`` keeps what the page showed, for a reload)."""
     async def page(request: web.Request) -> web.FileResponse:
         return web.FileResponse(PAGE, headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"})
 
@@ -48,9 +52,12 @@ def add_web_chat(server: web.Application, handle: Handler) -> None:
             inbound = Inbound(user=user, payload=payloads.COMMAND + "resume")
         else:
             inbound = Inbound(user=user, text=said.text, payload=said.payload)
+        shown = said.text or (await history.label_of(user, said.payload) if said.payload else None)
         replies = await handle(inbound)
+        if not said.start or await history.is_empty(user):  # a reload's 「おかえりなさい」 is not kept
+            await history.add(user, shown, replies, datetime.now(UTC))
         response = web.json_response(
-            {"messages": REPLIES.dump_python(replies, mode="json")}, dumps=_dumps
+            {"messages": REPLIES.dump_python(replies, mode="json"), "focus": focus_after(replies)}, dumps=_dumps
         )
         response.set_cookie(COOKIE, visitor, max_age=180 * 24 * 3600, httponly=True, samesite="Lax")
         return response
