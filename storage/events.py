@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ingest.events import NewEvent, StoredEvent
-from storage.sql_store import _insert
+from storage.sql_store import _insert, recoverable
 from storage.tables import channel_users, inbound_events
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -46,7 +46,8 @@ class SqlEventLog:
     """:class:`bot.ingest.events.EventLog` plus the channel-user flags (LINE follow / unfollow)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = engine  # storing events: their commits reach the disk before the platform gets its 200
+        self._handling = recoverable(engine)  # claiming and finishing: done again from the stored events if lost
 
     async def add(self, events: list[NewEvent], now: datetime) -> None:
         if not events:
@@ -63,7 +64,7 @@ class SqlEventLog:
             await connection.execute(_ADD[connection.dialect.name], rows)
 
     async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
-        async with self._engine.begin() as connection:
+        async with self._handling.begin() as connection:
             if finished:
                 await connection.execute(_FINISH, {"ids": list(finished), "now": now})
             if limit <= 0:
@@ -75,7 +76,7 @@ class SqlEventLog:
 
     async def finish_many(self, event_ids: Sequence[int], now: datetime) -> None:
         if event_ids:
-            async with self._engine.begin() as connection:
+            async with self._handling.begin() as connection:
                 await connection.execute(_FINISH, {"ids": list(event_ids), "now": now})
 
     async def give_up(self, event_id: int, now: datetime, error: str) -> None:
@@ -96,8 +97,8 @@ class SqlEventLog:
             ]
 
     async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None:
-        """Remember whether the user follows the bot (LINE unfollow = blocked)."""
-        async with self._engine.begin() as connection:
+        """Remember whether the user follows the bot (LINE unfollow = blocked); part of handling a stored event."""
+        async with self._handling.begin() as connection:
             await connection.execute(
                 _insert(connection, channel_users)
                 .values(channel=channel, user_id=user_id, active=active, updated_at=now)
@@ -115,7 +116,7 @@ class SqlEventLog:
             return (await connection.execute(query)).scalar_one_or_none()
 
     async def _update(self, which: Any, **values: object) -> None:
-        async with self._engine.begin() as connection:
+        async with self._handling.begin() as connection:
             await connection.execute(update(inbound_events).where(which).values(**values))
 
 

@@ -82,10 +82,12 @@ def create_engine_for(url: str) -> AsyncEngine:
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
         # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
-        return create_async_engine(
+        engine = create_async_engine(
             sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
             pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
         )
+        event.listen(engine.sync_engine, "begin", _postgres_on_begin)
+        return engine
     database = sa_url.database
     if database and not database.startswith((":memory:", "file:")):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -118,9 +120,35 @@ def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
+    wanted = "NORMAL" if connection.get_execution_options().get(RECOVERABLE) else "FULL"
+    info = connection.connection.info
+    if info.get("synchronous") != wanted:  # set between transactions, and only when it changes
+        connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+        info["synchronous"] = wanted
     # Take the write lock up front: concurrent turns wait here (up to the busy
     # timeout) rather than failing later when a read lock is upgraded.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_on_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get(RECOVERABLE):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
+RECOVERABLE = "kyoso_recoverable"
+"""Execution option of the transactions that can be done again from a record written durably before them
+(see ``recoverable``)."""
+
+
+def recoverable(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine (and pool), for transactions whose work can be done again from a durable record.
+
+    The turn of a stored platform event, and claiming and finishing events: their commits do not wait
+    for the disk (SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit = off``). A killed
+    process loses none of them; a power cut (or a crash of the database server) may lose the last few,
+    which are then done again from the stored events, whose commits always reach the disk first.
+    """
+    return engine.execution_options(**{RECOVERABLE: True})
 
 
 class SqlTurn:
@@ -306,6 +334,7 @@ class SqlStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._recoverable = recoverable(engine)
 
     @asynccontextmanager
     async def turn(self, user: UserKey, key: str | None = None, first_try: bool = False) -> AsyncIterator[SqlTurn]:
@@ -314,8 +343,9 @@ class SqlStore:
         With a ``key``, the replies are kept under it in the same transaction, so the
         turn either happened and is known to have happened, or did not happen at all.
         ``first_try``: the caller knows nothing was answered under ``key`` yet (no lookup).
+        A keyed turn answers a stored platform event: it commits as ``recoverable``.
         """
-        async with self._engine.begin() as connection:
+        async with (self._engine if key is None else self._recoverable).begin() as connection:
             state = await _lock_conversation(connection, user)
             answered = None if key is None or first_try else await _answered(connection, user, key)
             turn = SqlTurn(connection, user, state, answered)
