@@ -19,13 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from linebot.v3.messaging import (
-    AsyncMessagingApi,
-    Message,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
+from linebot.v3.messaging import AsyncApiClient
 from linebot.v3.messaging.exceptions import ApiException
+
+from bot.channels.line.messages import Message
 
 from bot.ingest.turns import PartlySent
 
@@ -57,10 +54,28 @@ class Delivery:
     resumed: bool = False  # an earlier attempt may have used the reply token
 
 
+REPLY_PATH, PUSH_PATH = "/v2/bot/message/reply", "/v2/bot/message/push"
+
+
 class LineSender:
-    def __init__(self, api: AsyncMessagingApi, policy: RetryPolicy = RetryPolicy()) -> None:
-        self._api = api
+    """Posts through the SDK's API client (authentication, timeouts, ``ApiException`` for an error answer).
+
+    The bodies are the Messaging API's JSON as built in ``messages.py``; LINE's answers are not parsed
+    into the SDK's models, as nothing in them is needed.
+    """
+
+    def __init__(self, client: AsyncApiClient, policy: RetryPolicy = RetryPolicy()) -> None:
+        self._client = client
         self._policy = policy
+
+    async def _post(self, path: str, body: dict[str, object], retry_key: str | None = None) -> None:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if retry_key is not None:
+            headers["X-Line-Retry-Key"] = retry_key
+        await self._client.call_api(
+            path, "POST", header_params=headers, body=body, response_types_map={}, auth_settings=["Bearer"],
+            _request_timeout=self._policy.request_timeout,
+        )
 
     async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime, first: int = 0) -> None:
         """Send ``batches[first:]`` (an earlier attempt sent the ones before); ``PartlySent`` when only some went out."""
@@ -87,11 +102,11 @@ class LineSender:
         ``token_deadline`` (``time.monotonic()``) is when the reply token stops being safe to use.
         """
         assert delivery.reply_token is not None
-        request = ReplyMessageRequest(reply_token=delivery.reply_token, messages=batch)
+        request = {"replyToken": delivery.reply_token, "messages": batch}
         maybe_sent = delivery.resumed
         for delay in (*self._policy.delays, None):
             try:
-                await self._api.reply_message(request, _request_timeout=self._policy.request_timeout)
+                await self._post(REPLY_PATH, request)
                 return True
             except ApiException as error:
                 if maybe_sent and error.status == 400 and _INVALID_TOKEN in str(error.body):
@@ -110,11 +125,11 @@ class LineSender:
         return False
 
     async def _push(self, delivery: Delivery, batch: list[Message], retry_key: str) -> None:
-        request = PushMessageRequest(to=delivery.to, messages=batch)
+        request = {"to": delivery.to, "messages": batch}
         reason = ""
         for delay in (*self._policy.delays, None):
             try:
-                await self._api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._policy.request_timeout)
+                await self._post(PUSH_PATH, request, retry_key)
                 return
             except ApiException as error:
                 if error.status == 409:  # this retry key was accepted before: delivered

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging import AsyncApiClient, Configuration
 
 from bot.channels.line import CHANNEL
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
@@ -71,6 +71,6 @@ class LineChannel:
     async def _client_context(self, server: web.Application) -> AsyncIterator[None]:
         configuration = Configuration(host=self._config.api_base_url, access_token=self._config.access_token)
         async with AsyncApiClient(configuration) as client:
-            self._sender = LineSender(AsyncMessagingApi(client), self._config.retry)
+            self._sender = LineSender(client, self._config.retry)
             yield
             self._sender = None
