@@ -10,6 +10,16 @@ of a menu button) runs under cProfile and prints the wall time per turn and
 the CPU time per turn in each part of the path (the same function counted once
 per part, innermost part wins). ``--html`` also writes a pyinstrument page per
 kind (wall clock, awaits included). Numbers only; nothing here is a test.
+
+CPU time on a machine others share is noisy; instructions are not. Under
+callgrind (Debian's valgrind), ``--instructions`` counts the instructions of
+the whole process per turn (the bot, and the emulator and client in this
+process too), which compares two versions of the code whatever else runs:
+
+    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null \
+        $(readlink -f .venv/bin/python) bench/profile_turn.py --instructions --no-embeddings --turns 20
+
+(valgrind cannot run the AVX-512 embedding engine: ``--no-embeddings``.)
 """
 
 from __future__ import annotations
@@ -17,8 +27,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +46,7 @@ from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
-from bot.emulators.line import LineEmulator  # noqa: E402
+from bot.emulators.line import LineEmulator, platform  # noqa: E402
 from bot.server.app import INGEST, create_server_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.helpers import serve_locally  # noqa: E402
@@ -107,6 +120,7 @@ def cpu_by_part(profile: cProfile.Profile) -> dict[str, float]:
 
 
 async def main(args: argparse.Namespace) -> None:
+    platform.WEBHOOK_TIMEOUT_SECONDS = 120.0  # under a profiler (valgrind: dozens of times) the bot answers slower
     async with LineEmulator(channel_secret=SECRET, access_token=TOKEN) as emulator:
         with tempfile.TemporaryDirectory() as folder:
             settings = Settings(
@@ -158,6 +172,11 @@ async def one_kind(
         return took
 
     await turn(0)  # warm: the first question loads what loads lazily
+    if args.instructions:
+        counted = await _instructions(lambda: [turn(n) for n in range(1, args.turns)])
+        print(f"\n{kind}: {args.turns - 1} turns one at a time: {counted / (args.turns - 1) / 1e6:.2f} M instructions per turn "
+              "(the whole process: bot, emulator and client)")
+        return
     sql = SqlCount()
     cpu, main_cpu = time.process_time(), time.thread_time()
     plain = [await turn(n) for n in range(1, args.turns)]
@@ -187,10 +206,30 @@ async def one_kind(
     print(f"  {'all (this thread)':<32} {total / count * 1000:7.2f} ms/turn")
     if args.top:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+    if args.stages:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(args.stages)
+        stats.print_callees(args.stages)
     if sampler is not None:
         sampler.stop()
         args.html.mkdir(parents=True, exist_ok=True)
         (args.html / f"{kind}.html").write_text(sampler.output_html(), encoding="utf-8")
+
+
+async def _instructions(turns: Callable[[], list[Awaitable[float]]]) -> int:
+    """Instructions callgrind counts (every thread) while the turns run one after the other."""
+    pid = str(os.getpid())
+
+    def control(*options: str) -> str:
+        return subprocess.run(["callgrind_control", *options, pid], capture_output=True, text=True, check=True).stdout
+
+    control("--zero")
+    control("--instr=on")
+    for awaitable in turns():
+        await awaitable
+    totals = control("-e")
+    control("--instr=off")
+    return sum(int(count.replace(",", "")) for count in re.findall(r"^\s*Th\s+\d+\s+([\d,]+)", totals, re.MULTILINE))
 
 
 def _pyinstrument() -> Any:
@@ -204,6 +243,8 @@ if __name__ == "__main__":
     parser.add_argument("--turns", type=int, default=40)
     parser.add_argument("--no-embeddings", action="store_true")
     parser.add_argument("--no-cprofile", action="store_true", help="only the plain pass (to sample it with py-spy)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions per turn (run under callgrind)")
     parser.add_argument("--top", type=int, default=0, help="also print the N functions with the most own time")
+    parser.add_argument("--stages", help="also print the cumulative time of the functions matching this regex")
     parser.add_argument("--html", type=Path, help="write a pyinstrument page per kind of turn into this folder")
     asyncio.run(main(parser.parse_args()))

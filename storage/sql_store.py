@@ -55,6 +55,7 @@ from storage.tables import (
 
 CONNECT_TIMEOUT_SECONDS = 5
 POOL_SIZE, POOL_OVERFLOW = 24, 8
+RECYCLE_SECONDS = 3600  # connections are renewed hourly (a firewall may drop idle ones)
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,19 @@ def create_engine_for(url: str) -> AsyncEngine:
     has one writer at a time anyway (every transaction here begins with the write lock), and waiting
     for the connection in the event loop is first come, first served, where two connections would
     wait for the lock in SQLite's busy handler, which sleeps up to 100 ms between looks.
+
+    No rollback when a connection goes back to the pool: every transaction here has ended by then
+    (``begin()`` commits or rolls back, ``connect()`` rolls back on close), and it saves a round trip.
+    No ping before each use either (another round trip per transaction): after the database restarts,
+    the first statement on an old connection fails once (a webhook answers 503 and is redelivered),
+    and SQLAlchemy then replaces the whole pool.
     """
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
         # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
         engine = create_async_engine(
-            sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
-            pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
+            sa_url, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+            pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_reset_on_return=None, pool_recycle=RECYCLE_SECONDS,
         )
         event.listen(engine.sync_engine, "begin", _postgres_on_begin)
         return engine
@@ -92,7 +99,8 @@ def create_engine_for(url: str) -> AsyncEngine:
     if database and not database.startswith((":memory:", "file:")):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps, pool_size=1, max_overflow=0
+        sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps, pool_size=1, max_overflow=0,
+        pool_reset_on_return=None,
     )
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_on_begin)

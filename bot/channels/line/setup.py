@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 from linebot.v3.messaging import AsyncApiClient, Configuration
 
@@ -70,7 +73,25 @@ class LineChannel:
 
     async def _client_context(self, server: web.Application) -> AsyncIterator[None]:
         configuration = Configuration(host=self._config.api_base_url, access_token=self._config.access_token)
+        configuration.proxy = _proxy_for(self._config.api_base_url)
         async with AsyncApiClient(configuration) as client:
+            # The SDK's session looks for ~/.netrc and the proxy variables again on every call, each time in a
+            # thread (trust_env): 0.7 ms of CPU per call. The same connector, with the proxy looked up once, above.
+            sdk_session = client.rest_client.pool_manager
+            client.rest_client.pool_manager = aiohttp.ClientSession(
+                connector=sdk_session.connector, connector_owner=False, trust_env=False
+            )
             self._sender = LineSender(client, self._config.retry)
-            yield
-            self._sender = None
+            try:
+                yield
+            finally:
+                self._sender = None
+                await sdk_session.close()
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (HTTPS_PROXY, NO_PROXY …), or None."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
