@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Row, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, Row, and_, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -121,6 +121,7 @@ class SqlEventLog:
 
 
 _other = inbound_events.alias("other_events")
+_IS_PENDING = literal_column("'pending'")  # written out, not a parameter: so the partial indexes on pending events apply
 _CLAIMED = (
     inbound_events.c.id, inbound_events.c.channel, inbound_events.c.event_id, inbound_events.c.user_id,
     inbound_events.c.occurred_at, inbound_events.c.body, inbound_events.c.attempts, inbound_events.c.claims,
@@ -134,7 +135,7 @@ def _claim_statement(lock_rows: bool) -> Any:
     in_the_way = exists().where(
         _other.c.channel == events.c.channel,
         _other.c.user_id == events.c.user_id,
-        _other.c.status == PENDING,
+        _other.c.status == _IS_PENDING,
         _other.c.id != events.c.id,
         or_(
             _other.c.occurred_at < events.c.occurred_at,
@@ -144,7 +145,7 @@ def _claim_statement(lock_rows: bool) -> Any:
     )
     heads = (
         select(events.c.id)
-        .where(events.c.status == PENDING, or_(events.c.leased_until.is_(None), events.c.leased_until <= now), ~in_the_way)
+        .where(events.c.status == _IS_PENDING, or_(events.c.leased_until.is_(None), events.c.leased_until <= now), ~in_the_way)
         .order_by(events.c.id)
         .limit(bindparam("limit", type_=Integer))
     )
