@@ -23,7 +23,7 @@ from bot.settings import REPOSITORY_ROOT, Settings
 from tests.helpers import serve_locally
 from tests.line.conftest import FAST, SECRET, TOKEN
 from tests.proposals import make_submission, submit
-from tests.telegram.conftest import NO_FLOOD, PATIENT_WEBHOOK
+from tests.telegram.conftest import roomy_emulator  # noqa: F401 - the fixture, used by name
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database plays no part here
 
@@ -76,17 +76,10 @@ async def line() -> AsyncIterator[LineEmulator]:
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[TelegramEmulator]:
-    platform = TelegramEmulator(limits=NO_FLOOD, webhook_policy=PATIENT_WEBHOOK)
-    await platform.start()
-    yield platform
-    await platform.stop()
-
-
-@pytest.fixture
 async def served(
-    root: Path, database_url: str, line: LineEmulator, telegram: TelegramEmulator
+    root: Path, database_url: str, line: LineEmulator, roomy_emulator: TelegramEmulator
 ) -> AsyncIterator[tuple[App, str]]:
+    telegram = roomy_emulator
     settings = Settings(
         database_url=database_url, content_dir=root, faq_embeddings=False, address_posts_per_minute=1,
         session_secret="s" * 40, staff_base_url="https://kyoso.example.jp",
@@ -116,9 +109,9 @@ async def test_the_slow_down_notice_of_the_address_limit_follows_edits(served: t
 
 
 async def test_the_answer_in_a_group_follows_edits_on_line_and_telegram(
-    served: tuple[App, str], root: Path, line: LineEmulator, telegram: TelegramEmulator
+    served: tuple[App, str], root: Path, line: LineEmulator, roomy_emulator: TelegramEmulator
 ) -> None:
-    app, _ = served
+    app, telegram = served[0], roomy_emulator
     _edit_everything(root)
     _reloaded(app)
     group = "C" + "9" * 32
