@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,10 +34,8 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-
 from bench import wrk  # noqa: E402
+from bench.bare import start_bare  # noqa: E402
 from bench.databases import fresh_database  # noqa: E402
 from bench.openloop import QUESTIONS, run_open_loop  # noqa: E402
 from bench.workers import SECRET, TOKEN, Workers, free_port, worker_environment  # noqa: E402
@@ -46,33 +43,6 @@ from bot.emulators.line import LineEmulator  # noqa: E402
 from bot.emulators.line.events import sign  # noqa: E402
 
 PATH = "/webhooks/line"
-
-
-def bare_app() -> web.Application:
-    async def handler(request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response({})
-
-    app = web.Application()
-    app.router.add_post(PATH, handler)
-    return app
-
-
-async def start_bare(folder: Path) -> tuple[asyncio.subprocess.Process, str]:
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--bare-port", str(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.post(url + PATH, data=b"{}") as response:
-                    if response.status == 200:
-                        return process, url
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
-    raise RuntimeError("the bare handler did not start")
 
 
 def signed_bodies(emulator: LineEmulator, users: list[str], count: int) -> list[tuple[str, bytes]]:
@@ -176,7 +146,7 @@ async def main(args: argparse.Namespace) -> None:
     async with LineEmulator(channel_secret=SECRET, access_token=TOKEN) as emulator:
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
-            bare_process, bare_url = await start_bare(folder)
+            bare_process, bare_url = await start_bare(free_port())
             try:
                 print(f"conditions: {'PostgreSQL' if args.postgres else 'SQLite'}, 1 worker, FAQ embeddings on, "
                       f"{args.users} users; wrk -t2 -c{args.connections}; everything on this machine's cores")
@@ -199,9 +169,4 @@ if __name__ == "__main__":
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (KYOSO_TEST_POSTGRES_URL's server) instead of SQLite")
     parser.add_argument("--open-loop-rate", type=float, default=200.0, help="events/s of the open loop (0: none)")
     parser.add_argument("--open-loop-seconds", type=float, default=10.0)
-    parser.add_argument("--bare-port", type=int, help=argparse.SUPPRESS)  # run as the bare handler's process
-    arguments = parser.parse_args()
-    if arguments.bare_port:
-        web.run_app(bare_app(), host="127.0.0.1", port=arguments.bare_port, access_log=None, print=None)
-    else:
-        asyncio.run(main(arguments))
+    asyncio.run(main(parser.parse_args()))

@@ -9,6 +9,7 @@ the moment it shows it. ``bot/server`` only adds the routes and the lifetimes.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +21,6 @@ from bot.channels.line import CHANNEL as LINE
 from bot.channels.line.delivery import RetryPolicy as LineRetryPolicy
 from bot.channels.line.setup import LineChannel, LineConfig
 from bot.channels.telegram import CHANNEL as TELEGRAM
-from bot.channels.telegram.setup import TelegramChannel, TelegramConfig
 from bot.channels.web import CHANNEL as WEB
 from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
@@ -49,6 +49,9 @@ from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from storage.web_history import SqlWebHistory
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.setup import TelegramChannel
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
             events, clock, one_to_one,
         )
     if settings.telegram_bot_token is not None:
+        from bot.channels.telegram.setup import TelegramChannel, TelegramConfig  # python-telegram-bot: 15 MB, when used
+
         secret = settings.telegram_webhook_secret
         telegram = TelegramChannel(
             TelegramConfig(

@@ -1,8 +1,8 @@
 """Sending a turn's messages to LINE: the reply token first, push as the fallback, bounded retries.
 
 LINE takes a reply token once, so the token is the reply's idempotency key:
-after a reply that may have reached the platform (a 5xx, a timeout, an answer
-the SDK could not read, or a process that died while sending) the same reply
+after a reply that may have reached the platform (a 5xx, a timeout, a dropped
+connection, or a process that died while sending) the same reply
 is sent again, and "Invalid reply token" then means the earlier one got
 through. Push carries an ``X-Line-Retry-Key`` derived from the event, so a
 retried push, even after a restart, is delivered at most once (409 = already
@@ -19,9 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from linebot.v3.messaging import AsyncApiClient
-from linebot.v3.messaging.exceptions import ApiException
-
+from bot.channels.line.api import PUSH_PATH, REPLY_PATH, LineApiError, MessagingApi
 from bot.channels.line.messages import Message
 
 from bot.ingest.turns import PartlySent
@@ -54,28 +52,10 @@ class Delivery:
     resumed: bool = False  # an earlier attempt may have used the reply token
 
 
-REPLY_PATH, PUSH_PATH = "/v2/bot/message/reply", "/v2/bot/message/push"
-
-
 class LineSender:
-    """Posts through the SDK's API client (authentication, timeouts, ``ApiException`` for an error answer).
-
-    The bodies are the Messaging API's JSON as built in ``messages.py``; LINE's answers are not parsed
-    into the SDK's models, as nothing in them is needed.
-    """
-
-    def __init__(self, client: AsyncApiClient, policy: RetryPolicy = RetryPolicy()) -> None:
-        self._client = client
+    def __init__(self, api: MessagingApi, policy: RetryPolicy = RetryPolicy()) -> None:
+        self._api = api
         self._policy = policy
-
-    async def _post(self, path: str, body: dict[str, object], retry_key: str | None = None) -> None:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if retry_key is not None:
-            headers["X-Line-Retry-Key"] = retry_key
-        await self._client.call_api(
-            path, "POST", header_params=headers, body=body, response_types_map={}, auth_settings=["Bearer"],
-            _request_timeout=self._policy.request_timeout,
-        )
 
     async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime, first: int = 0) -> None:
         """Send ``batches[first:]`` (an earlier attempt sent the ones before); ``PartlySent`` when only some went out."""
@@ -106,13 +86,13 @@ class LineSender:
         maybe_sent = delivery.resumed
         for delay in (*self._policy.delays, None):
             try:
-                await self._post(REPLY_PATH, request)
+                await self._api.post(REPLY_PATH, request)
                 return True
-            except ApiException as error:
+            except LineApiError as error:
                 if maybe_sent and error.status == 400 and _INVALID_TOKEN in str(error.body):
                     log.info("reply token to %s already used: an earlier reply got through", delivery.to)
                     return True
-                if error.status != 429 and (error.status or 0) < 500:  # refused: nothing was sent
+                if error.status != 429 and error.status < 500:  # refused: nothing was sent
                     log.info("reply to %s failed (%s), pushing instead", delivery.to, error.status)
                     return False
                 maybe_sent = maybe_sent or error.status != 429  # only a 429 certainly sent nothing
@@ -129,13 +109,13 @@ class LineSender:
         reason = ""
         for delay in (*self._policy.delays, None):
             try:
-                await self._post(PUSH_PATH, request, retry_key)
+                await self._api.post(PUSH_PATH, request, retry_key)
                 return
-            except ApiException as error:
+            except LineApiError as error:
                 if error.status == 409:  # this retry key was accepted before: delivered
                     return
                 reason = f"HTTP {error.status}: {error.body!r}"
-                if error.status != 429 and (error.status or 0) < 500:
+                if error.status != 429 and error.status < 500:
                     break
             except Exception as error:  # noqa: BLE001 - network failures surface as raw aiohttp/asyncio errors
                 reason = type(error).__name__

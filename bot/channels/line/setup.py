@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp import web
-from linebot.v3.messaging import AsyncApiClient, Configuration
 
 from bot.channels.line import CHANNEL
+from bot.channels.line.api import MessagingApi
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
 from bot.channels.line.inbound import Followers, LineEvents
 from bot.channels.line.messages import to_batches
@@ -33,7 +30,7 @@ class LineConfig:
 
 
 class LineChannel:
-    """A :class:`bot.ingest.turns.DurableChannel`; owns the SDK client (created inside the running event loop).
+    """A :class:`bot.ingest.turns.DurableChannel`; owns the API client (created inside the running event loop).
 
     It is also the staff side's messenger for LINE: ``send`` pushes a staff reply.
     """
@@ -72,26 +69,10 @@ class LineChannel:
         return self._sender
 
     async def _client_context(self, server: web.Application) -> AsyncIterator[None]:
-        configuration = Configuration(host=self._config.api_base_url, access_token=self._config.access_token)
-        configuration.proxy = _proxy_for(self._config.api_base_url)
-        async with AsyncApiClient(configuration) as client:
-            # The SDK's session looks for ~/.netrc and the proxy variables again on every call, each time in a
-            # thread (trust_env): 0.7 ms of CPU per call. The same connector, with the proxy looked up once, above.
-            sdk_session = client.rest_client.pool_manager
-            client.rest_client.pool_manager = aiohttp.ClientSession(
-                connector=sdk_session.connector, connector_owner=False, trust_env=False
-            )
-            self._sender = LineSender(client, self._config.retry)
+        config = self._config
+        async with MessagingApi(config.api_base_url, config.access_token, config.retry.request_timeout) as api:
+            self._sender = LineSender(api, config.retry)
             try:
                 yield
             finally:
                 self._sender = None
-                await sdk_session.close()
-
-
-def _proxy_for(url: str) -> str | None:
-    """The proxy the environment names for ``url`` (HTTPS_PROXY, NO_PROXY …), or None."""
-    parts = urlsplit(url)
-    if urllib.request.proxy_bypass(parts.hostname or ""):
-        return None
-    return urllib.request.getproxies().get(parts.scheme)
