@@ -9,9 +9,9 @@ the moment it shows it. ``bot/server`` only adds the routes and the lifetimes.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from bot.core.throttle import TurnLimit
 from bot.faq.live import LiveContent, build_index, load_embedder
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
-from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher
+from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher, ReplyFrame
 from bot.handoff.worker import Poller
 from bot.ingest.batching import GroupCommit
 from bot.ingest.events import NewEvent
@@ -41,6 +41,7 @@ from bot.staff.desk import ConsultationDesk
 from bot.staff.services import StaffServices
 from bot.staff.setup import StaffWork
 from storage import retention
+from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 from storage.events import SqlEventLog
 from storage.handoff import SqlHandoff
@@ -100,7 +101,10 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     live = LiveContent(content, lambda loaded: build_index(loaded, embedder), check_every=options.content_check_seconds)
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
-    engine = Engine(live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit)
+    engine = Engine(
+        live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
+        reply_window=timedelta(hours=settings.proposer_reply_hours),
+    )
 
     def one_to_one() -> str:
         return live.current().common.messages.one_to_one
@@ -152,6 +156,7 @@ def _staff_work(
     )
     staff = SqlStaff(database, policy)
     consultations = SqlConsultations(database, policy)
+    answers = SqlAnswers(database, policy)
     reply_messengers = [PullMessenger(WEB), *messengers]
     replies = Poller([ReplyDispatcher(staff.replies, reply_messengers, clock).run_once])
     quiet_for = timedelta(hours=settings.consultation_quiet_hours)
@@ -160,7 +165,7 @@ def _staff_work(
         staff=staff, store=store, handoff=SqlHandoff(database, policy),
         builder=DossierBuilder(live.current, settings.staff_base_url), clock=clock, renderer=DossierRenderer(),
         session_secret=secret or b"",  # unset: the development secret, made when the console is mounted
-        consultations=consultations,
+        consultations=consultations, answers=answers, frame=ReplyFrame(live.current),
         desk=ConsultationDesk(consultations, engine.after_consultation, clock, quiet_for, replies.wake),
         wake_replies=replies.wake, reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,

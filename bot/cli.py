@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.content.checks import unfilled
@@ -196,12 +196,17 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_app
     from bot.channels.terminal import CHANNEL, chat
 
-    async def run() -> None:
-        app = await build_app(settings)
-        try:
-            await chat(app.engine.handle, UserKey(channel=CHANNEL, user_id=args.user), lambda: input("> "), sys.stdout)
-        finally:
-            await app.close()
+    def run() -> None:
+        # The prompt waits on this thread, not in the event loop: Ctrl-C interrupts it at once.
+        with asyncio.Runner() as runner:
+            app = runner.run(build_app(settings))
+            try:
+                chat(
+                    lambda inbound: runner.run(app.engine.handle(inbound)), UserKey(channel=CHANNEL, user_id=args.user),
+                    lambda: input("> "), sys.stdout, app.content.common.messages.choose_number,
+                )
+            finally:
+                runner.run(app.close())
 
     return _with_content_errors(run, settings)
 
@@ -210,7 +215,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server.run import serve
 
     settings = settings.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None})
-    return _with_content_errors(lambda: serve(settings, args.telegram_polling), settings)
+    return _with_content_errors(lambda: asyncio.run(serve(settings, args.telegram_polling)), settings)
 
 
 def _line_richmenu(args: argparse.Namespace, settings: Settings) -> int:
@@ -262,15 +267,16 @@ def _telegram_emulator(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _with_content_errors(run, settings: Settings) -> int:  # type: ignore[no-untyped-def]
+def _with_content_errors(run: Callable[[], object], settings: Settings) -> int:
     try:
-        asyncio.run(run())
+        run()
     except ContentInvalid as invalid:
         for problem in invalid.problems:
             print(problem.render(settings.content_dir), file=sys.stderr)
         print("the content files have problems: fix them (kyoso check) and start again", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print()
         return 130
     return 0
 

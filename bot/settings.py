@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     consultation_quiet_hours: float = Field(
         default=72, gt=0, description="担当者に相談: close a consultation (the bot takes over) when the user sent nothing this long"
     )
+    proposer_reply_hours: float = Field(
+        default=72, gt=0, description="what a proposer types this long after a staff reply about their draft goes to staff"
+    )
     session_secret: SecretStr | None = Field(
         default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
     )

@@ -109,8 +109,11 @@ class SqlConsultations:
             await _audit(connection, await _draft_of(connection, consultation_id), staff, "take", {}, now, consultation_id)
         return True
 
-    async def reply(self, consultation_id: int, staff: str, text: str, now: datetime) -> bool:
-        """Queue a message to the user, if ``staff`` has the consultation; the reply dispatcher sends it."""
+    async def reply(self, consultation_id: int, staff: str, text: str, now: datetime, sent: str | None = None) -> bool:
+        """Queue a message to the user, if ``staff`` has the consultation; the reply dispatcher sends it.
+
+        ``sent`` is what the user receives (``text`` in its frame); the console's transcript keeps ``text``.
+        """
         async with self._engine.begin() as connection:
             row = (
                 await connection.execute(
@@ -122,7 +125,8 @@ class SqlConsultations:
             ).first()
             if row is None:
                 return False
-            await _say(connection, consultation_id, UserKey(channel=row.channel, user_id=row.user_id), staff, text, now)
+            user = UserKey(channel=row.channel, user_id=row.user_id)
+            await _say(connection, consultation_id, user, staff, text, now, sent=sent)
             await _audit(connection, row.draft_id, staff, "consult_reply", {"text": text}, now, consultation_id)
         return True
 
@@ -233,8 +237,8 @@ async def _draft_of(connection: AsyncConnection, consultation_id: int) -> int | 
 
 
 async def _say(connection: AsyncConnection, consultation_id: int, user: UserKey, author: str, text: str,
-               now: datetime, choices: Sequence[Choice] = ()) -> None:
-    """One message to the user: in the console's transcript, and in the outbox that delivers it."""
+               now: datetime, choices: Sequence[Choice] = (), sent: str | None = None) -> None:
+    """One message to the user: in the console's transcript (``text``), and in the outbox that delivers ``sent``."""
     sender = "bot" if author == BOT_AUTHOR else "staff"
     await connection.execute(
         insert(consultation_messages).values(
@@ -244,7 +248,7 @@ async def _say(connection: AsyncConnection, consultation_id: int, user: UserKey,
     )
     await connection.execute(
         insert(proposer_messages).values(
-            consultation_id=consultation_id, channel=user.channel, user_id=user.user_id, text=text, author=author,
+            consultation_id=consultation_id, channel=user.channel, user_id=user.user_id, text=sent or text, author=author,
             choices=[choice.model_dump() for choice in choices] or None, created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
         )
     )

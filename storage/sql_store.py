@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, event, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -37,7 +37,9 @@ from bot.core.draft import (
     Submission,
 )
 from bot.core.messages import REPLIES, Outbound, UserKey
+from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
+from storage.queue import SENT
 from storage.tables import (
     answered_turns,
     consents,
@@ -48,6 +50,8 @@ from storage.tables import (
     faq_questions,
     handoff_outbox,
     inbound_events,
+    proposer_answers,
+    proposer_messages,
     reference_counters,
     staff_audit,
     web_chat_lines,
@@ -269,6 +273,40 @@ class SqlTurn:
             .values(status=CLOSED, closed_at=at, close_reason="withdrawn")
         )
         return withdrawn.rowcount == 1
+
+    async def latest_staff_reply(self, since: datetime) -> StaffReply | None:
+        """The newest reply from a draft's page delivered to the user since ``since`` (not consultation replies)."""
+        query = (
+            select(proposer_messages.c.id, drafts.c.reference, proposer_messages.c.delivered_at)
+            .join(drafts, drafts.c.id == proposer_messages.c.draft_id)
+            .where(
+                proposer_messages.c.channel == self._user.channel, proposer_messages.c.user_id == self._user.user_id,
+                proposer_messages.c.status == SENT, proposer_messages.c.delivered_at >= since,
+            )
+            .order_by(proposer_messages.c.id.desc())
+            .limit(1)
+        )
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else StaffReply(id=row.id, reference=row.reference, sent_at=row.delivered_at)
+
+    async def answer_staff_reply(self, reply_id: int, text: str, at: datetime) -> None:
+        """Keep the answer with the reply's draft; only the first answer to a reply waits for a staff notice."""
+        draft_id = (
+            await self._connection.execute(
+                select(proposer_messages.c.draft_id).where(
+                    proposer_messages.c.id == reply_id, proposer_messages.c.channel == self._user.channel,
+                    proposer_messages.c.user_id == self._user.user_id,
+                )
+            )
+        ).scalar()
+        if draft_id is None:
+            raise LookupError(f"no reply {reply_id} about a draft to this user")
+        answered = (await self._connection.execute(select(exists().where(proposer_answers.c.reply_id == reply_id)))).scalar()
+        await self._connection.execute(
+            insert(proposer_answers).values(
+                draft_id=draft_id, reply_id=reply_id, text=text, created_at=at, notified_at=at if answered else None
+            )
+        )
 
     def _mine(self) -> tuple[ColumnElement[bool], ...]:
         return consultations.c.channel == self._user.channel, consultations.c.user_id == self._user.user_id

@@ -213,8 +213,11 @@ class SqlStaff:
             )
             await _audit(connection, draft_id, staff, "note", {"text": text}, now)
 
-    async def add_reply(self, reference: str, staff: str, text: str, now: datetime) -> None:
-        """Queue a message to the proposer on the channel they used; the reply dispatcher sends it."""
+    async def add_reply(self, reference: str, staff: str, text: str, now: datetime, sent: str | None = None) -> None:
+        """Queue a message to the proposer on the channel they used; the reply dispatcher sends it.
+
+        ``sent`` is what the proposer receives (``text`` in its frame); the audit log keeps ``text``.
+        """
         async with self._engine.begin() as connection:
             row = (
                 await connection.execute(
@@ -225,7 +228,7 @@ class SqlStaff:
                 raise UnknownDraft(reference)
             await connection.execute(
                 insert(proposer_messages).values(
-                    draft_id=row.id, channel=row.channel, user_id=row.user_id, text=text, author=staff,
+                    draft_id=row.id, channel=row.channel, user_id=row.user_id, text=sent or text, author=staff,
                     created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
                 )
             )

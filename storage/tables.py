@@ -318,3 +318,28 @@ web_chat_lines = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_web_chat_lines_visitor", "channel", "user_id", "id"),
 )
+
+# --- proposers' answers to staff replies about their drafts (migration 0007_answers) -------------
+
+proposer_answers = Table(
+    "proposer_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("reply_id", Integer, ForeignKey("proposer_messages.id"), nullable=False, index=True, doc="the staff reply answered"),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("notified_at", UtcDateTime, nullable=True,
+           doc="when a notice per staff sink was queued (the outbox); later answers to the same reply get none"),
+)
+
+answer_notices = Table(
+    "answer_notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("answer_id", Integer, ForeignKey("proposer_answers.id"), nullable=False, index=True),
+    Column("sink", String(32), nullable=False),
+    *_delivery_columns(),
+    UniqueConstraint("answer_id", "sink"),
+    Index("ix_answer_notices_due", "status", "next_attempt_at"),
+)

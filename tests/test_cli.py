@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -98,3 +100,41 @@ def test_purge_reports_what_it_forgot_and_can_run_again(workdir: Path) -> None:
 
     refused = kyoso(workdir, "purge", "--days", "0")
     assert refused.returncode == 2 and "at least 1" in refused.stderr
+
+
+def test_chat_ends_at_once_on_ctrl_c_and_numbers_follow_what_is_shown(workdir: Path) -> None:
+    """Ctrl-C at the prompt ends `kyoso chat` without waiting for Enter; 99 is asked again, 1 at a text question is text."""
+    environment = {**os.environ, "KYOSO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'var' / 'kyoso.db'}",
+                   "KYOSO_FAQ_EMBEDDINGS": "false", "PYTHONUNBUFFERED": "1"}
+    environment.pop("KYOSO_CONTENT_DIR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--user", "ctrl-c"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=workdir, env=environment,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        seen = _read_until(process.stdout, "担当者に相談")
+        assert "  6. 担当者に相談" in seen and "  7." not in seen
+        for typed, wanted in [("99", "1〜6の番号で選んでください。"), ("4", "団体名を教えてください。"),
+                              ("1", "団体の種類を選んでください。")]:
+            process.stdin.write(typed + "\n")
+            process.stdin.flush()
+            _read_until(process.stdout, wanted)
+        process.send_signal(signal.SIGINT)  # nothing more is typed: the prompt is waiting for a line
+        assert process.wait(timeout=30) == 130
+    finally:
+        process.kill()
+        process.wait()
+    shown = kyoso(workdir, "chat", "--user", "ctrl-c", typed=[])
+    assert "前回の続き" not in shown.stdout and "団体の種類を選んでください" in shown.stdout
+
+
+def _read_until(stream: IO[str], wanted: str) -> str:
+    """What the process printed up to and including ``wanted`` (the test's timeout guards a hang)."""
+    seen = ""
+    while wanted not in seen:
+        line = stream.readline()
+        if not line:
+            raise AssertionError(f"the process ended before printing {wanted!r}:\n{seen}")
+        seen += line
+    return seen

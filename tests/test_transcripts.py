@@ -3,7 +3,8 @@
 A transcript is data: what the user sends or presses, what the bot must say
 (``expect`` / ``expect_not`` are substrings of everything the bot answered,
 ``choices`` the exact buttons under its last message, ``silent`` that it said
-nothing at all) and, at the end, what must be stored.
+nothing at all, ``max_lines`` how long it may be) and, at the end, what must be stored.
+``now`` sets the clock the conversation starts at (the city's time).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class Session:
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda path: path.stem)
 async def test_transcript(path: Path, content: Content, faq_index: FaqIndex, database_url: str) -> None:
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
-    clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")))
+    start = datetime.fromisoformat(script["now"]) if "now" in script else datetime(2026, 11, 25, 10, 0)
+    clock = FakeClock(start.replace(tzinfo=ZoneInfo("Asia/Tokyo")))
     session = Session(content, faq_index, database_url, clock)
     await session.start()
     try:
@@ -95,6 +97,8 @@ async def _play(session: Session, turn: dict[str, Any], where: str) -> None:
         assert str(expected) in said, f"{where}: expected {expected!r} in:\n{said}"
     for unexpected in turn.get("expect_not", []):
         assert str(unexpected) not in said, f"{where}: did not expect {unexpected!r} in:\n{said}"
+    if "max_lines" in turn:
+        assert len(said.splitlines()) <= turn["max_lines"], f"{where}: longer than {turn['max_lines']} lines:\n{said}"
     if "choices" in turn:
         labels = [choice.label for choice in session.replies[-1].choices]
         assert labels == [str(label) for label in turn["choices"]], f"{where}: buttons were {labels}"

@@ -1,47 +1,77 @@
-"""The terminal channel (`kyoso chat`): choices are numbered; type the number or the label."""
+"""The terminal channel (`kyoso chat`): answers are numbered, commands shown by name; type a number or a label.
+
+A number picks one of the numbered answers of the message shown last, and nothing else: where the
+question wants typed text (only commands are shown), a number is text like any other.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TextIO
 
 from bot.core import payloads
-from bot.core.messages import CardMessage, Choice, Handler, Inbound, Outbound, UserKey
+from bot.core.messages import CardMessage, Choice, Inbound, Outbound, UserKey
+from bot.core.text import render as fill
 
 CHANNEL = "terminal"
+
+Turn = Callable[[Inbound], list[Outbound]]
+"""One turn of the core, run to its end (``Engine.handle`` on the caller's event loop)."""
+
+
+def answers(choices: list[Choice]) -> list[Choice]:
+    """The buttons that answer the question (numbered); command buttons (戻る, 中断, …) are typed by name."""
+    return [choice for choice in choices if not choice.payload.startswith(payloads.COMMAND)]
 
 
 def render(messages: list[Outbound]) -> str:
     blocks = []
     for message in messages:
         body = message.as_text() if isinstance(message, CardMessage) else message.text
-        numbered = [f"  {index}. {choice.label}" for index, choice in enumerate(message.choices, start=1)]
-        blocks.append("\n".join([body, *numbered]))
+        lines = [body, *[f"  {index}. {choice.label}" for index, choice in enumerate(answers(message.choices), start=1)]]
+        commands = [choice.label for choice in message.choices if choice not in answers(message.choices)]
+        if commands:
+            lines.append("  " + " ".join(f"［{label}］" for label in commands))
+        blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
-def to_inbound(user: UserKey, typed: str, shown: list[Choice]) -> Inbound:
-    """A number or an exact label picks the button shown last; anything else is sent as text."""
+def to_inbound(user: UserKey, typed: str, shown: list[Choice]) -> Inbound | None:
+    """A number picks one of the numbered answers shown last, an exact label any button; anything else is text.
+
+    None: a number, where numbered answers are shown, that is none of them (the caller asks again).
+    """
     stripped = typed.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(shown):
-        return Inbound(user=user, payload=shown[int(stripped) - 1].payload)
+    numbered = answers(shown)
+    if stripped.isdigit() and numbered:
+        index = int(stripped)
+        return Inbound(user=user, payload=numbered[index - 1].payload) if 1 <= index <= len(numbered) else None
     for choice in shown:
         if stripped == choice.label:
             return Inbound(user=user, payload=choice.payload)
     return Inbound(user=user, text=typed)
 
 
-async def chat(handle: Handler, user: UserKey, read: Callable[[], str], out: TextIO) -> None:
-    """Run until end of input. The first turn asks the core to greet or to show where the user was."""
-    replies = await handle(Inbound(user=user, payload=payloads.COMMAND + "resume"))
+def chat(handle: Turn, user: UserKey, read: Callable[[], str], out: TextIO, choose_number: str) -> None:
+    """Run until end of input. The first turn asks the core to greet or to show where the user was.
+
+    ``read`` runs on the calling thread, so Ctrl-C stops a waiting prompt at once. ``choose_number``
+    (with ``{last}``) is said to a number that is none of the numbered answers.
+    """
+    replies = handle(Inbound(user=user, payload=payloads.COMMAND + "resume"))
+    out.write(render(replies) + "\n")
+    shown = replies[-1].choices if replies else []
     while True:
-        out.write(render(replies) + "\n")
         out.flush()
-        shown = replies[-1].choices if replies else []
         try:
-            typed = await asyncio.to_thread(read)
+            typed = read()
         except EOFError:
             out.write("\n")
             return
-        replies = await handle(to_inbound(user, typed, shown))
+        inbound = to_inbound(user, typed, shown)
+        if inbound is None:
+            out.write(fill(choose_number, {"last": len(answers(shown))}) + "\n")
+            continue
+        replies = handle(inbound)
+        out.write(render(replies) + "\n")
+        shown = replies[-1].choices if replies else []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator
-from typing import Any
 
-from bot.content.loader import CONSULTATION_FILE, FACTS_FILE, Content, Source
+from bot.content.loader import (
+    CONSULTATION_FILE, FACTS_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source,
+)
 from bot.content.models import (
     ChoiceStep,
     ConsentStep,
@@ -18,7 +19,9 @@ from bot.content.models import (
     SummaryStep,
     TextStep,
 )
+from bot.content.facts import fact_checks
 from bot.content.problems import Problem
+from bot.content.yamlsrc import strings
 from bot.core import payloads
 from bot.core.draft import DraftProposal
 from bot.core.options import choice_options
@@ -27,6 +30,7 @@ from bot.core.text import placeholders
 # Placeholders the engine fills at run time, besides the facts.
 DYNAMIC_PLACEHOLDERS = {
     "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
+    "number", "total", "answers", "year", "next_steps", "time_frame", "last", "text",
 }
 # consultation.yaml: the texts that must name the value they exist for.
 REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}
@@ -42,7 +46,9 @@ def cross_check(content: Content) -> list[Problem]:
     problems += _buttons(content)
     problems += _faq_references(content)
     problems += _placeholders(content)
-    problems += _answer_time(content)
+    problems += _required_placeholders(content)
+    problems += _duplicate_command_buttons(content)
+    problems += fact_checks(content)
     return problems
 
 
@@ -152,6 +158,11 @@ def _fields(content: Content) -> list[Problem]:
                 problems.append(source.at("field").problem(f"'{step.field}' is not a field of the draft proposal (see kyoso schema)"))
             if step.required_unless:
                 used.append((step.required_unless, source.at("required_unless")))
+            elif step.required_text:
+                problems.append(source.at("required_text").problem("'required_text' is only used with 'required_unless'"))
+        for index, option in enumerate(getattr(step, "options", [])):
+            if option.when is not None:
+                used += [(name, source.at("options", index, "when")) for name in option.when.fields()]
         if isinstance(step, ChoiceStep) and step.field in draft_fields:
             problems += _allowed_values(content, step, source)
     for name, source in used:
@@ -212,6 +223,22 @@ def _buttons(content: Content) -> list[Problem]:
     return problems
 
 
+def _duplicate_command_buttons(content: Content) -> list[Problem]:
+    """An option leading where a command button under the same question leads (メニューに戻る beside メニュー)."""
+    common = content.common
+    problems = []
+    for ref, step in content.steps.items():
+        if not isinstance(step, ChoiceStep):
+            continue
+        for index, option in enumerate(step.options):
+            for name in common.choice_step_buttons:
+                command = common.commands[name]
+                if command.goto and option.next == command.goto:
+                    reason = f"option '{option.label}' leads where the '{command.label}' button under it leads; remove one"
+                    problems.append(content.step_sources[ref].at("options", index, "next").problem(reason))
+    return problems
+
+
 def _faq_references(content: Content) -> list[Problem]:
     known = {entry.id for entry in content.faq}
     problems = []
@@ -230,7 +257,7 @@ def _placeholders(content: Content) -> list[Problem]:
     known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | set(content.common.channel_words["default"])
     problems = []
     for data, source in content.raw_sources:
-        for path, text in _strings(data, ()):
+        for path, text in strings(data):
             for name in placeholders(text):
                 if name not in known:
                     reason = f"unknown placeholder {{{name}}} (facts are in faq/facts.yaml)"
@@ -240,39 +267,47 @@ def _placeholders(content: Content) -> list[Problem]:
 
 def unfilled(content: Content) -> list[Problem]:
     """Not errors: values left for staff to fill in (the bot works, and says less, until they do)."""
-    answer_time = content.consultation.answer_time
-    facts = next(source for _, source in content.raw_sources if source.file.name == FACTS_FILE)
-    return [
-        _consultation_source(content).at("answer_time", key).problem(f"answer_time.{key} is not filled in (要記入): {effect}")
+    answer_time, submission = content.consultation.answer_time, content.submission
+    left = [
+        (CONSULTATION_FILE, ("answer_time", key), f"answer_time.{key} is not filled in (要記入): {effect}")
         for key, effect in [("business_hours", "the bot names no business hours"),
                             ("typical_delay", "the bot names no typical delay")]
         if not getattr(answer_time, key)
-    ] + [
-        facts.at("facts", name).problem(f"facts.{name} is not filled in (要記入): texts leave it out")
+    ]
+    left += [
+        (FACTS_FILE, ("facts", name), f"facts.{name} is not filled in (要記入): texts leave it out")
         for name, value in content.facts.facts.items() if value == ""
     ]
+    if not submission.contact.time_frame:
+        left.append((SUBMISSION_FILE, ("contact", "time_frame"),
+                     "contact.time_frame is not filled in (要記入): after submitting, the bot names no time frame"))
+    if not submission.official_form.text:
+        left.append((SUBMISSION_FILE, ("official_form", "text"),
+                     "official_form.text is not filled in (要記入): the bot tells proposers to ask whether the city's form is needed"))
+    if not content.privacy.confirmed:
+        left.append((PRIVACY_FILE, ("confirmed",),
+                     "the privacy notice's wording is not confirmed by staff (要記入): check it, then set confirmed: true"))
+    return [_source(content, name).at(*path).problem(reason) for name, path, reason in left]
 
 
-def _consultation_source(content: Content) -> Source:
-    return next(source for _, source in content.raw_sources if source.file.name == CONSULTATION_FILE)
+def _source(content: Content, file_name: str) -> Source:
+    return next(source for _, source in content.raw_sources if source.file.name == file_name)
 
 
-def _answer_time(content: Content) -> list[Problem]:
-    source = _consultation_source(content)
-    answer_time = content.consultation.answer_time
+def _required_placeholders(content: Content) -> list[Problem]:
+    """The texts that exist to say a value must say it (the hours, the time frame, what staff wrote)."""
+    answer_time, contact, replies = content.consultation.answer_time, content.submission.contact, content.replies
+    required = [(CONSULTATION_FILE, ("answer_time", key), getattr(answer_time, key), name)
+                for key, name in REQUIRED_IN_ANSWER_TIME.items()]
+    required += [
+        (SUBMISSION_FILE, ("contact", "with_time_frame"), contact.with_time_frame, "time_frame"),
+        (REPLIES_FILE, ("draft_reply",), replies.draft_reply, "text"),
+        (REPLIES_FILE, ("draft_reply",), replies.draft_reply, "reference"),
+        (REPLIES_FILE, ("consultation_reply",), replies.consultation_reply, "text"),
+    ]
     return [
-        source.at("answer_time", key).problem(f"answer_time.{key} must say {{{name}}}")
-        for key, name in REQUIRED_IN_ANSWER_TIME.items()
-        if name not in placeholders(getattr(answer_time, key))
+        _source(content, file_name).at(*path).problem(f"{'.'.join(path)} must say {{{name}}}")
+        for file_name, path, text, name in required
+        if name not in placeholders(text)
     ]
 
-
-def _strings(data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _strings(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _strings(value, path + (index,))

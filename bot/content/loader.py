@@ -19,9 +19,11 @@ from bot.content.models import (
     FaqEntry,
     FaqFile,
     PrivacyNotice,
+    ReplyTexts,
     ReportStep,
     SayStep,
     Step,
+    SubmissionTexts,
     SubmitStep,
     SummaryStep,
     Synonyms,
@@ -33,6 +35,9 @@ from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 COMMON_FILE = "common.yaml"
 PRIVACY_FILE = "privacy_notice.yaml"
 CONSULTATION_FILE = "consultation.yaml"
+SUBMISSION_FILE = "submission.yaml"
+REPLIES_FILE = "replies.yaml"
+SPECIAL_DIALOG_FILES = (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE)  # not dialogs
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -68,6 +73,8 @@ class Content:
     dialogs: dict[str, Dialog]
     faq: list[FaqEntry]
     consultation: ConsultationTexts
+    submission: SubmissionTexts
+    replies: ReplyTexts
     steps: dict[str, Step] = field(default_factory=dict)
     step_sources: dict[str, Source] = field(default_factory=dict)
     faq_sources: dict[str, Source] = field(default_factory=dict)
@@ -107,11 +114,13 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     common = _load_model(dialogs_dir / COMMON_FILE, Common, problems, raw)
     privacy = _load_model(dialogs_dir / PRIVACY_FILE, PrivacyNotice, problems, raw)
     consultation = _load_model(dialogs_dir / CONSULTATION_FILE, ConsultationTexts, problems, raw)
+    submission = _load_model(dialogs_dir / SUBMISSION_FILE, SubmissionTexts, problems, raw)
+    replies = _load_model(dialogs_dir / REPLIES_FILE, ReplyTexts, problems, raw)
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
     for path in sorted(dialogs_dir.glob("*.yaml")):
-        if path.name in (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE):
+        if path.name in SPECIAL_DIALOG_FILES:
             continue
         dialog = _load_model(path, Dialog, problems, raw)
         if dialog is not None:
@@ -135,9 +144,12 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
                 continue
             faq.append(entry)
             faq_sources[entry.id] = source
-    if common is None or privacy is None or facts is None or consultation is None:
+    if common is None or privacy is None or facts is None or consultation is None or submission is None or replies is None:
         return None
-    content = Content(root, common, privacy, facts, dialogs, faq, consultation, faq_sources=faq_sources, raw_sources=raw)
+    content = Content(
+        root, common, privacy, facts, dialogs, faq, consultation, submission, replies, faq_sources=faq_sources,
+        raw_sources=raw,
+    )
     content.synonyms = synonyms.synonyms if synonyms else []
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)

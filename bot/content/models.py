@@ -46,7 +46,7 @@ class Condition(Strict):
 
 # --- dialog steps -----------------------------------------------------------
 
-CommandName = Literal["back", "edit", "skip", "restart", "pause", "resume", "menu", "human", "delete_data"]
+CommandName = Literal["back", "edit", "skip", "keep", "restart", "pause", "resume", "menu", "human", "delete_data"]
 
 
 class Option(Strict):
@@ -57,6 +57,7 @@ class Option(Strict):
     faq: str | None = Field(default=None, description="answer this FAQ entry and ask the same step again")
     reply: str | None = Field(default=None, description="said when this option is chosen, before moving on")
     command: CommandName | None = Field(default=None, description="run this command (e.g. human: 担当者に相談)")
+    when: Condition | None = Field(default=None, description="offered only when this holds")
 
 
 class StepBase(Strict):
@@ -96,6 +97,9 @@ class TextStep(StepBase):
     max_length: int = Field(default=200, ge=1, le=5000)
     optional: bool = False
     required_unless: str | None = Field(default=None, description="optional when this field is filled")
+    required_text: str | None = Field(
+        default=None, min_length=1, description="asked instead of text while the required_unless field is empty"
+    )
     skip_if_filled: bool = False
     next: NonEmpty
 
@@ -103,6 +107,11 @@ class TextStep(StepBase):
 class ReportItem(Strict):
     field: NonEmpty
     label: NonEmpty
+
+
+class Verdicts(Strict):
+    """What the report says after each criterion's label, by the answer given."""
+
     met: NonEmpty
     not_met: NonEmpty
     unknown: NonEmpty
@@ -114,12 +123,13 @@ class Advice(Strict):
 
 
 class ReportStep(StepBase):
-    """Says which criteria look met (はい), not met (いいえ) or unclear, and what to do next."""
+    """Says in one line each which criteria look met (はい), not met (いいえ) or unclear, and what to do next."""
 
     type: Literal["report"]
     title: NonEmpty
     met_value: NonEmpty = "yes"
     not_met_value: NonEmpty = "no"
+    verdicts: Verdicts
     items: list[ReportItem] = Field(min_length=1)
     all_met: NonEmpty
     not_all_met: NonEmpty
@@ -177,6 +187,9 @@ ASKING_STEPS = (ChoiceStep, TextStep, SummaryStep, EditMenuStep, ConsentStep, Fa
 
 class Dialog(Strict):
     title: NonEmpty
+    progress: str | None = Field(
+        default=None, min_length=1, description="shown above each question, e.g. 質問 {number}/{total}"
+    )
     steps: list[Step] = Field(min_length=1)
 
 
@@ -205,7 +218,10 @@ class Messages(Strict):
     paused: NonEmpty
     resumed: NonEmpty
     current_value: NonEmpty
+    reused_answers: NonEmpty = Field(description="answers given earlier that a form uses without asking again; {answers}")
+    dated_fact: NonEmpty = Field(description="added where a fact of a past fiscal year is used; {year}")
     more_choices: NonEmpty
+    choose_number: NonEmpty = Field(description="kyoso chat: a number that is none of the numbered answers; {last}")
     faq_not_found: NonEmpty
     did_you_mean: NonEmpty
     none_of_these: NonEmpty
@@ -294,8 +310,45 @@ class ConsultationTexts(Strict):
     abandoned: NonEmpty = Field(description="closed after the user sent nothing for a while; the pending question follows")
 
 
+# --- submission.yaml (what happens after a draft is submitted) -------------------------
+
+
+class ContactTime(Strict):
+    """When staff get in touch. The city's page gives no time frame: staff fill it in; until then none is named."""
+
+    time_frame: str | None = Field(default=None, description="e.g. 2週間以内 (empty: not said)")
+    with_time_frame: NonEmpty = Field(description="said when time_frame is filled in; uses {time_frame}")
+    without_time_frame: NonEmpty = Field(description="said while time_frame is empty")
+
+
+class OfficialForm(Strict):
+    """Whether the proposal form on the city's page is still needed: staff write it; until then the bot says whom to ask."""
+
+    text: str | None = Field(default=None, description="what staff confirmed (empty: unconfirmed is said)")
+    unconfirmed: NonEmpty
+
+
+class SubmissionTexts(Strict):
+    """Said below the reference number (``{next_steps}`` in the submit step's text)."""
+
+    contact: ContactTime
+    official_form: OfficialForm
+
+
+# --- replies.yaml (staff replies after a handoff, and the proposer's answers) ------------------
+
+
+class ReplyTexts(Strict):
+    """How staff replies reach a proposer, and what the bot says when the proposer's answer goes to staff."""
+
+    draft_reply: NonEmpty = Field(description="a reply from the draft page; {reference} and {text} (what staff wrote)")
+    consultation_reply: NonEmpty = Field(description="a reply in a consultation; {consultation} and {text}")
+    forwarded: NonEmpty = Field(description="the proposer's answer went to staff; {reference}")
+
+
 class PrivacyNotice(Strict):
     version: NonEmpty
+    confirmed: bool = Field(default=True, description="false until staff have checked the wording (kyoso check notes it)")
     title: NonEmpty
     text: NonEmpty
 
@@ -314,6 +367,7 @@ class FaqEntry(Strict):
     source: NonEmpty = Field(description="the section of the source page the answer comes from")
     menu: bool = Field(default=False, description="listed under よくある質問")
     label: NonEmpty = Field(description="button text (at most 20 characters): menus, related questions, did-you-mean")
+    commands: list[CommandName] = Field(default_factory=list, description="command buttons under the answer (e.g. human)")
 
 
 class FaqFile(Strict):
@@ -326,6 +380,33 @@ class Synonyms(Strict):
     synonyms: list[Annotated[list[NonEmpty], Field(min_length=2)]] = Field(default_factory=list)
 
 
+class DatedFact(Strict):
+    """A fact that holds for one fiscal year: ``{value: 700万円, year: 令和6年度}``."""
+
+    value: str | int
+    year: NonEmpty = Field(description="the fiscal year the value is from, e.g. 令和6年度 or 2024年度")
+
+
+class CountedFact(Strict):
+    """How many of something the page names, so that no text names another number of them."""
+
+    count: int = Field(ge=1)
+    words: list[NonEmpty] = Field(min_length=1, description="what texts call them (提案方法, 提案の種類, …)")
+    items: list[NonEmpty] = Field(default_factory=list, description="their names, for the report of a wrong count")
+
+
 class Facts(Strict):
-    facts: dict[str, str | int] = Field(default_factory=dict)
+    """``facts`` holds each fact's value; the year of a dated fact is moved to ``years`` when loaded."""
+
+    facts: dict[str, str | int | DatedFact] = Field(default_factory=dict)
     lists: dict[str, list[NonEmpty]] = Field(default_factory=dict)
+    counts: dict[str, CountedFact] = Field(default_factory=dict)
+    years: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="after")
+    def _split_years(self) -> Facts:
+        for name, fact in list(self.facts.items()):
+            if isinstance(fact, DatedFact):
+                self.facts[name] = fact.value
+                self.years[name] = fact.year
+        return self

@@ -7,6 +7,7 @@ Pydantic reports an error location as a path (``('steps', 3, 'text')``);
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,15 @@ def _build(node: yaml.Node, path: Path_, line_map: LineMap, loader: _Loader) -> 
     if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
         line_map.block_text_starts[path] = node.start_mark.line + 2
     return loader.construct_object(node, deep=True)
+
+
+def strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every string in loaded YAML data, with its key path (for ``LineMap``)."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from strings(value, path + (index,))

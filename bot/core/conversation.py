@@ -29,16 +29,19 @@ from bot.content.models import (
 )
 from bot.core import payloads
 from bot.core.conditions import holds
+from bot.core.dated import dated_note
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.options import Offered, field_is_active, field_steps, match, offered
 from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
+from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
+from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
 from bot.core.text import fold, normalize, render
 from bot.core.validation import Refusal, validate
-from bot.core.views import criteria_report
+from bot.core.views import criteria_report, next_steps
 
 MAX_AUTOMATIC_STEPS = 200
 MAX_HISTORY = 200
@@ -54,7 +57,7 @@ class Conversation:
 
     def __init__(
         self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey,
-        can_receive_replies: bool = True,
+        can_receive_replies: bool = True, reply_window: timedelta = timedelta(hours=72),
     ) -> None:
         self.content = content
         self.common = content.common
@@ -67,6 +70,7 @@ class Conversation:
         self.prompt_due = False
         self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
+        self.staff_replies = StaffReplies(self, reply_window)
         # "In a row": a turn that is not another unanswered question starts the count again.
         self._misses_before, state.faq_misses = state.faq_misses, 0
 
@@ -88,6 +92,8 @@ class Conversation:
 
     async def _respond(self, inbound: Inbound, text: str) -> None:
         if self.state.consulting is not None and await self.handover.respond(inbound, text):
+            pass
+        elif await self.staff_replies.forward(inbound, text):
             pass
         elif self.state.step is None or self.state.step not in self.content.steps:
             await self._goto(self.common.start)
@@ -134,6 +140,8 @@ class Conversation:
             self._go_back()
         elif name == "skip":
             await self._skip()
+        elif name == "keep":
+            await self._keep()
         elif name in ("restart", "delete_data"):
             self.state.pending = name
             self._ask_confirmation(messages.restart_confirm if name == "restart" else messages.delete_confirm)
@@ -167,6 +175,15 @@ class Conversation:
         else:
             self.say(self.common.messages.cannot_skip)
             self.prompt_due = True
+
+    async def _keep(self) -> None:
+        """このまま: the current answer stays, and the form goes on as if it had been given again."""
+        step = self._current()
+        field = getattr(step, "field", None)
+        if not (field and self.state.values.get(field)):
+            self._not_understood()
+            return
+        await self._goto(self._next_after(step, self.state.values[field]))
 
     async def _open_edit_menu(self) -> None:
         target = self.common.commands["edit"].goto
@@ -362,15 +379,24 @@ class Conversation:
         self._say_answer(hit)
 
     def _say_answer(self, hit: FaqHit) -> None:
-        """In a form, answer and ask the pending question again; elsewhere offer related questions."""
+        """In a form, answer and ask the pending question again; elsewhere offer related questions.
+
+        An answer built on a fact of a past fiscal year says where the latest is; an entry may offer
+        commands too (担当者に相談 where the page has no answer).
+        """
+        entry = self.content.faq_entry(hit.entry_id)
+        years, dated = self.content.facts.years, self.common.messages.dated_fact
+        note = dated_note([entry.answer] if entry else [], years, self.now, dated, self._facts)
+        answer = hit.answer + (f"\n{note}" if note else "")
         if getattr(self._current(), "field", None):
-            self.say(hit.answer)
+            self.say(answer)
             self.say(self.common.messages.back_to_question)
             self.prompt_due = True
             return
         related = [found for entry_id in hit.related if (found := self.faq.get(entry_id))]
         choices = [Choice(label=found.label, payload=payloads.FAQ + found.entry_id) for found in related]
-        self.outbox.append(TextMessage(text=self._render(hit.answer), choices=choices + command_buttons(self.common, ["menu"])))
+        commands = command_buttons(self.common, [*(entry.commands if entry else []), "menu"])
+        self.outbox.append(TextMessage(text=self._render(answer), choices=choices + commands))
         self.prompt_due = False
 
     def _offer_suggestions(self, suggestions: tuple[FaqHit, ...]) -> None:
@@ -388,6 +414,7 @@ class Conversation:
     async def _goto(self, ref: str, ask_even_if_answered: bool = False) -> None:
         """Run automatic steps from ``ref`` until a step that needs the user's answer."""
         came_from = self.state.step
+        reused: list[str] = []  # answers given earlier that this form takes over without asking
         for _ in range(MAX_AUTOMATIC_STEPS):
             step = self.content.step(ref)
             field = getattr(step, "field", None)
@@ -400,19 +427,29 @@ class Conversation:
                 filled = field is not None and bool(self.state.values.get(field))
                 skip = (editing and answered) or (getattr(step, "skip_if_filled", False) and filled)
                 if skip and not ask_even_if_answered:
+                    if filled and not editing:
+                        reused.append(field or "")
                     ref = self._next_after(step, self.state.values[field or ""])
                     continue
+                self._say_reused(ref, reused)
                 if isinstance(step, EditMenuStep) and self.state.return_to is None:
                     self.state.return_to = came_from
                 self._set_step(ref)
                 self.prompt_due = True
                 return
             ask_even_if_answered = False
+            self._say_reused(ref, reused)
+            reused = []
             next_ref = await self._run_automatic(step, quiet=editing)
             if next_ref is None:
                 return
             ref = next_ref
         raise RuntimeError(f"the dialog loops without asking anything (at {ref})")
+
+    def _say_reused(self, ref: str, fields: list[str]) -> None:
+        """Say which earlier answers the form took over (the user's own words: no facts filled into them)."""
+        if fields:
+            self.outbox.append(TextMessage(text=reused_answers(self.content, ref, fields, self.state.values)))
 
     async def _run_automatic(self, step: Step, quiet: bool) -> str | None:
         if isinstance(step, SayStep):
@@ -472,7 +509,7 @@ class Conversation:
             faq_log=self.state.faq_log, submitted_at=self.now,
         )
         reference = await self.turn.submit(submission)
-        self.say(render(step.text, {**self._facts, "reference": reference}))
+        self.say(render(step.text, {**self._facts, "reference": reference, "next_steps": next_steps(self.content)}))
         self.state = ConversationState(step=self.state.step)
         return step.next
 
@@ -511,7 +548,7 @@ class Conversation:
         return render(text, self._facts)
 
     def _prompt(self) -> None:
-        self.outbox += prompt_messages(self.content, self.state)
+        self.outbox += prompt_messages(self.content, self.state, self.now)
 
 
 def _named(text: str, commands: Mapping[str, Command]) -> str | None:

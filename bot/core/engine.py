@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
@@ -17,12 +17,13 @@ class Engine:
 
     ``content`` is fixed, or a function giving the content for each turn (the running bot's follows
     edits to the files). ``reply_channels`` are the channels staff can answer a consultation on;
-    elsewhere the bot also asks the user where to reply.
+    elsewhere the bot also asks the user where to reply. What a user types within ``reply_window``
+    of a staff reply about their draft goes to staff.
     """
 
     def __init__(
         self, content: Content | Callable[[], Content], store: ConversationStore, faq: FaqLookup, clock: Clock,
-        reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(),
+        reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(), reply_window: timedelta = timedelta(hours=72),
     ) -> None:
         self._content = content if callable(content) else lambda: content
         self._store = store
@@ -30,6 +31,7 @@ class Engine:
         self._clock = clock
         self._reply_channels = frozenset(reply_channels)
         self._limit = limit
+        self._reply_window = reply_window
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         return await self.handle_event([inbound], inbound.key)
@@ -71,5 +73,5 @@ class Engine:
         # The turn's state is this transaction's own copy, read from storage: the conversation may change it in place.
         return Conversation(
             self._content(), self._faq, turn.state, now, turn, user,
-            can_receive_replies=user.channel in self._reply_channels,
+            can_receive_replies=user.channel in self._reply_channels, reply_window=self._reply_window,
         )

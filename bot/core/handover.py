@@ -52,6 +52,10 @@ class Handover:
             if await self._conversation.turn.withdraw_consultation(consulting.id, self._conversation.now):
                 self._back_to_the_bot(self._texts.withdrawn)
                 return True
+        if self._conversation.command(inbound, text) == "resume":
+            # A reload of the web chat or a LINE re-follow: where the user is, again; nothing for staff.
+            self._note(consulting, view, again=True)
+            return True
         await self._pass_on(consulting, view, self._conversation.said(inbound))
         return True
 
@@ -97,13 +101,17 @@ class Handover:
         conversation = self._conversation
         assert consulting.id is not None
         await conversation.turn.add_consultation_message(consulting.id, said, conversation.now)
+        self._note(consulting, view)
+
+    def _note(self, consulting: Consulting, view: ConsultationView, again: bool = False) -> None:
+        """The short note of the phase (waiting for a person, or a person answers): once, unless ``again``."""
         note = "taken" if view.status == TAKEN else "waiting"
-        if consulting.noted != note:
+        if consulting.noted != note or again:
             consulting.noted = note
             if note == "taken":
-                conversation.say(self._texts.taken_note)
+                self._conversation.say(self._texts.taken_note)
             else:
-                conversation.say(self._texts.waiting_note, command_buttons(conversation.common, ["back"]))
+                self._conversation.say(self._texts.waiting_note, command_buttons(self._conversation.common, ["back"]))
 
     def _ended(self, view: ConsultationView | None) -> None:
         abandoned = view is not None and view.close_reason == "abandoned"

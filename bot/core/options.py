@@ -29,7 +29,11 @@ class Offered:
 
 def offered(step: Step, content: Content, values: dict[str, str]) -> list[Offered]:
     if isinstance(step, ChoiceStep):
-        return [Offered(option, payloads.OPTION + option.value) for option in choice_options(step, content)]
+        return [
+            Offered(option, payloads.OPTION + option.value)
+            for option in choice_options(step, content)
+            if option.when is None or holds(option.when, values)
+        ]
     if isinstance(step, (SummaryStep, ConsentStep)):
         return [Offered(option, payloads.OPTION + option.value) for option in step.options]
     if isinstance(step, EditMenuStep):

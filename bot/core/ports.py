@@ -14,6 +14,7 @@ from typing import Protocol
 from bot.core.consultation import ConsultationRequest, ConsultationView
 from bot.core.draft import FaqAsked, Submission
 from bot.core.messages import Outbound, UserKey
+from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 
 
@@ -59,6 +60,14 @@ class Turn(Protocol):
 
     async def withdraw_consultation(self, consultation_id: int, at: datetime) -> bool:
         """Close a consultation nobody has taken yet; False when a staff member took (or closed) it first."""
+        ...
+
+    async def latest_staff_reply(self, since: datetime) -> StaffReply | None:
+        """The newest staff reply about one of the user's drafts delivered since ``since``, if any."""
+        ...
+
+    async def answer_staff_reply(self, reply_id: int, text: str, at: datetime) -> None:
+        """Keep the user's answer to that reply with its draft, for staff (and queue their notice, once per reply)."""
         ...
 
 

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, Common, ConsentStep, Step, SummaryStep, TextStep
 from bot.core import payloads
 from bot.core.messages import Choice, Outbound, TextMessage
+from bot.core.dated import dated_note
 from bot.core.options import display_value, offered
+from bot.core.progress import progress_line
 from bot.core.state import ConversationState
 from bot.core.text import render
 from bot.core.views import summary_card
 
 
-def prompt_messages(content: Content, state: ConversationState) -> list[Outbound]:
-    """The summary card or privacy notice where the step has one, then the question with its buttons."""
+def prompt_messages(content: Content, state: ConversationState, now: datetime) -> list[Outbound]:
+    """The summary card or privacy notice where the step has one, then the question with its buttons.
+
+    Above the question: where the form is (質問 3/12) and the current answer; a fact of a past fiscal
+    year gets the note that the latest is on the city's page, just before the question's last line.
+    """
     ref = state.step or content.common.start
     step = content.step(ref)
     facts = content.facts.facts
@@ -25,14 +32,24 @@ def prompt_messages(content: Content, state: ConversationState) -> list[Outbound
     if isinstance(step, ConsentStep):
         notice = content.privacy
         messages.append(TextMessage(text=f"【{notice.title}】\n{render(notice.text, facts)}"))
-    lines = []
+    lines = [line for line in [progress_line(content, ref, state.values)] if line]
     field = getattr(step, "field", None)
     if field and state.values.get(field):
         shown = display_value(content, ref, field, state.values[field])
         lines.append(render(content.common.messages.current_value, {"value": shown}))
-    lines.append(render(step.text, facts))  # type: ignore[union-attr]  # every asking step has text
+    text = question_text(step, state.values)
+    question = render(text, facts).split("\n")
+    note = dated_note([text], content.facts.years, now, content.common.messages.dated_fact, facts)
+    lines += question[:-1] + ([note] if note else []) + question[-1:]
     messages.append(TextMessage(text="\n".join(lines), choices=_buttons(content, state, step)))
     return messages
+
+
+def question_text(step: Step, values: dict[str, str]) -> str:
+    """The step's text; for a text step required only because another field is empty, its ``required_text``."""
+    if isinstance(step, TextStep) and step.required_text and not is_optional(step, values):
+        return step.required_text
+    return step.text  # type: ignore[union-attr]  # every asking step has text
 
 
 def command_buttons(common: Common, names: Iterable[str]) -> list[Choice]:
@@ -65,6 +82,9 @@ def _buttons(content: Content, state: ConversationState, step: Step) -> list[Cho
 def _button_applies(common: Common, state: ConversationState, name: str, step: Step) -> bool:
     if name == "skip":
         return is_optional(step, state.values)
+    if name == "keep":
+        field = getattr(step, "field", None)
+        return bool(field and state.values.get(field))
     if name == "back":
         return len(state.history) >= 2
     return common.commands[name].goto != state.step  # no メニュー button on the menu itself

@@ -44,6 +44,7 @@ class ConversationState(BaseModel):
     faq_log: list[FaqAsked] = Field(default_factory=list)
     faq_misses: int = Field(default=0, description="questions in a row the FAQ could not answer")
     consulting: Consulting | None = None
+    answering_staff: bool = Field(default=False, description="the user's typed messages go on to staff (a reply's answer)")
     recent: list[Said] = Field(default_factory=list, description="the last few lines, for staff")
     last_seen: datetime | None = None
     recent_turns: list[datetime] = Field(default_factory=list, description="times of the messages in the rate window")

@@ -13,20 +13,31 @@ from bot.core.text import render
 
 
 def criteria_report(step: ReportStep, values: Mapping[str, str], facts: Mapping[str, object]) -> str:
-    """Which criteria look met, which not and why, then advice that applies — never a bare verdict."""
-    lines = [step.title]
+    """One line per criterion (met, not met or unclear), what that means, then advice that applies."""
+    lines = []
     all_met = True
     for item in step.items:
         answer = values.get(item.field, "")
         if answer == step.met_value:
-            verdict = item.met
+            verdict = step.verdicts.met
         else:
             all_met = False
-            verdict = item.not_met if answer == step.not_met_value else item.unknown
-        lines.append(f"{item.label}\n→ {verdict}")
-    lines.append(step.all_met if all_met else step.not_all_met)
-    lines += [advice.text for advice in step.advice if holds(advice.when, values)]
-    return render("\n\n".join(lines), facts)
+            verdict = step.verdicts.not_met if answer == step.not_met_value else step.verdicts.unknown
+        lines.append(f"{item.label} → {verdict}")
+    blocks = [step.title + "\n" + "\n".join(lines), step.all_met if all_met else step.not_all_met]
+    blocks += [advice.text for advice in step.advice if holds(advice.when, values)]
+    return render("\n\n".join(blocks), facts)
+
+
+def next_steps(content: Content) -> str:
+    """What happens after submitting: when and how staff get in touch, and whether the city's form is still needed."""
+    texts, facts = content.submission, content.facts.facts
+    contact = texts.contact
+    if contact.time_frame:
+        said = render(contact.with_time_frame, {**facts, "time_frame": contact.time_frame})
+    else:
+        said = render(contact.without_time_frame, facts)
+    return "\n".join([said, render(texts.official_form.text or texts.official_form.unconfirmed, facts)])
 
 
 def summary_card(step_ref: str, step: SummaryStep, content: Content, values: dict[str, str]) -> CardMessage:

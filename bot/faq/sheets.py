@@ -25,8 +25,8 @@ from bot.content.loader import load_content
 from bot.content.models import FaqEntry
 from bot.content.problems import ContentInvalid
 
-COLUMNS = ["id", "question", "label", "menu", "paraphrases", "keywords", "answer", "related", "tags", "source"]
-LIST_COLUMNS = {"paraphrases", "keywords", "related", "tags"}
+COLUMNS = ["id", "question", "label", "menu", "paraphrases", "keywords", "answer", "related", "commands", "tags", "source"]
+LIST_COLUMNS = {"paraphrases", "keywords", "related", "commands", "tags"}
 _TRUE, _FALSE = {"1", "true", "yes", "はい"}, {"", "0", "false", "no", "いいえ"}
 _ITEM_SEPARATOR = re.compile(r"\s*(?:\n|\|)\s*")
 

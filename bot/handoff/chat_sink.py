@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.handoff.dossier import Dossier
-from bot.handoff.notices import ConsultationNotice
+from bot.handoff.notices import StaffNotice
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger
 from bot.handoff.sinks import HandoffSink
@@ -25,8 +25,8 @@ class StaffChatSink:
     async def deliver(self, dossier: Dossier, key: str) -> None:
         await self._messenger.send(self._chat_id, self._renderer.chat_notice(dossier), key)
 
-    async def notify(self, notice: ConsultationNotice, key: str) -> None:
-        await self._messenger.send(self._chat_id, self._renderer.consultation_notice(notice), key)
+    async def notify(self, notice: StaffNotice, key: str) -> None:
+        await self._messenger.send(self._chat_id, self._renderer.notice(notice), key)
 
 
 def staff_chat_sinks(

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from bot.handoff.dossier import Dossier
-from bot.handoff.notices import ConsultationNotice
+from bot.handoff.notices import StaffNotice
 from bot.handoff.render import DossierRenderer
 
 
@@ -39,9 +39,9 @@ class EmailSink:
         message = await self.message(dossier, key)
         await asyncio.to_thread(self._send, message)
 
-    async def notify(self, notice: ConsultationNotice, key: str) -> None:
-        message = self._message(self._renderer.consultation_subject(notice), key)
-        message.set_content(self._renderer.consultation_notice(notice))
+    async def notify(self, notice: StaffNotice, key: str) -> None:
+        message = self._message(self._renderer.notice_subject(notice), key)
+        message.set_content(self._renderer.notice(notice))
         await asyncio.to_thread(self._send, message)
 
     async def message(self, dossier: Dossier, key: str) -> EmailMessage:

@@ -1,4 +1,7 @@
-"""What staff are told about a consultation (担当者に相談); every sink sends it (``HandoffSink.notify``)."""
+"""What staff are told besides a new draft: a consultation (担当者に相談), a proposer's answer to a reply.
+
+Every sink sends them (``HandoffSink.notify``); ``event`` names the kind (the webhook's X-Kyoso-Event).
+"""
 
 from __future__ import annotations
 
@@ -23,3 +26,18 @@ class ConsultationNotice(BaseModel):
     @property
     def reminder(self) -> bool:
         return self.event == "consultation_reminder"
+
+
+class AnswerNotice(BaseModel):
+    """A proposer answered a staff reply about their draft (the first answer to each reply)."""
+
+    schema_version: Literal[1] = 1
+    event: Literal["proposer_answered"] = "proposer_answered"
+    reference: str
+    channel: str
+    text: str
+    answered_at: datetime
+    console_url: str | None = None
+
+
+StaffNotice = ConsultationNotice | AnswerNotice

@@ -1,7 +1,7 @@
-"""Sends each consultation notice to each sink exactly once, through the consultation notices outbox.
+"""Sends each staff notice to each sink exactly once, through its outbox: consultations, proposers' answers.
 
-The consultation row is the outbox entry (written in the user's turn); ``fan_out`` turns it into a notice
-per sink, and a reminder for one nobody has taken in time.
+The consultation (or answer) row is the outbox entry, written in the user's turn; ``fan_out`` turns it
+into a notice per sink (and, for a consultation nobody has taken in time, a reminder).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import Row
 
 from bot.core.ports import Clock
-from bot.handoff.notices import ConsultationNotice
+from bot.handoff.notices import AnswerNotice, ConsultationNotice
 from bot.handoff.sinks import HandoffSink, delivery_key
 from bot.handoff.worker import OutboxWorker
+from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 
 
@@ -37,9 +38,7 @@ class ConsultationNotifier:
         return await self._worker.run_once()
 
     async def _deliver(self, row: Row[Any]) -> None:
-        sink = self._sinks.get(row.sink)
-        if sink is None:
-            raise LookupError(f"the sink '{row.sink}' is no longer configured")
+        sink = configured(self._sinks, row.sink)
         consultation = await self._consultations.get(row.consultation_id)
         if consultation is None:
             raise LookupError(f"consultation {row.consultation_id} is gone")
@@ -50,3 +49,36 @@ class ConsultationNotifier:
             console_url=f"{self._console}/staff/consultations/{consultation.id}" if self._console else None,
         )
         await sink.notify(notice, delivery_key("consultation", consultation.id, row.kind, row.sink))
+
+
+class AnswerNotifier:
+    """Tells staff that a proposer answered a reply (once per reply), with the link to the draft's page."""
+
+    def __init__(self, answers: SqlAnswers, sinks: Sequence[HandoffSink], clock: Clock, console_base_url: str | None = None) -> None:
+        self._answers = answers
+        self._sinks = {sink.name: sink for sink in sinks}
+        self._clock = clock
+        self._console = console_base_url.rstrip("/") if console_base_url else None
+        self._worker = OutboxWorker(answers.notices, self._deliver, clock)
+
+    async def run_once(self) -> int:
+        await self._answers.fan_out(list(self._sinks), self._clock.now())
+        return await self._worker.run_once()
+
+    async def _deliver(self, row: Row[Any]) -> None:
+        sink = configured(self._sinks, row.sink)
+        answer = await self._answers.get(row.answer_id)
+        if answer is None:
+            raise LookupError(f"answer {row.answer_id} is gone")
+        notice = AnswerNotice(
+            reference=answer.reference, channel=answer.channel, text=answer.text, answered_at=answer.created_at,
+            console_url=f"{self._console}/staff/drafts/{answer.reference}" if self._console else None,
+        )
+        await sink.notify(notice, delivery_key("answer", answer.id, row.sink))
+
+
+def configured(sinks: dict[str, HandoffSink], name: str) -> HandoffSink:
+    sink = sinks.get(name)
+    if sink is None:
+        raise LookupError(f"the sink '{name}' is no longer configured")
+    return sink

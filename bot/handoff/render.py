@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from bot.handoff.dossier import Dossier
-from bot.handoff.notices import ConsultationNotice
+from bot.handoff.notices import AnswerNotice, StaffNotice
 
 STAFF_TIMEZONE = ZoneInfo("Asia/Tokyo")
 CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Webチャット", "terminal": "端末"}
@@ -64,12 +64,13 @@ class DossierRenderer:
         """A few lines for a staff chat (LINE group, Telegram), with the link to the console."""
         return self._environment.get_template("chat_notice.txt").render(dossier=dossier).strip()
 
-    def consultation_notice(self, notice: ConsultationNotice) -> str:
-        """A consultation for staff, in a few lines (mail body and staff chats), with the link to take it."""
-        return self._environment.get_template("consultation_notice.txt").render(notice=notice).strip()
+    def notice(self, notice: StaffNotice) -> str:
+        """A consultation or a proposer's answer, in a few lines (mail body and staff chats), with the console link."""
+        template = "answer_notice.txt" if isinstance(notice, AnswerNotice) else "consultation_notice.txt"
+        return self._environment.get_template(template).render(notice=notice).strip()
 
-    def consultation_subject(self, notice: ConsultationNotice) -> str:
-        return self.consultation_notice(notice).splitlines()[0]
+    def notice_subject(self, notice: StaffNotice) -> str:
+        return self.notice(notice).splitlines()[0]
 
     def html(self, dossier: Dossier) -> str:
         return self._environment.get_template("dossier.html").render(dossier=dossier)

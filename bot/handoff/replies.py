@@ -8,13 +8,15 @@ the reply counts as delivered once it is stored, and the chat fetches it with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Row
 
+from bot.content.loader import Content
 from bot.core.messages import Choice
 from bot.core.ports import Clock
+from bot.core.text import render
 from bot.handoff.sinks import delivery_key
 from bot.handoff.worker import OutboxWorker
 from storage.queue import OutboxQueue
@@ -37,6 +39,24 @@ class PullMessenger:
 
     async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         return None
+
+
+class ReplyFrame:
+    """A staff member's words as the proposer receives them, inside the frame of dialogs/replies.yaml.
+
+    The frame names the reference number (or the consultation's), so the reply is told apart from the bot.
+    """
+
+    def __init__(self, content: Content | Callable[[], Content]) -> None:
+        self._content = content if callable(content) else lambda: content  # the running bot's follows edits
+
+    def about_draft(self, reference: str, text: str) -> str:
+        content = self._content()
+        return render(content.replies.draft_reply, {**content.facts.facts, "reference": reference, "text": text})
+
+    def in_consultation(self, consultation_id: int, text: str) -> str:
+        content = self._content()
+        return render(content.replies.consultation_reply, {**content.facts.facts, "consultation": consultation_id, "text": text})
 
 
 class ReplyDispatcher:

@@ -6,7 +6,7 @@ import uuid
 from typing import Protocol
 
 from bot.handoff.dossier import Dossier
-from bot.handoff.notices import ConsultationNotice
+from bot.handoff.notices import StaffNotice
 
 _KEY_NAMESPACE = uuid.UUID("5f8f3c4e-3b2a-4d1e-9a57-6b796f736f00")
 
@@ -24,8 +24,8 @@ class HandoffSink(Protocol):
 
     async def deliver(self, dossier: Dossier, key: str) -> None: ...
 
-    async def notify(self, notice: ConsultationNotice, key: str) -> None:
-        """Tell staff about a consultation (担当者に相談); ``key`` as for ``deliver``."""
+    async def notify(self, notice: StaffNotice, key: str) -> None:
+        """Tell staff about a consultation (担当者に相談) or a proposer's answer; ``key`` as for ``deliver``."""
         ...
 
 

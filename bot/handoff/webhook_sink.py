@@ -8,11 +8,11 @@ import hmac
 import aiohttp
 
 from bot.handoff.dossier import Dossier
-from bot.handoff.notices import ConsultationNotice
+from bot.handoff.notices import StaffNotice
 
 SIGNATURE_HEADER = "X-Kyoso-Signature"
 DELIVERY_HEADER = "X-Kyoso-Delivery"
-EVENT_HEADER = "X-Kyoso-Event"  # draft_submitted / consultation_opened / consultation_reminder
+EVENT_HEADER = "X-Kyoso-Event"  # draft_submitted / consultation_opened / consultation_reminder / proposer_answered
 
 
 def signature(secret: bytes, body: bytes) -> str:
@@ -32,7 +32,7 @@ class WebhookSink:
     async def deliver(self, dossier: Dossier, key: str) -> None:
         await self._post(dossier.model_dump_json().encode(), key, "draft_submitted")
 
-    async def notify(self, notice: ConsultationNotice, key: str) -> None:
+    async def notify(self, notice: StaffNotice, key: str) -> None:
         await self._post(notice.model_dump_json().encode(), key, notice.event)
 
     async def _post(self, body: bytes, key: str, event: str) -> None:

@@ -92,7 +92,8 @@ async def reply(request: web.Request) -> web.Response:
         return await _page(request, problem, status=400)
     if consultation.user.channel not in services.reply_channels:
         return await _page(request, "この経路にはお返事を送れません。相談者が書き添えたお返事先にご連絡ください。", status=409)
-    if not await services.consultations.reply(consultation.id, staff_name(request), text, services.clock.now()):
+    sent = services.frame.in_consultation(consultation.id, text)
+    if not await services.consultations.reply(consultation.id, staff_name(request), text, services.clock.now(), sent=sent):
         return await _page(request, "返信できるのは、この相談に対応している職員だけです（相談が終わっている場合も返信できません）。", status=409)
     services.wake_replies()
     flash(request, "返信を受け付けました。相談者が使っている経路で、まもなく届きます。")

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
+from bot.handoff.replies import ReplyFrame
 from bot.staff.desk import ConsultationDesk
+from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.retention import PurgePreview
@@ -31,6 +33,8 @@ class StaffServices:
     session_secret: bytes
     consultations: SqlConsultations
     desk: ConsultationDesk
+    answers: SqlAnswers  # proposers' answers to the replies, shown on the draft page
+    frame: ReplyFrame  # a reply as the proposer receives it
     reply_channels: frozenset[str]  # where a reply reaches the user (push, or the web chat's pull)
     purge_preview: Callable[[datetime], Awaitable[PurgePreview]]
     retention_days: int = 90

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.email_sink import EmailSink, SmtpConfig
-from bot.handoff.notifier import ConsultationNotifier
+from bot.handoff.notifier import AnswerNotifier, ConsultationNotifier
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger
 from bot.handoff.sinks import HandoffSink
@@ -84,8 +84,10 @@ class StaffWork:
                 services.consultations, sinks, services.clock, timedelta(minutes=settings.consultation_remind_minutes),
                 settings.staff_base_url,
             )
+            answered = AnswerNotifier(services.answers, sinks, services.clock, settings.staff_base_url)
             pollers = [
-                Poller([dispatcher.run_once, notifier.run_once]), self.replies, Poller([services.desk.close_abandoned], 60)
+                Poller([dispatcher.run_once, notifier.run_once, answered.run_once]), self.replies,
+                Poller([services.desk.close_abandoned], 60),
             ]
             tasks = [asyncio.create_task(poller.run()) for poller in pollers]
             yield

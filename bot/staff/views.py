@@ -163,6 +163,7 @@ async def _draft_page(request: web.Request, error: str = "", status: int = 200) 
     return render(
         request, "draft.html", status=status, dossier=services.builder.build(stored), next_statuses=NEXT.get(stored.status, ()),
         activity=await services.staff.activity(reference), deliveries=await services.handoff.statuses(reference),
+        answers=await services.answers.for_draft(reference),
         error=error, note_max=NOTE_MAX, reply_max=REPLY_MAX,
     )
 
@@ -226,7 +227,8 @@ async def add_reply(request: web.Request) -> web.Response:
     text, problem = await posted_text(request, REPLY_MAX, "返信")
     if problem:
         return await _draft_page(request, problem, status=400)
-    await services.staff.add_reply(reference, staff_name(request), text, services.clock.now())
+    sent = services.frame.about_draft(reference, text)
+    await services.staff.add_reply(reference, staff_name(request), text, services.clock.now(), sent=sent)
     services.wake_replies()
     flash(request, "返信を受け付けました。提案者が使った経路で、まもなく届きます（送信の状況は返信の横に出ます）。")
     return redirect(url(request, "draft", reference=reference))

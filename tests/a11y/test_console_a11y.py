@@ -131,6 +131,7 @@ async def test_every_console_page_and_a_reply_with_the_keyboard_alone(server: Ru
         staff_line = chat.locator("#messages li.staff")
         await staff_line.wait_for(timeout=20_000)
         assert (await staff_line.locator(".visually-hidden").first.inner_text()) == "担当者:"
+        assert f"受付番号: {reference}" in await staff_line.inner_text(), "the reply names the draft it is about"
         assert await staff_line.locator("a").get_attribute("href") == "https://www.example.jp/kyoso/"
         styles = await chat.evaluate("""() => [document.querySelector('#messages li.staff'), document.querySelector('#messages li.bot')]
             .map((item) => getComputedStyle(item).backgroundColor + getComputedStyle(item).borderLeftWidth)""")
@@ -144,11 +145,7 @@ async def test_the_session_warns_before_it_ends_and_can_be_extended(server: Runn
     async with chromium() as browser:
         page = await new_page(browser, VIEWPORTS["desktop"])
         await page.clock.install()
-        await page.goto(f"{server.url}/staff/login")
-        await page.fill("input[name=name]", "sato")
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("text=ログインする")
-        await page.wait_for_url("**/drafts")
+        await log_in(page, server.url)
         warning = page.locator("#session-expiry")
         assert await warning.is_hidden()
         await page.fill("input[name=q]", "入力中の検索語")
@@ -163,3 +160,37 @@ async def test_the_session_warns_before_it_ends_and_can_be_extended(server: Runn
         await page.clock.run_for("11:50:00")
         assert await warning.is_hidden(), "extended by 12 hours from the click"
         assert await page.input_value("input[name=q]") == "入力中の検索語", "nothing typed was lost"
+
+
+async def test_a_memo_typed_when_the_session_ended_is_sent_after_logging_in_again(server: Running) -> None:
+    await web_proposer(server)
+    async with chromium() as browser:
+        page = await new_page(browser, VIEWPORTS["desktop"])
+        await page.clock.install()
+        await log_in(page, server.url)
+        await page.goto(f"{server.url}/staff/drafts/KY-2026-0001")
+        memo = "ログインが切れる直前に書いたメモ"
+        await page.fill("form[action$='/notes'] textarea", memo)
+        other = await page.context.new_page()  # the session ends meanwhile (here: a log-out on another tab)
+        await log_in(other, server.url)
+        await other.click("text=ログアウト")
+        await page.clock.run_for("12:00:01")
+        warning = page.locator("#session-expiry")
+        await warning.wait_for()
+        assert "有効期限が切れました" in await warning.inner_text()
+
+        await log_in(other, server.url)  # logging in again in another tab, as the notice's button offers
+        await page.bring_to_front()
+        await page.evaluate("window.dispatchEvent(new Event('focus'))")
+        await warning.wait_for(state="hidden")
+        await page.click("text=メモを残す")
+        assert await page.locator(".flash").inner_text() == "メモを残しました。"
+        assert memo in await page.locator("main").inner_text()
+
+
+async def log_in(page: Any, url: str) -> None:
+    await page.goto(f"{url}/staff/login")
+    await page.fill("input[name=name]", "sato")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("text=ログインする")
+    await page.wait_for_url("**/drafts")

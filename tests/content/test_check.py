@@ -26,7 +26,7 @@ class Breakage:
 
 
 BREAKAGES = [
-    Breakage("yaml syntax", "faq/facts.yaml", "  budget_total: 700万円", "  budget_total: 700万円: 多い", "budget_total", "YAML syntax"),
+    Breakage("yaml syntax", "faq/facts.yaml", "  city: 府中市", "  city: 府中市: 多い", "  city:", "YAML syntax"),
     Breakage("unknown next step", "dialogs/draft.yaml", "    next: proposal_type\n", "    next: proposal_typo\n", "next: proposal_typo", "unknown step 'draft.proposal_typo'"),
     Breakage("duplicate step id", "dialogs/draft.yaml", "  - id: contact_name\n", "  - id: org_name\n", "  - id: org_name\n    type: text\n    field: contact_name", "used twice"),
     Breakage("unknown key", "dialogs/main.yaml", "    text: ご用件を選んでください。", "    txt: ご用件を選んでください。", "txt:", "unknown key"),
@@ -47,6 +47,15 @@ BREAKAGES = [
     Breakage("consultation text missing", "dialogs/consultation.yaml", "taken_note: 担当者がお返事しています。このままメッセージを送ってください。\n", "", "answer_time:", "taken_note: required key is missing"),
     Breakage("consultation placeholder", "dialogs/consultation.yaml", "（相談番号: {consultation}）", "（相談番号: {consultaton}）", "{consultaton}", "unknown placeholder {consultaton}"),
     Breakage("synonym in two groups", "faq/synonyms.yaml", "  - [予算, 予算額, 財源]\n", "  - [予算, 予算額, 財源, 上限額]\n", "  - [予算, 予算額, 財源, 上限額]", "'上限額' is in two synonym groups (4 and 5)"),
+    Breakage("count contradicts a fact", "dialogs/draft.yaml", "提案方法は「テーマ型」と「フリー型」の2種類です。", "提案の種類は3つあります。", "提案の種類は3つ", "says 3 提案の種類 where faq/facts.yaml counts.proposal_methods says 2 (テーマ型、フリー型)"),
+    Breakage("count before the word", "dialogs/main.yaml", "        label: 5つの条件チェック", "        label: 4つの条件チェック", "label: 4つの", "says 4 条件 where faq/facts.yaml counts.criteria says 5"),
+    Breakage("year of a dated fact", "faq/facts.yaml", "limit_per_project: {value: 200万円, year: 令和6年度}", "limit_per_project: {value: 200万円, year: 今年度}", "limit_per_project:", "facts.limit_per_project.year: '今年度' is not a fiscal year"),
+    Breakage("option beside the same command button", "dialogs/criteria.yaml", "        words: [下書き]\n        next: draft.start\n", "        words: [下書き]\n        next: draft.start\n      - value: menu\n        label: メニューに戻る\n        next: main.menu\n", "next: main.menu", "option 'メニューに戻る' leads where the 'メニュー' button under it leads"),
+    Breakage("required_text alone", "dialogs/draft.yaml", "    required_unless: email\n", "", "    required_text:", "'required_text' is only used with 'required_unless'"),
+    Breakage("option condition on an unknown field", "dialogs/criteria.yaml", "when: {field: c4, in:", "when: {field: c9, in:", "when: {field: c9", "field 'c9' is never asked by any step"),
+    Breakage("time frame not said", "dialogs/submission.yaml", "{time_frame}を目安に", "近いうちに", "  with_time_frame:", "contact.with_time_frame must say {time_frame}"),
+    Breakage("submission key typo", "dialogs/submission.yaml", "  time_frame: null", "  timeframe: null", "timeframe:", "unknown key"),
+    Breakage("progress placeholder", "dialogs/draft.yaml", "progress: 質問 {number}/{total}", "progress: 質問 {numbr}/{total}", "progress:", "unknown placeholder {numbr}"),
     Breakage("channel word missing", "dialogs/common.yaml", "    here: このチャット\n", "", "channel_words:", "channel_words.telegram: every channel names the same words as 'default' (differs in: here)"),
     Breakage("bad condition", "dialogs/draft.yaml", "when: {field: proposal_type, equals: theme}", "when: {field: proposal_type}", "when: {field: proposal_type}", "exactly one of"),
 ]
@@ -72,6 +81,12 @@ def test_real_content_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"note: dialogs/consultation.yaml:{line}: answer_time.business_hours is not filled in" in printed, (
         "the desk's page gives no business hours: staff are reminded to fill them in"
     )
+    submission = REPOSITORY_ROOT / "dialogs" / "submission.yaml"
+    for text, note in [("  time_frame: null", "contact.time_frame is not filled in (要記入)"),
+                       ("  text: null", "official_form.text is not filled in (要記入)")]:
+        assert f"note: dialogs/submission.yaml:{_line_of(submission, text)}: {note}" in printed
+    line = _line_of(REPOSITORY_ROOT / "dialogs" / "privacy_notice.yaml", "confirmed: false")
+    assert f"note: dialogs/privacy_notice.yaml:{line}: the privacy notice's wording is not confirmed by staff" in printed
     line = _line_of(REPOSITORY_ROOT / "faq" / "facts.yaml", '  city_page_url: ""')
     assert f"note: faq/facts.yaml:{line}: facts.city_page_url is not filled in (要記入)" in printed
 

@@ -22,7 +22,7 @@ def test_ask_json_for_a_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["ask", "--json", "提案について知りたいです"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["matched"] is False and printed["entry_id"] is None and printed["answer"] is None
-    assert [found["entry_id"] for found in printed["suggestions"]] == ["how_to_apply", "eligibility", "theme_vs_free"]
+    assert [found["entry_id"] for found in printed["suggestions"]] == ["how_to_apply", "eligibility", "who_can_propose"]
 
 
 def test_ask_json_for_an_out_of_scope_question(capsys: pytest.CaptureFixture[str]) -> None:

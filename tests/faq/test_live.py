@@ -43,7 +43,7 @@ def test_an_edit_is_picked_up_and_a_broken_edit_keeps_the_last_good_faq(root: Pa
     faq = LiveContent(load_content(root), lambda content: build_index(content, None), check_every=3, clock=ticks)
     assert "700万円" in (faq.get("program_budget") or pytest.fail()).answer
 
-    _edit(root / "faq" / "facts.yaml", "budget_total: 700万円", "budget_total: 800万円")
+    _edit(root / "faq" / "facts.yaml", "budget_total: {value: 700万円", "budget_total: {value: 800万円")
     faq.lookup("予算はいくら")
     faq.wait()
     assert "700万円" in (faq.get("program_budget") or pytest.fail()).answer, "not looked at again within 3 seconds"

@@ -78,7 +78,7 @@ def test_confident_answers_are_right(outcomes: dict[str, list[Outcome]]) -> None
 def test_did_you_mean_offers_at_most_three_entries(faq_index: FaqIndex) -> None:
     found = faq_index.lookup("提案について知りたいです")
     assert found.answer is None
-    assert [hit.label for hit in found.suggestions] == ["提案の方法", "対象になる提案", "テーマ型とフリー型"]
+    assert [hit.label for hit in found.suggestions] == ["提案の方法", "対象になる提案", "提案できる団体"]
 
 
 def test_answers_have_their_facts_filled_in(faq_index: FaqIndex) -> None:

@@ -23,6 +23,7 @@ NEW_ENTRY = {
     "keywords": "担当課|窓口",
     "answer": "「{desk_name}」は、{section}が担当しています。",
     "related": "contact",
+    "commands": "human",
     "tags": "窓口",
     "source": "お問合せ",
 }
@@ -52,7 +53,7 @@ def test_import_csv_writes_a_checked_yaml_file(content_dir: Path, tmp_path: Path
     entry = load_content(content_dir).faq_entry("office_hours")
     assert entry is not None
     assert entry.paraphrases == ["担当課はどこ", "窓口の担当"] and entry.keywords == ["担当課", "窓口"]
-    assert entry.answer == NEW_ENTRY["answer"] and entry.menu is False
+    assert entry.answer == NEW_ENTRY["answer"] and entry.menu is False and entry.commands == ["human"]
 
 
 def test_export_then_import_xlsx_round_trips(content_dir: Path, tmp_path: Path) -> None:

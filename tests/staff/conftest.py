@@ -18,11 +18,13 @@ from bot.core.engine import Engine
 from bot.emulators.line import LineEmulator
 from bot.faq.live import build_index
 from bot.handoff.dossier import DossierBuilder
+from bot.handoff.replies import ReplyFrame
 from bot.staff.app import create_staff_app
 from bot.staff.desk import ConsultationDesk
 from bot.staff.passwords import hash_password
 from bot.staff.services import StaffServices
 from storage import retention
+from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
@@ -81,7 +83,7 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
         staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
         consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
-        reply_channels=frozenset({LINE}),
+        reply_channels=frozenset({LINE}), answers=SqlAnswers(engine, policy), frame=ReplyFrame(content),
         purge_preview=functools.partial(retention.preview, engine),
     )
     return services, engine

@@ -149,7 +149,8 @@ async def test_status_notes_and_replies_are_stored_and_audited(console: Console,
     activity = await console.services.staff.activity(reference)
     assert [note.text for note in activity.notes] == ["環境政策課に相談する"]
     [reply] = activity.replies
-    assert (reply.text, reply.status, reply.author) == ("ご提案ありがとうございます。担当から連絡します。", "pending", "sato")
+    framed = f"【市民協働推進部 協働共創推進課の担当者より（受付番号: {reference}）】\nご提案ありがとうございます。担当から連絡します。"
+    assert (reply.text, reply.status, reply.author) == (framed, "pending", "sato"), "the proposer gets the reply in its frame"
     actions = [entry.action for entry in reversed(activity.audit)]
     assert actions[:2] == ["view", "status"] and {"note", "reply"} <= set(actions)
     shown = await (await console.client.get(page)).text()

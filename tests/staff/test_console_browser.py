@@ -68,11 +68,12 @@ async def test_staff_log_in_find_a_draft_change_its_status_reply_and_export(  # 
         said = "\n".join(line.texts(PROPOSER))
         reference = re.search(r"KY-\d{4}-\d{4}", said).group(0)  # type: ignore[union-attr]
         await _work_on_the_draft(server.url + "/staff", server.app.store, database_url, reference, page, tmp_path)
+        framed = f"【市民協働推進部 協働共創推進課の担当者より（受付番号: {reference}）】\n{REPLY}"
         for _ in range(100):
-            if REPLY in line.texts(PROPOSER):
+            if framed in line.texts(PROPOSER):
                 break
             await asyncio.sleep(0.05)
-        assert line.texts(PROPOSER)[-1] == REPLY, "the staff reply reached the proposer on LINE"
+        assert line.texts(PROPOSER)[-1] == framed, "the staff reply reached the proposer on LINE, with its reference"
 
 
 async def _work_on_the_draft(  # type: ignore[no-untyped-def]

@@ -81,7 +81,7 @@ async def test_a_person_answers_mid_draft_and_the_proposer_finishes_it(  # type:
         for answer in FROM_STAFF:
             await sato.fill("form[action$='/replies'] textarea[name=text]", answer)
             await sato.click("text=相談者に送る")
-            await received(line, answer)
+            await received(line, f"【市民協働推進部 協働共創推進課の担当者より（相談番号: 1）】\n{answer}")
         await sato.click("text=相談を終えてボットに戻す")
         assert await sato.locator("#consultation-status").inner_text() == "終了"
         handed_back = await received(line, "担当者との相談を終わりました。")

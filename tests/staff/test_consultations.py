@@ -85,7 +85,8 @@ async def test_staff_take_follow_answer_and_close_a_consultation(
         assert reply.status == 303
         line = LinePush()
         await ReplyDispatcher(console.services.staff.replies, [line], console.clock).run_once()
-        assert line.pushed == [("U-midori", "費用は施設によります。")]
+        framed = "【市民協働推進部 協働共創推進課の担当者より（相談番号: 1）】\n費用は施設によります。"
+        assert line.pushed == [("U-midori", framed)], "the reply reaches the user in its frame"
 
         assert (await console.post("/staff/consultations/1/close", {}, "/staff/consultations/1")).status == 303
         streamed = await events(stream, "end")

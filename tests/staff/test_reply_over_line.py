@@ -34,11 +34,12 @@ async def test_a_staff_reply_is_pushed_to_the_proposer_on_line(database_url: str
                 page = f"/staff/drafts/{reference}"
                 assert "公園で子ども食堂" in await (await browser.get(page)).text()
                 await _post(browser, f"{page}/replies", {"text": REPLY}, page)
+            framed = f"【市民協働推進部 協働共創推進課の担当者より（受付番号: {reference}）】\n{REPLY}"
             for _ in range(100):
-                if REPLY in emulator.texts(PROPOSER.user_id):
+                if framed in emulator.texts(PROPOSER.user_id):
                     break
                 await asyncio.sleep(0.05)
-            assert emulator.texts(PROPOSER.user_id) == [REPLY]
+            assert emulator.texts(PROPOSER.user_id) == [framed], "the reply names the draft's reference number"
     finally:
         await emulator.close()
 

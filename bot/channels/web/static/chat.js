@@ -18,13 +18,6 @@ function say(who, message) {
   speaker.className = "visually-hidden";
   speaker.textContent = SPEAKERS[who];
   item.appendChild(speaker);
-  if (who === "staff") {
-    const from = document.createElement("span");
-    from.className = "from";
-    from.setAttribute("aria-hidden", "true");
-    from.textContent = "担当者からのお返事";
-    item.appendChild(from);
-  }
   if (message.kind === "card") {
     showCard(item, message);
   } else {

@@ -1,0 +1,57 @@
+"""A proposer's answer to a staff reply about their draft goes to staff, not to the FAQ.
+
+Staff write to a proposer from the console's draft page. What the proposer types next (nothing else done
+since the reply arrived, and within the reply window) is their answer: it is kept with the draft for staff
+(the draft page, and a notice to the staff sinks) and the proposer is told so. Further typed messages go
+the same way until the proposer turns back to the bot (any button or command); a newer reply starts again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from bot.core.messages import Inbound
+from bot.core.prompts import command_buttons
+from bot.core.text import has_content, render
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Conversation
+
+MAX_ANSWER = 2000
+
+
+class StaffReply(BaseModel):
+    """The latest staff reply delivered to a proposer about one of their drafts."""
+
+    id: int
+    reference: str
+    sent_at: datetime
+
+
+class StaffReplies:
+    def __init__(self, conversation: Conversation, window: timedelta) -> None:
+        self._conversation = conversation
+        self._window = window
+
+    async def forward(self, inbound: Inbound, text: str) -> bool:
+        """Pass a typed answer to a recent staff reply on to staff; False when the input is for the bot."""
+        conversation = self._conversation
+        state = conversation.state
+        typed = inbound.payload is None and has_content(text) and conversation.command(inbound, text) is None
+        if not typed or state.pending is not None:
+            state.answering_staff = False
+            return False
+        latest = await conversation.turn.latest_staff_reply(conversation.now - self._window)
+        unanswered = latest is not None and (state.last_seen is None or latest.sent_at > state.last_seen)
+        if latest is None or not (unanswered or state.answering_staff):
+            state.answering_staff = False
+            return False
+        state.answering_staff = True
+        await conversation.turn.answer_staff_reply(latest.id, text.strip()[:MAX_ANSWER], conversation.now)
+        said = render(conversation.content.replies.forwarded, {**conversation.content.facts.facts, "reference": latest.reference})
+        conversation.say(said, command_buttons(conversation.common, ["resume"]))
+        conversation.prompt_due = False
+        return True

@@ -1,0 +1,77 @@
+"""Proposers' answers to staff replies about their drafts, for staff: the draft page, and one notice per reply.
+
+The user's side (finding the reply answered, keeping the answer) is in ``SqlTurn``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.queue import PENDING, OutboxQueue, RetryPolicy
+from storage.sql_store import _insert
+from storage.tables import answer_notices, drafts, proposer_answers
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    reference: str
+    channel: str
+    text: str
+    created_at: datetime
+
+
+class SqlAnswers:
+    def __init__(self, engine: AsyncEngine, notice_policy: RetryPolicy) -> None:
+        self._engine = engine
+        self.notices = OutboxQueue(engine, answer_notices, notice_policy)
+
+    async def get(self, answer_id: int) -> Answer | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(_select().where(proposer_answers.c.id == answer_id))).first()
+        return None if row is None else _answer(row)
+
+    async def for_draft(self, reference: str) -> list[Answer]:
+        """The proposer's answers about one draft, oldest first (the draft page)."""
+        query = _select().where(drafts.c.reference == reference).order_by(proposer_answers.c.id)
+        async with self._engine.connect() as connection:
+            return [_answer(row) for row in await connection.execute(query)]
+
+    async def fan_out(self, sinks: list[str], now: datetime, limit: int = 100) -> int:
+        """Queue a notice per sink for each answer waiting for one; several workers queue each notice once."""
+        if not sinks:
+            return 0
+        waiting = proposer_answers.c.notified_at.is_(None)
+        async with self._engine.begin() as connection:
+            ids = list((await connection.execute(
+                select(proposer_answers.c.id).where(waiting).order_by(proposer_answers.c.id).limit(limit)
+                .with_for_update(skip_locked=True)
+            )).scalars())
+            if not ids:
+                return 0
+            marked = await connection.execute(
+                update(proposer_answers).where(proposer_answers.c.id.in_(ids), waiting).values(notified_at=now)
+                .returning(proposer_answers.c.id)
+            )
+            rows = [
+                {"answer_id": answer_id, "sink": sink, "status": PENDING, "attempts": 0, "next_attempt_at": now}
+                for answer_id in marked.scalars() for sink in sinks
+            ]
+            if rows:
+                await connection.execute(
+                    _insert(connection, answer_notices).on_conflict_do_nothing(index_elements=["answer_id", "sink"]), rows
+                )
+        return len(rows)
+
+
+def _select() -> Select[Any]:
+    return select(proposer_answers, drafts.c.reference, drafts.c.channel).join(drafts, drafts.c.id == proposer_answers.c.draft_id)
+
+
+def _answer(row: Row[Any]) -> Answer:
+    return Answer(id=row.id, reference=row.reference, channel=row.channel, text=row.text, created_at=row.created_at)
