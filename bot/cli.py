@@ -114,12 +114,26 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
             print(problem.render(root))
         print(f"{len(invalid.problems)} problem(s) found", file=sys.stderr)
         return 1
-    if _rich_menu_problems(root, content):
+    if _rich_menu_problems(root, content) or _example_problems(root, content, settings):
         return 1
     print(f"OK: {len(content.dialogs)} dialogs, {len(content.steps)} steps, {len(content.faq)} FAQ entries in {root}")
     for note in unfilled(content):
         print(f"note: {note.render(root)}")
     return 0
+
+
+def _example_problems(root: Path, content: Content, settings: Settings) -> bool:
+    """Intent examples that the matcher (as the bot runs it) takes for another intent or an FAQ entry."""
+    from bot.faq.examples import example_problems
+    from bot.faq.live import build_index, load_embedder
+
+    embedder = load_embedder(settings.cache_dir) if settings.faq_embeddings else None
+    problems = example_problems(content, build_index(content, embedder))
+    for problem in problems:
+        print(problem.render(root))
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    return bool(problems)
 
 
 def _rich_menu_problems(root: Path, content: Content) -> bool:

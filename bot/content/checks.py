@@ -24,13 +24,14 @@ from bot.content.problems import Problem
 from bot.content.yamlsrc import strings
 from bot.core import payloads
 from bot.core.draft import DraftProposal
-from bot.core.options import choice_options
-from bot.core.text import placeholders
+from bot.core.options import choice_options, menu_options
+from bot.core.text import normalize, placeholders
 
 # Placeholders the engine fills at run time, besides the facts.
 DYNAMIC_PLACEHOLDERS = {
     "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
     "number", "total", "answers", "year", "next_steps", "time_frame", "last", "text",
+    "topic", "answer",
 }
 # consultation.yaml: the texts that must name the value they exist for.
 REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}
@@ -49,6 +50,8 @@ def cross_check(content: Content) -> list[Problem]:
     problems += _required_placeholders(content)
     problems += _duplicate_command_buttons(content)
     problems += fact_checks(content)
+    problems += _intents(content)
+    problems += _out_of_scope(content)
     return problems
 
 
@@ -250,6 +253,63 @@ def _faq_references(content: Content) -> list[Problem]:
         for index, related in enumerate(entry.related):
             if related not in known:
                 problems.append(content.faq_sources[entry.id].at("related", index).problem(f"no FAQ entry '{related}'"))
+    return problems
+
+
+def _faq_texts(content: Content) -> dict[str, str]:
+    """Normalised question, label and paraphrases of every FAQ entry -> its id."""
+    return {
+        normalize(text): entry.id
+        for entry in content.faq
+        for text in (entry.question, entry.label, *entry.paraphrases)
+    }
+
+
+def _intents(content: Content) -> list[Problem]:
+    """Intents name a menu item or a command, once each; an example belongs to one intent (or FAQ entry) only."""
+    if content.intents is None or content.intents_source is None:
+        return []
+    source = content.intents_source
+    menu = menu_options(content)
+    faq_texts = _faq_texts(content)
+    problems: list[Problem] = []
+    seen_ids: set[str] = set()
+    seen_examples: dict[str, str] = {}
+    for index, intent in enumerate(content.intents.intents):
+        place = source.at("intents", index)
+        if intent.id in seen_ids:
+            problems.append(place.at("id").problem(f"intent id '{intent.id}' is used twice"))
+        seen_ids.add(intent.id)
+        if intent.option is not None and intent.option not in menu:
+            problems.append(place.at("option").problem(f"'{intent.option}' is not an item of the menu: {sorted(menu)}"))
+        for position, example in enumerate(intent.examples):
+            wanted = normalize(example)
+            other = seen_examples.setdefault(wanted, intent.id)
+            if other != intent.id:
+                problems.append(place.at("examples", position).problem(f"example '{example}' is also an example of intent '{other}'"))
+            elif wanted in faq_texts:
+                problems.append(place.at("examples", position).problem(
+                    f"example '{example}' is also written for the FAQ entry '{faq_texts[wanted]}': keep it in one place"
+                ))
+    return problems
+
+
+def _out_of_scope(content: Content) -> list[Problem]:
+    if content.out_of_scope is None or content.out_of_scope_source is None:
+        return []
+    source = content.out_of_scope_source
+    faq_texts = _faq_texts(content)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, topic in enumerate(content.out_of_scope.topics):
+        if topic.id in seen:
+            problems.append(source.at("topics", index, "id").problem(f"topic id '{topic.id}' is used twice"))
+        seen.add(topic.id)
+        for position, example in enumerate(topic.examples):
+            if normalize(example) in faq_texts:
+                problems.append(source.at("topics", index, "examples", position).problem(
+                    f"example '{example}' is written for the FAQ entry '{faq_texts[normalize(example)]}' too: is it out of scope?"
+                ))
     return problems
 
 

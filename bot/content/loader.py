@@ -18,6 +18,8 @@ from bot.content.models import (
     Facts,
     FaqEntry,
     FaqFile,
+    Intents,
+    OutOfScope,
     PrivacyNotice,
     ReplyTexts,
     ReportStep,
@@ -37,7 +39,9 @@ PRIVACY_FILE = "privacy_notice.yaml"
 CONSULTATION_FILE = "consultation.yaml"
 SUBMISSION_FILE = "submission.yaml"
 REPLIES_FILE = "replies.yaml"
-SPECIAL_DIALOG_FILES = (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE)  # not dialogs
+INTENTS_FILE = "intents.yaml"
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
+SPECIAL_DIALOG_FILES = (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE)  # not dialogs
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -82,6 +86,10 @@ class Content:
     common_source: Source | None = None
     field_steps_near: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # see options.field_steps
     synonyms: list[list[str]] = field(default_factory=list)
+    intents: Intents | None = None  # dialogs/intents.yaml (none: only buttons and the commands' exact words)
+    out_of_scope: OutOfScope | None = None  # faq/out_of_scope.yaml
+    intents_source: Source | None = None
+    out_of_scope_source: Source | None = None
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -119,6 +127,7 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
+    intents, intents_source = _optional(dialogs_dir / INTENTS_FILE, Intents, problems, raw)
     for path in sorted(dialogs_dir.glob("*.yaml")):
         if path.name in SPECIAL_DIALOG_FILES:
             continue
@@ -131,8 +140,9 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     synonyms = _load_model(faq_dir / SYNONYMS_FILE, Synonyms, problems, raw) if (faq_dir / SYNONYMS_FILE).is_file() else None
     if synonyms is not None:
         problems += _words_in_two_groups(synonyms, raw[-1][1])
+    out_of_scope, out_of_scope_source = _optional(faq_dir / OUT_OF_SCOPE_FILE, OutOfScope, problems, raw)
     for path in sorted(faq_dir.glob("*.yaml")):
-        if path.name in (FACTS_FILE, SYNONYMS_FILE):
+        if path.name in (FACTS_FILE, SYNONYMS_FILE, OUT_OF_SCOPE_FILE):
             continue
         faq_file = _load_model(path, FaqFile, problems, raw)
         if faq_file is None:
@@ -151,6 +161,8 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
         raw_sources=raw,
     )
     content.synonyms = synonyms.synonyms if synonyms else []
+    content.intents, content.intents_source = intents, intents_source
+    content.out_of_scope, content.out_of_scope_source = out_of_scope, out_of_scope_source
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)
     return content
@@ -180,6 +192,14 @@ def _load_model(path: Path, model: type[M], problems: list[Problem], raw: list[t
         return None
     raw.append((data, source))
     return loaded
+
+
+def _optional(path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]]) -> tuple[M | None, Source | None]:
+    """A file that may be left out; when it is there, it is checked like the others."""
+    if not path.is_file():
+        return None, None
+    loaded = _load_model(path, model, problems, raw)
+    return loaded, raw[-1][1] if loaded is not None else None
 
 
 def _words_in_two_groups(synonyms: Synonyms, source: Source) -> list[Problem]:

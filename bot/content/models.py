@@ -225,6 +225,7 @@ class Messages(Strict):
     faq_not_found: NonEmpty
     did_you_mean: NonEmpty
     none_of_these: NonEmpty
+    none_fits: NonEmpty = Field(description="after どれでもない: no answer here, the question is kept for staff; offers 担当者に相談")
     slow_down: NonEmpty = Field(description="said once when a user (or a browser's address) sends too much too fast")
     one_to_one: NonEmpty = Field(description="said in group chats (LINE groups/rooms, Telegram groups): the bot talks 1:1 only")
 
@@ -277,6 +278,36 @@ class Common(Strict):
         if missing:
             raise ValueError(f"commands missing: {', '.join(sorted(missing))}")
         return self
+
+
+# --- intents.yaml (what a typed line can ask the bot to do) -----------------------
+
+ALWAYS_CONFIRMED: tuple[CommandName, ...] = ("restart", "delete_data")  # they ask their own question first
+
+
+class Intent(Strict):
+    """One thing a user can ask for in their own words: a command, or an item of the menu."""
+
+    id: NonEmpty = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    option: str | None = Field(default=None, description="the value of an item of the menu (commands.menu.goto)")
+    command: CommandName | None = None
+    ask: str | None = Field(default=None, description="asked (with はい/いいえ) when the bot is not sure, e.g. 提案の下書きをつくりますか？")
+    examples: list[NonEmpty] = Field(min_length=3, description="ways people type it (plain, polite, casual)")
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Intent:
+        if (self.option is None) == (self.command is None):
+            raise ValueError("give either 'option' or 'command'")
+        if self.ask is None and self.command not in ALWAYS_CONFIRMED:
+            raise ValueError("'ask' is missing: the question asked when the bot is not sure it understood")
+        return self
+
+
+class Intents(Strict):
+    leaving_form: NonEmpty = Field(description="said before asking whether to leave a half-filled form for a typed request")
+    declined: NonEmpty = Field(description="said after いいえ to a question such as 提案の下書きをつくりますか？")
+    or_answer: NonEmpty = Field(description="added when the line could also be the answer to the question: {answer} is the line")
+    intents: list[Intent] = Field(default_factory=list)
 
 
 # --- consultation.yaml (担当者に相談) ---------------------------------------------
@@ -372,6 +403,21 @@ class FaqEntry(Strict):
 
 class FaqFile(Strict):
     entries: list[FaqEntry] = Field(min_length=1)
+
+
+class OutsideTopic(Strict):
+    """A subject of other city services that this window does not handle (ごみ, 住民票, 税金 …)."""
+
+    id: NonEmpty = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: NonEmpty
+    examples: list[NonEmpty] = Field(min_length=3)
+
+
+class OutOfScope(Strict):
+    """faq/out_of_scope.yaml: what the bot says to a question about another city service, and the topics it knows are not its own."""
+
+    answer: NonEmpty = Field(description="facts from the page or staff files only; {topic} is the topic's label")
+    topics: list[OutsideTopic] = Field(min_length=1)
 
 
 class Synonyms(Strict):

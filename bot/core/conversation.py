@@ -7,18 +7,18 @@ are themselves content.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
 from bot.content.loader import Content
 from bot.content.models import (
+    ALWAYS_CONFIRMED,
     ASKING_STEPS,
     ChoiceStep,
-    Command,
     ConsentStep,
     EditMenuStep,
+    Intent,
     Option,
     ReportStep,
     SayStep,
@@ -32,14 +32,16 @@ from bot.core.conditions import holds
 from bot.core.dated import dated_note
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
+from bot.core.intents import find_intent, leaves_form, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
-from bot.core.options import Offered, field_is_active, field_steps, match, offered
-from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Turn
+from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
+from bot.core.ports import FaqHit, FaqLookup, Reading, Turn
 from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
-from bot.core.text import fold, normalize, render
+from bot.core.text import render
+from bot.core.understanding import Decision, decide, named
 from bot.core.validation import Refusal, validate
 from bot.core.views import criteria_report, next_steps
 
@@ -50,6 +52,7 @@ MAX_QUESTION_KEPT = 500
 MAX_RECENT = 12  # lines of the recent conversation kept for staff
 MAX_RECENT_CHARS = 300
 MISSES_BEFORE_OFFER = 2  # unanswered questions in a row before the bot offers a person
+INTENT_PENDING = "intent:"  # state.pending while asking 「…しますか？」 about a request typed in words
 
 
 class Conversation:
@@ -82,6 +85,8 @@ class Conversation:
         await self._respond(inbound, text)
         if self.prompt_due:
             self._prompt()
+        if self.state.step in self.content.steps:
+            offer_named_actions(self.content, self.state, self.state.step or "", self._current(), self.outbox)
         self._remember(said)
 
     async def after_consultation(self) -> None:
@@ -107,7 +112,7 @@ class Conversation:
         elif self.state.pending and self._confirmation(inbound, text) is not None:
             await self._settle_pending(self._confirmation(inbound, text) == "yes")
         else:
-            self.state.pending = None
+            self.state.pending = self.state.pending_answer = None
             await self._dispatch(inbound, text)
 
     async def _dispatch(self, inbound: Inbound, text: str) -> None:
@@ -118,6 +123,10 @@ class Conversation:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.FAQ:
             self._answer_entry(value)
+        elif prefix == payloads.MENU_ITEM:
+            await self._pick_menu_item(value)
+        elif prefix == payloads.NONE_FITS:
+            await self._none_fits()
         elif prefix == payloads.PAGE and value.isdigit():
             self.state.choice_page = int(value)
             self.prompt_due = True
@@ -132,7 +141,7 @@ class Conversation:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.COMMAND:
             return value if value in self.common.commands else None
-        return None if inbound.payload is not None else _named(text, self.common.commands)
+        return None if inbound.payload is not None else named(text, self.common.commands)
 
     async def _run_command(self, name: str) -> None:
         messages = self.common.messages
@@ -216,12 +225,17 @@ class Conversation:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.CONFIRM and value in self.common.confirm:
             return value
-        return None if inbound.payload is not None else _named(text, self.common.confirm)
+        return None if inbound.payload is not None else named(text, self.common.confirm)
 
     async def _settle_pending(self, confirmed: bool) -> None:
         kind, self.state.pending = self.state.pending, None
+        answer, self.state.pending_answer = self.state.pending_answer, None
         messages = self.common.messages
-        if kind == "consult":
+        if kind and kind.startswith(INTENT_PENDING):
+            await self._settle_request(kind.removeprefix(INTENT_PENDING), confirmed, answer)
+        elif not confirmed and answer is not None and kind in ALWAYS_CONFIRMED:
+            await self._take_as_answer(answer)  # 「株式会社やり直し工房」 was the answer after all
+        elif kind == "consult":
             if confirmed:
                 self.handover.start("faq")
             else:
@@ -270,27 +284,33 @@ class Conversation:
 
     async def _answer_step(self, payload: str | None, text: str) -> None:
         step = self._current()
-        if isinstance(step, TextStep):
-            await self._answer_text(step, text, payload)
-            return
-        choices = offered(step, self.content, self.state.values)
-        chosen = self._chosen(choices, payload, text)
-        if chosen is None:
-            if payload is None and text.strip():
-                await self._answer_question(text, self._lookup(text))
-            else:
+        if payload is not None:
+            choices = [] if isinstance(step, TextStep) else offered(step, self.content, self.state.values)
+            chosen = next((choice for choice in choices if choice.payload == payload), None)
+            if chosen is None:
                 self._not_understood()
+            else:
+                await self._take_option(step, chosen)
             return
+        await self._act(step, decide(self.content, step, self.state.values, text, self._read), text)
+
+    async def _act(self, step: Step, decision: Decision, text: str) -> None:
+        if decision.kind == "option" and decision.option is not None:
+            await self._take_option(step, decision.option)
+        elif decision.kind in ("answer", "invalid") and isinstance(step, TextStep) and decision.value is not None:
+            await self._store_answer(step, decision.value)
+        elif decision.intent is not None:
+            await self._requested(decision, text if isinstance(decision.value, str) else None)
+        elif decision.kind == "question":
+            await self._answer_question(text, decision.reading)
+        else:
+            self._not_understood()
+
+    async def _take_option(self, step: Step, chosen: Offered) -> None:
         if isinstance(step, EditMenuStep):
             await self._edit_field(chosen.option.value)
         else:
             await self._choose(step, chosen.option)
-
-    @staticmethod
-    def _chosen(choices: list[Offered], payload: str | None, text: str) -> Offered | None:
-        if payload is not None:
-            return next((choice for choice in choices if choice.payload == payload), None)
-        return match(text, choices)
 
     async def _choose(self, step: Step, option: Option) -> None:
         if option.reply:
@@ -309,16 +329,7 @@ class Conversation:
         target = option.next or (self._next_after(step, option.value) if isinstance(step, ChoiceStep) else None)
         await self._goto(target or self.state.step or self.common.home)
 
-    async def _answer_text(self, step: TextStep, text: str, payload: str | None) -> None:
-        if payload is not None:
-            self._not_understood()
-            return
-        question = self._looks_like_question(text)
-        found = self._lookup(text) if question else FaqMatch()
-        result = validate(step, text)
-        if found.answer or (question and isinstance(result, Refusal)):
-            await self._answer_question(text, found)  # a question, not a wrong answer
-            return
+    async def _store_answer(self, step: TextStep, result: str | Refusal) -> None:
         if isinstance(result, Refusal):
             message = getattr(self.common.validation, result.reason)
             self.say(render(message, {"max": result.max, "length": result.length}))
@@ -327,28 +338,106 @@ class Conversation:
         self.state.values[step.field] = result
         await self._goto(step.next)
 
-    def _looks_like_question(self, text: str) -> bool:
-        folded = fold(text)
-        return any(fold(marker) in folded for marker in self.common.question_markers)
-
     # --- FAQ ---------------------------------------------------------------------
 
-    def _lookup(self, text: str) -> FaqMatch:
+    def _read(self, text: str) -> Reading:
+        """The one lookup of a typed line: FAQ, intents and outside topics from one embedding."""
         # A pasted document is not a question: match on its beginning only, so lookups stay fast.
-        return self.faq.lookup(text[:MAX_QUESTION_KEPT]) if text.strip() else FaqMatch()
+        return self.faq.read(text[:MAX_QUESTION_KEPT]) if text.strip() else Reading()
 
     async def _answer_if_asked(self, text: str) -> None:
-        """A first or returning message: answer it only if it is a question the FAQ knows."""
-        if self._looks_like_question(text):
-            found = self._lookup(text)
-            if found.answer or found.suggestions:
-                await self._answer_question(text, found)
+        """A first or returning message: act on it only if it names an answer, a request, or a question the bot knows."""
+        step = self._current()
+        decision = decide(self.content, step, self.state.values, text, self._read)
+        found = decision.reading
+        wanted = (
+            decision.intent is not None
+            or (decision.kind == "question" and bool(found.faq.answer or found.faq.suggestions or found.outside))
+            or (decision.kind == "option" and not getattr(step, "field", None))  # 「提案の下書きをつくる」 typed at the menu
+        )
+        if wanted:  # not 「こんにちは」: the greeting (or the pending question) is answer enough
+            self.prompt_due = False
+            await self._act(step, decision, text)
 
-    async def _answer_question(self, text: str, found: FaqMatch) -> None:
-        """Answer; or ask "did you mean" in the middle band; or say honestly that nothing fits.
+    # --- requests in words (dialogs/intents.yaml) ----------------------------------
+
+    async def _requested(self, understood: Decision, answer: str | None) -> None:
+        """Do what the user asked for, or first ask: when unsure, or when it would leave a half-filled form.
+
+        ``answer`` is the line itself when it could also be the answer to the current question: then
+        いいえ takes it as that answer.
+        """
+        intent = find_intent(self.content, understood.intent)
+        texts = self.content.intents
+        if intent is None or texts is None:
+            self._not_understood()
+            return
+        unsure = understood.kind == "ask_intent"
+        kept = answer if unsure else None
+        note = [render(texts.or_answer, {"answer": kept})] if kept is not None else []  # what else the line was taken for
+        if intent.command in ALWAYS_CONFIRMED:
+            await self._run_command(intent.command)  # it asks its own question
+            self.state.pending_answer = kept
+            last = self.outbox[-1]
+            if note and isinstance(last, TextMessage):
+                last.text = "\n".join([last.text, *note])
+            return
+        leaving = leaves_form(self.content, intent, self.state.step or "", self._current(), self.state)
+        if not unsure and not leaving:
+            await self._run_intent(intent)
+            return
+        assert intent.ask is not None  # checked when the content is loaded
+        self.state.pending = INTENT_PENDING + intent.id
+        self.state.pending_answer = kept
+        self._ask_confirmation("\n".join([*([texts.leaving_form] if leaving else []), intent.ask, *note]))
+
+    async def _settle_request(self, intent_id: str, confirmed: bool, answer: str | None) -> None:
+        intent = find_intent(self.content, intent_id)
+        if confirmed and intent is not None:
+            await self._run_intent(intent)
+        elif answer is not None:
+            await self._take_as_answer(answer)
+        elif self.content.intents is not None:
+            self.say(self.content.intents.declined)
+            self.prompt_due = True
+
+    async def _run_intent(self, intent: Intent) -> None:
+        if intent.command is not None:
+            await self._run_command(intent.command)
+        else:
+            await self._pick_menu_item(intent.option or "")
+
+    async def _take_as_answer(self, text: str) -> None:
+        step = self._current()
+        if isinstance(step, TextStep):
+            await self._store_answer(step, validate(step, text))
+        else:
+            self.prompt_due = True
+
+    async def _pick_menu_item(self, value: str) -> None:
+        """An item of the menu, from wherever the user is (a button under an FAQ answer, or a request in words)."""
+        option = menu_options(self.content).get(value)
+        menu = self.content.steps.get(self.common.commands["menu"].goto or "")
+        if option is None or menu is None:
+            self._not_understood()
+            return
+        await self._choose(menu, option)
+
+    async def _none_fits(self) -> None:
+        """どれでもない: say honestly there is no answer, keep the question for staff, offer a person."""
+        asked = next((asked for asked in reversed(self.state.faq_log) if asked.outcome == "suggested"), None)
+        if asked is not None:
+            asked.outcome = "unanswered"
+            await self.turn.record_question(FaqAsked(question=asked.question, faq_id=None, outcome="unanswered", asked_at=self.now))
+        self.say(self.common.messages.none_fits)  # it names 「担当者に相談」, so that button is offered with the question
+        self.prompt_due = True
+
+    async def _answer_question(self, text: str, found: Reading) -> None:
+        """Answer; or ask "did you mean" in the middle band; or say that the topic is another window's, or honestly that nothing fits.
 
         Every such question is kept with its outcome, for the dossier and for staff.
         """
+        outside, found = found.outside, found.faq
         outcome = "answered" if found.answer else "suggested" if found.suggestions else "unanswered"
         asked = FaqAsked(
             question=text[:MAX_QUESTION_KEPT],
@@ -363,6 +452,10 @@ class Conversation:
             self._say_answer(found.answer)
         elif found.suggestions:
             self._offer_suggestions(found.suggestions)
+        elif outside is not None:
+            assert self.content.out_of_scope is not None
+            self.say(render(self.content.out_of_scope.answer, {**self._facts, "topic": outside}))
+            self.prompt_due = True
         elif self._misses_before + 1 >= MISSES_BEFORE_OFFER:
             self.state.pending = "consult"
             self._ask_confirmation(self.content.consultation.offer)
@@ -401,7 +494,7 @@ class Conversation:
 
     def _offer_suggestions(self, suggestions: tuple[FaqHit, ...]) -> None:
         choices = [Choice(label=hit.label, payload=payloads.FAQ + hit.entry_id) for hit in suggestions]
-        choices.append(Choice(label=self.common.messages.none_of_these, payload=payloads.COMMAND + "resume"))
+        choices.append(Choice(label=self.common.messages.none_of_these, payload=payloads.NONE_FITS))
         self.outbox.append(TextMessage(text=self._render(self.common.messages.did_you_mean), choices=choices))
         self.prompt_due = False
 
@@ -527,6 +620,10 @@ class Conversation:
         named = {payloads.COMMAND: self.common.commands, payloads.CONFIRM: self.common.confirm}.get(prefix, {})
         if value in named:
             return named[value].label  # type: ignore[index]
+        if prefix == payloads.NONE_FITS:
+            return self.common.messages.none_of_these
+        if prefix == payloads.MENU_ITEM and value in menu_options(self.content):
+            return menu_options(self.content)[value].label
         hit = self.faq.get(value) if prefix == payloads.FAQ else None
         if hit is not None:
             return hit.label
@@ -549,14 +646,3 @@ class Conversation:
 
     def _prompt(self) -> None:
         self.outbox += prompt_messages(self.content, self.state, self.now)
-
-
-def _named(text: str, commands: Mapping[str, Command]) -> str | None:
-    """The command whose label or other words the text is (exactly, after normalising)."""
-    wanted = normalize(text)
-    if not wanted:
-        return None
-    for name, command in commands.items():
-        if any(normalize(word) == wanted for word in [command.label, *command.words]):
-            return name
-    return None

@@ -76,6 +76,31 @@ def match(text: str, choices: list[Offered]) -> Offered | None:
     return None
 
 
+def contained(text: str, choices: list[Offered]) -> Offered | None:
+    """The one offered answer whose label or word the text contains (「NPOです」 -> NPO法人).
+
+    The longest name found wins, so 「わからないです」 is わからない, not ない; two answers
+    named equally long is no answer.
+    """
+    wanted = normalize(text)
+    found: dict[int, set[int]] = {}
+    for position, choice in enumerate(choices):
+        for name in (choice.option.label, *choice.option.words):
+            named = normalize(name)
+            if named and named in wanted:
+                found.setdefault(len(named), set()).add(position)
+    if not found:
+        return None
+    longest = found[max(found)]
+    return choices[longest.pop()] if len(longest) == 1 else None
+
+
+def menu_options(content: Content) -> dict[str, Option]:
+    """The items of the menu (the step `commands.menu.goto` leads to), by value."""
+    step = content.steps.get(content.common.commands["menu"].goto or "")
+    return {option.value: option for option in step.options} if isinstance(step, ChoiceStep) else {}
+
+
 def field_steps(content: Content, near: str) -> dict[str, str]:
     """Field name -> the step that asks it, preferring steps in the same dialog as ``near``.
 

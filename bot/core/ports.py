@@ -98,9 +98,41 @@ class FaqMatch:
     suggestions: tuple[FaqHit, ...] = ()
 
 
+@dataclass(frozen=True)
+class IntentBands:
+    """Confidences (0..1) from which a typed request is acted on (``sure``) or asked about (``ask``).
+
+    Inside a form, at a question that takes free text, the line is first of all an answer: there the
+    ``*_in_form`` bands apply, so only a line that is clearly a command is taken for one.
+    """
+
+    sure: float = 1.0
+    ask: float = 1.0
+    sure_in_form: float = 1.0
+    ask_in_form: float = 1.0
+    cover_in_form: float = 1.0  # there, the intent's examples must also cover this share of the line
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One typed line, read once (one embedding) against the FAQ, the intents and the topics outside the window."""
+
+    faq: FaqMatch = FaqMatch()
+    intent: str | None = None  # the best-matching intent (dialogs/intents.yaml)
+    intent_confidence: float = 0.0
+    intent_first: bool = False  # the intent ranks above every FAQ entry and outside topic
+    intent_cover: float = 0.0  # the share of the line the intent's examples cover (「株式会社スキップ」: half)
+    outside: str | None = None  # the label of a topic of another city service the line is confidently about
+    bands: IntentBands = IntentBands()
+
+
 class FaqLookup(Protocol):
     def lookup(self, text: str) -> FaqMatch:
         """Match a free-text question against the FAQ."""
+        ...
+
+    def read(self, text: str) -> Reading:
+        """Match a typed line against the FAQ, the intents and the topics outside the window, in one pass."""
         ...
 
     def get(self, entry_id: str) -> FaqHit | None:

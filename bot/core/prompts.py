@@ -68,7 +68,7 @@ def _buttons(content: Content, state: ConversationState, step: Step) -> list[Cho
     common = content.common
     options = [Choice(label=o.option.label, payload=o.payload) for o in offered(step, content, state.values)]
     names = common.text_step_buttons if isinstance(step, TextStep) else common.choice_step_buttons
-    extras = command_buttons(common, [name for name in names if _button_applies(common, state, name, step)])
+    extras = command_buttons(common, [name for name in names if button_applies(common, state, name, step)])
     room = common.max_choices - len(extras)
     if len(options) > room:
         size = room - 1
@@ -79,7 +79,8 @@ def _buttons(content: Content, state: ConversationState, step: Step) -> list[Cho
     return options + extras
 
 
-def _button_applies(common: Common, state: ConversationState, name: str, step: Step) -> bool:
+def button_applies(common: Common, state: ConversationState, name: str, step: Step) -> bool:
+    """Whether a command's button makes sense here (スキップ only at optional questions, 戻る with somewhere to go back to)."""
     if name == "skip":
         return is_optional(step, state.values)
     if name == "keep":

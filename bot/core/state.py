@@ -38,6 +38,9 @@ class ConversationState(BaseModel):
     history: list[str] = Field(default_factory=list, description="asked steps, most recent last, for 戻る")
     return_to: str | None = Field(default=None, description="step to return to after a 修正 edit")
     pending: str | None = Field(default=None, description="a confirmation or menu the user is in the middle of")
+    pending_answer: str | None = Field(
+        default=None, description="a typed line kept while the bot asks whether it was a request: いいえ makes it the answer"
+    )
     choice_page: int = 0
     paused: bool = False
     consent: ConsentRecord | None = None

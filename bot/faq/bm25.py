@@ -34,6 +34,20 @@ class BM25:
             self._idf[term] = idf
             self._postings[term] = (np.array(docs, dtype=np.int32), np.array(weights) * idf)
 
+    def knows(self, term: str) -> bool:
+        """Whether any document has the term."""
+        return term in self._idf
+
+    def shared(self, query: Sequence[str]) -> np.ndarray:
+        """For every document, the share of the query's distinct terms it contains (0..1, unweighted)."""
+        terms = set(query)
+        total = np.zeros(self.size)
+        for term in terms:
+            found = self._postings.get(term)
+            if found is not None:
+                total[found[0]] += 1.0
+        return total / len(terms) if terms else total
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Raw BM25 of every document (each distinct query term counted once)."""
         total = np.zeros(self.size)

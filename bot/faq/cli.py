@@ -12,7 +12,7 @@ from typing import Any
 from bot.content.loader import load_content
 from bot.content.problems import ContentInvalid
 from bot.faq.live import build_index, load_embedder
-from bot.faq.matcher import FaqIndex, decide
+from bot.faq.matcher import FaqIndex, reading
 from bot.faq.sheets import SheetInvalid, export_entries, import_entries
 from bot.settings import Settings
 
@@ -50,31 +50,45 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         index = _index(settings, embeddings=not args.no_embeddings)
     except ContentInvalid as invalid:
         return _problems(invalid, settings.content_dir)
-    ranked = index.ranked(args.question, 5)
-    match = decide(ranked, index.bands)
-    top_score = ranked[0].hit.score if ranked else 0.0
+    judged = index.judge(index.analyse(args.question))
+    read = reading(judged, index.calibration)
+    match = read.faq
+    ranked = judged.ranked[:5]
+    best_faq = judged.best.get("faq")
     if args.json:
         shown = match.answer
         print(json.dumps({
             "matched": shown is not None,
             "entry_id": shown.entry_id if shown else None,
             "answer": shown.answer if shown else None,
-            "score": shown.score if shown else top_score,
+            "score": shown.score if shown else (best_faq.score if best_faq else 0.0),
+            "confidence": best_faq.confidence if best_faq else 0.0,
             "suggestions": [{"entry_id": hit.entry_id, "label": hit.label, "score": hit.score} for hit in match.suggestions],
+            "intent": read.intent, "intent_confidence": read.intent_confidence, "intent_first": read.intent_first,
+            "outside": read.outside,
         }, ensure_ascii=False, indent=2))
         return 0
-    bands = index.bands
-    if match.answer:
-        print(f"decision: answer {match.answer.entry_id} 「{match.answer.label}」 (score {match.answer.score:.3f} ≥ {bands.answer})")
-    elif match.suggestions:
+    calibration = index.calibration
+    bands = calibration.intents
+    if read.intent_first and read.intent_confidence >= bands.ask:
+        level = "done" if read.intent_confidence >= bands.sure else "asked first (はい/いいえ)"
+        print(f"decision: intent {read.intent} (confidence {read.intent_confidence:.2f}: {level}; at a free-text question "
+              f"of a form it needs {bands.ask_in_form} to be asked, {bands.sure_in_form} to be done)")
+    elif read.outside:
+        print(f"decision: outside the window 「{read.outside}」: the bot says it does not handle it")
+    elif match.answer and best_faq:
+        print(f"decision: answer {match.answer.entry_id} 「{match.answer.label}」 (confidence {best_faq.confidence:.2f} ≥ {calibration.answer})")
+    elif match.suggestions and best_faq:
         labels = " / ".join(f"「{hit.label}」" for hit in match.suggestions)
-        print(f"decision: did-you-mean {labels} (top score {top_score:.3f}: between {bands.suggest} and {bands.answer}, or too close to the next)")
+        print(f"decision: did-you-mean {labels} (confidence {best_faq.confidence:.2f}: between {calibration.suggest} and {calibration.answer}, or not first)")
     else:
-        print(f"decision: unknown (top score {top_score:.3f} < {bands.suggest}): the bot says it does not know")
+        confidence = best_faq.confidence if best_faq else 0.0
+        print(f"decision: unknown (FAQ confidence {confidence:.2f} < {calibration.suggest}): the bot says it does not know")
     print(f"methods: {', '.join(f'{method} ×{weight}' for method, weight in index.weights.items())}")
     for number, found in enumerate(ranked, start=1):
         parts = "  ".join(f"{method} {score:.3f}" for method, score in found.scores.items())
-        print(f"{number}. {found.hit.score:.3f}  {found.hit.entry_id:<16} {found.hit.label}   ({parts})")
+        sure = f"  confidence {found.confidence:.2f}" if found is judged.best.get(found.target.kind) else ""
+        print(f"{number}. {found.score:6.3f}  {found.target.kind:<7} {found.target.id:<16} {found.target.label}   ({parts}){sure}")
     if match.answer:
         print()
         print(match.answer.answer)

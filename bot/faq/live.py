@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
-from bot.core.ports import FaqHit, FaqMatch
+from bot.core.ports import FaqHit, FaqMatch, Reading
 from bot.faq.dense import E5Embedder
 from bot.faq.matcher import FaqIndex
 
@@ -27,7 +27,9 @@ Stamp = tuple[tuple[str, int, int], ...]
 
 
 def build_index(content: Content, embedder: E5Embedder | None) -> FaqIndex:
-    return FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder)
+    intents = content.intents.intents if content.intents else ()
+    topics = content.out_of_scope.topics if content.out_of_scope else ()
+    return FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder, intents=intents, topics=topics)
 
 
 def load_embedder(cache_dir: Path) -> E5Embedder | None:
@@ -73,6 +75,10 @@ class LiveContent:
     def lookup(self, text: str) -> FaqMatch:
         self._maybe_rebuild()
         return self.index.lookup(text)
+
+    def read(self, text: str) -> Reading:
+        self._maybe_rebuild()
+        return self.index.read(text)
 
     def get(self, entry_id: str) -> FaqHit | None:
         return self.index.get(entry_id)

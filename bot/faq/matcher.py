@@ -1,50 +1,99 @@
-"""The FAQ lookup the bot uses: a hybrid index over the entries, cut into answer / did-you-mean / unknown.
+"""The lookup the bot uses: one ranking over the FAQ entries, the intents and the topics outside the window.
 
-The bands were calibrated on tests/faq/questions.yaml (see ``Bands``): above
-``answer`` the top entry is said; between ``suggest`` and ``answer`` (or when
-the runner-up is too close) the top three are offered as buttons; below
-``suggest`` the bot says it does not know.
+A typed line is scored once (one embedding) against every candidate: FAQ entries
+(their question, label and paraphrases, and their answer), intents (their examples,
+dialogs/intents.yaml) and topics of other city services (faq/out_of_scope.yaml). The
+best candidate of each kind gets a confidence (bot/faq/confidence.py); the bands on it,
+fitted on the tuning questions by bench/faq_calibrate.py, say what the user sees:
+
+- an FAQ entry: the answer, or "did you mean" with up to three entries, or "not found";
+- an intent: done, or first asked (「提案の下書きをつくりますか？」) — the core decides,
+  with the question the user is at (``Reading.bands``);
+- an outside topic: 「それは…では扱っていません」.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
-from bot.content.models import FaqEntry
-from bot.core.ports import FaqHit, FaqMatch
+from bot.content.models import FaqEntry, Intent, OutsideTopic
+from bot.core.ports import FaqHit, FaqMatch, IntentBands, Reading
 from bot.core.text import render
+from bot.faq.confidence import Leaders, features, probability
 from bot.faq.dense import E5Embedder
-from bot.faq.hybrid import Document, HybridIndex, combine
+from bot.faq.hybrid import Analysis, Document, HybridIndex, combine
 from bot.faq.normalize import Normalizer
 from bot.faq.tokens import CharNgrams, SudachiWords, Tokenizer
 
-# Fitted on our own question set; see faq/README.md for how to refit after large content changes.
-DEFAULT_WEIGHTS: Mapping[str, float] = {"char": 0.2, "sudachi": 0.2, "e5": 1.0}
-# Without the embedding model the BM25 methods carry the whole score.
-BM25_ONLY_WEIGHTS: Mapping[str, float] = {"char": 1.0, "sudachi": 0.4}
+Kind = Literal["faq", "intent", "outside"]
 SUGGESTIONS = 3
+SUGGEST_SPREAD = 1.5  # a did-you-mean button is within this many z-units of the best entry
 
 
 @dataclass(frozen=True)
-class Bands:
-    """Where the combined score turns a question into an answer, a did-you-mean, or "not found"."""
+class Calibration:
+    """Method weights, the confidence model and its bands: fitted on the tuning questions (bench/faq_calibrate.py)."""
 
-    answer: float
-    suggest: float
-    margin: float  # an answer needs this lead over the runner-up, else the user chooses
+    weights: Mapping[str, float]
+    coefficients: Mapping[Kind, Mapping[str, float]]  # the confidence model of each kind of candidate
+    answer: float  # FAQ: answer at or above this confidence
+    suggest: float  # FAQ: did-you-mean at or above this
+    outside: float  # an outside topic: say it is not this window's
+    intents: IntentBands = field(default_factory=IntentBands)
 
 
-DEFAULT_BANDS = Bands(answer=1.03, suggest=0.93, margin=0.02)
-BM25_ONLY_BANDS = Bands(answer=0.48, suggest=0.22, margin=0.05)
+# Fitted by bench/faq_calibrate.py on the tuning part of tests/faq/questions.yaml and tests/intents/phrasings.yaml.
+DEFAULT = Calibration(
+    weights={"char": 0.7, "sudachi": 0.5, "e5": 1.0, "e5_body": 0.0},
+    coefficients={
+        "faq": {"bias": -33.8049, "score": 0.2096, "gap": 0.1727, "agree": 2.9, "dense": 34.0247},
+        "intent": {"bias": -21.6635, "gap": 0.1227, "agree": 4.0076, "dense": 19.1279, "cover": 2.1159, "unknown": -9.6244},
+        "outside": {"bias": -30.7379, "gap": 0.4313, "dense": 32.9005, "unknown": 3.9423},
+    },
+    answer=0.85, suggest=0.3, outside=0.65,
+    intents=IntentBands(sure=0.9, ask=0.35, sure_in_form=0.9, ask_in_form=0.6, cover_in_form=0.8),
+)
+# Without the embedding model the BM25 methods carry the whole score.
+BM25_ONLY = Calibration(
+    weights={"char": 1.0, "sudachi": 0.5},
+    coefficients={
+        "faq": {"bias": -1.1351, "score": 0.187, "gap": 0.3953, "agree": 1.5314, "dense": 0.0, "unknown": -2.2833},
+        "intent": {"bias": -3.8191, "gap": 0.1442, "agree": 4.5905, "dense": 0.0, "cover": 1.8701, "unknown": -10.076},
+        "outside": {"bias": -1.0801, "gap": 0.6398, "dense": 0.0, "unknown": 3.3322},
+    },
+    answer=0.85, suggest=0.15, outside=0.4,
+    intents=IntentBands(sure=0.85, ask=0.35, sure_in_form=0.85, ask_in_form=0.45, cover_in_form=0.7),
+)
+DEFAULT_WEIGHTS = DEFAULT.weights
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Kind
+    id: str
+    label: str
 
 
 @dataclass(frozen=True)
 class Ranked:
-    hit: FaqHit
+    target: Target
+    score: float  # combined
     scores: Mapping[str, float]  # each method's own score, for `kyoso ask`
+    confidence: float = 0.0  # filled in for the best candidate of each kind
+    cover: float = 0.0  # the share of the line's terms the candidate's texts contain
+    hit: FaqHit | None = None  # FAQ entries only
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A line's whole ranking, with the confidence of the best candidate of each kind."""
+
+    ranked: list[Ranked]
+    best: dict[Kind, Ranked]
 
 
 def tokenizers_for(methods: Iterable[str], normalizer: Normalizer) -> list[Tokenizer]:
@@ -52,8 +101,12 @@ def tokenizers_for(methods: Iterable[str], normalizer: Normalizer) -> list[Token
     return [available[method] for method in methods if method in available]
 
 
+def _document(questions: Sequence[str], body: str) -> Document:
+    return Document(questions=tuple(questions), body=body)
+
+
 class FaqIndex:
-    """Implements the core's ``FaqLookup`` over the FAQ entries."""
+    """Implements the core's ``FaqLookup`` over the FAQ entries, the intents and the outside topics."""
 
     def __init__(
         self,
@@ -61,24 +114,32 @@ class FaqIndex:
         facts: Mapping[str, object],
         synonyms: Sequence[Sequence[str]] = (),
         embedder: E5Embedder | None = None,
-        bands: Bands | None = None,
+        calibration: Calibration | None = None,
+        intents: Sequence[Intent] = (),
+        topics: Sequence[OutsideTopic] = (),
     ) -> None:
         normalizer = Normalizer(synonyms)
-        self._entries = list(entries)
         self._hits = {
             entry.id: FaqHit(entry.id, entry.label, entry.question, render(entry.answer, facts), 0.0, tuple(entry.related))
             for entry in entries
         }
-        documents = [
-            Document(
-                questions=(entry.question, entry.label, *entry.paraphrases),
-                body=" ".join([*entry.keywords, render(entry.answer, facts)]),
-            )
-            for entry in entries
+        self.targets = [
+            *(Target("faq", entry.id, entry.label) for entry in entries),
+            *(Target("intent", intent.id, intent.id) for intent in intents),
+            *(Target("outside", topic.id, topic.label) for topic in topics),
         ]
-        weights = DEFAULT_WEIGHTS if embedder else BM25_ONLY_WEIGHTS
-        self.bands = bands or (DEFAULT_BANDS if embedder else BM25_ONLY_BANDS)
-        self._index = HybridIndex(documents, tokenizers_for(("char", "sudachi"), normalizer), embedder, weights)
+        documents = [
+            *(
+                _document((entry.question, entry.label, *entry.paraphrases), " ".join([*entry.keywords, render(entry.answer, facts)]))
+                for entry in entries
+            ),
+            # Intents have no answer text (so ``kyoso check`` can leave one example out exactly); a topic has its label.
+            *(_document(intent.examples, "") for intent in intents),
+            *(_document(topic.examples, topic.label) for topic in topics),
+        ]
+        self.calibration = calibration or (DEFAULT if embedder else BM25_ONLY)
+        self._index = HybridIndex(documents, tokenizers_for(("char", "sudachi"), normalizer), embedder, self.calibration.weights)
+        self._kinds = np.array([target.kind for target in self.targets])
 
     @property
     def methods(self) -> list[str]:
@@ -88,41 +149,83 @@ class FaqIndex:
     def weights(self) -> Mapping[str, float]:
         return self._index.weights
 
-    def method_scores(self, text: str) -> dict[str, np.ndarray]:
-        """Each method's score of every entry (in file order), for calibration."""
-        return self._index.method_scores(text)
+    @property
+    def index(self) -> HybridIndex:
+        return self._index
+
+    def analyse(self, text: str) -> Analysis:
+        """Each method's score of every candidate (in ``targets`` order), for calibration."""
+        return self._index.analyse(text)
+
+    def judge(self, analysis: Analysis, calibration: Calibration | None = None) -> Judged:
+        """Rank every candidate and give the best of each kind its confidence."""
+        calibration = calibration or self.calibration
+        total = combine(analysis.scores, calibration.weights)
+        if not total.any():  # nothing to tell the candidates apart: the line shares nothing with any of them
+            return Judged([], {})
+        leaders = Leaders.of(analysis, total, calibration.weights)
+        ranked, best = [], {}
+        for index in leaders.order:
+            target = self.targets[index]
+            confidence = 0.0
+            if target.kind not in best:
+                confidence = probability(features(analysis, leaders, int(index)), calibration.coefficients[target.kind])
+                if analysis.exact == index:
+                    confidence = 1.0  # typed exactly as an entry's question or an intent's example is written
+            found = Ranked(
+                target=target,
+                score=round(float(total[index]), 4),
+                scores={method: float(values[index]) for method, values in analysis.scores.items()},
+                confidence=confidence,
+                cover=float(analysis.shared[index]),
+                hit=_scored(self._hits[target.id], float(total[index])) if target.kind == "faq" else None,
+            )
+            ranked.append(found)
+            best.setdefault(target.kind, found)
+        return Judged(ranked, best)
 
     def ranked(self, text: str, limit: int = 5) -> list[Ranked]:
-        """The best ``limit`` entries with the combined score and each method's score."""
-        per_method = self._index.method_scores(text)
-        total = combine(per_method, self._index.weights)
-        if not len(total):
-            return []
-        order = total.argsort()[::-1][:limit]
-        return [
-            Ranked(
-                hit=_scored(self._hits[self._entries[index].id], float(total[index])),
-                scores={method: float(values[index]) for method, values in per_method.items()},
-            )
-            for index in order
-        ]
+        """The best ``limit`` candidates with the combined score and each method's score."""
+        return self.judge(self.analyse(text)).ranked[:limit]
+
+    def read(self, text: str) -> Reading:
+        return reading(self.judge(self.analyse(text)), self.calibration)
 
     def lookup(self, text: str) -> FaqMatch:
-        return decide(self.ranked(text, SUGGESTIONS), self.bands)
+        return self.read(text).faq
 
     def get(self, entry_id: str) -> FaqHit | None:
         return self._hits.get(entry_id)
 
 
-def decide(ranked: Sequence[Ranked], bands: Bands) -> FaqMatch:
-    """Answer, did-you-mean, or nothing, from the best entries (best first)."""
-    if not ranked or ranked[0].hit.score < bands.suggest:
+def reading(judged: Judged, calibration: Calibration) -> Reading:
+    """What the ranking means for the user (see the module's docstring)."""
+    if not judged.ranked:
+        return Reading(bands=calibration.intents)
+    first = judged.ranked[0]
+    intent = judged.best.get("intent")
+    outside = judged.best.get("outside")
+    is_outside = outside is not None and first is outside and outside.confidence >= calibration.outside
+    return Reading(
+        faq=FaqMatch() if is_outside else faq_match(judged, calibration),
+        intent=intent.target.id if intent else None,
+        intent_confidence=intent.confidence if intent else 0.0,
+        intent_first=intent is not None and first is intent,
+        intent_cover=intent.cover if intent else 0.0,
+        outside=outside.target.label if is_outside and outside else None,
+        bands=calibration.intents,
+    )
+
+
+def faq_match(judged: Judged, calibration: Calibration) -> FaqMatch:
+    """Answer, did-you-mean, or nothing, from the best FAQ entry's confidence."""
+    best = judged.best.get("faq")
+    if best is None or best.confidence < calibration.suggest:
         return FaqMatch()
-    top = ranked[0].hit
-    runner_up = ranked[1].hit.score if len(ranked) > 1 else 0.0
-    if top.score >= bands.answer and top.score - runner_up >= bands.margin:
-        return FaqMatch(answer=top)
-    return FaqMatch(suggestions=tuple(found.hit for found in ranked[:SUGGESTIONS] if found.hit.score >= bands.suggest))
+    if best.confidence >= calibration.answer and best is judged.ranked[0]:
+        return FaqMatch(answer=best.hit)
+    entries = [found for found in judged.ranked if found.hit is not None and found.score >= best.score - SUGGEST_SPREAD]
+    return FaqMatch(suggestions=tuple(found.hit for found in entries[:SUGGESTIONS] if found.hit))
 
 
 def _scored(hit: FaqHit, score: float) -> FaqHit:

@@ -58,6 +58,12 @@ BREAKAGES = [
     Breakage("progress placeholder", "dialogs/draft.yaml", "progress: 質問 {number}/{total}", "progress: 質問 {numbr}/{total}", "progress:", "unknown placeholder {numbr}"),
     Breakage("channel word missing", "dialogs/common.yaml", "    here: このチャット\n", "", "channel_words:", "channel_words.telegram: every channel names the same words as 'default' (differs in: here)"),
     Breakage("bad condition", "dialogs/draft.yaml", "when: {field: proposal_type, equals: theme}", "when: {field: proposal_type}", "when: {field: proposal_type}", "exactly one of"),
+    Breakage("intent of no menu item", "dialogs/intents.yaml", "    option: criteria\n", "    option: criterias\n", "option: criterias", "'criterias' is not an item of the menu"),
+    Breakage("example of two intents", "dialogs/intents.yaml", "      - 再開します\n", "      - 再開します\n      - 中断したいです。\n", "中断したいです。", "is also an example of intent 'pause'"),
+    Breakage("example written for an FAQ entry", "dialogs/intents.yaml", "      - 応募したい\n", "      - 応募したい\n      - 問い合わせ先はどこですか？\n", "問い合わせ先はどこですか？", "also written for the FAQ entry 'contact'"),
+    Breakage("example the FAQ matches better", "dialogs/intents.yaml", "      - 応募したい\n", "      - 応募したい\n      - 担当部署を教えてほしい\n", "担当部署を教えてほしい", "matched better by the FAQ entry 'contact'"),
+    Breakage("intent without its question", "dialogs/intents.yaml", "    ask: 5つの条件チェックをしますか？\n", "", "  - id: criteria", "'ask' is missing"),
+    Breakage("outside topic placeholder", "faq/out_of_scope.yaml", "「{topic}」のご用件", "「{topics}」のご用件", "{topics}", "unknown placeholder {topics}"),
 ]
 
 

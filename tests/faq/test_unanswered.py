@@ -35,7 +35,8 @@ def test_unanswered_questions_are_listed_with_counts(
     said = asyncio.run(_ask(Settings(), [
         ("a", "ごみの出し方を知りたい"), ("b", "ごみの出し方を知りたい"), ("a", "住民票はどこでもらえますか？"), ("c", "民民連携とは？"),
     ]))
-    assert sum("お答えできる情報が見つかりませんでした" in text for text in said) == 3
+    # ごみ and 住民票 are other windows' topics: the bot says so, and keeps them for staff all the same.
+    assert sum("では扱っていません" in text for text in said) == 3
 
     assert main(["faq", "unanswered"]) == 0
     lines = capsys.readouterr().out.splitlines()
