@@ -24,16 +24,27 @@ def user_ids(count: int, first: int = 1) -> list[str]:
     return [f"U{number:032x}" for number in range(first, first + count)]
 
 
-def question(user: str, number: int) -> str:
-    """A question the FAQ recognises, unique per message, so the stored questions tell which turns ran."""
-    return f"共創とは何ですか？ {int(user[1:], 16)}-{number}"
+QUESTIONS = [
+    "共創とは何ですか？", "提案できるのはどんな団体ですか？", "フリー型とは何ですか？", "相談の窓口はどこですか？",
+    "提案の締め切りはいつですか？", "テーマ型とは何ですか？", "個人でも提案できますか？",
+]
+"""What a broadcast brings back: the same few questions, each answered by the FAQ."""
+
+
+def question(user: str, number: int, distinct: bool = False) -> str:
+    """The user's ``number``-th question: each user asks different ones of ``QUESTIONS``, so its own question
+    log (in its conversation) tells which of its turns ran, in which order. ``distinct``: unique texts
+    everywhere (nothing repeats across users, so no question's vector is reused)."""
+    user_number = int(user[1:], 16)
+    text = QUESTIONS[(user_number + number) % len(QUESTIONS)]
+    return f"{text} {user_number}-{number}" if distinct or number >= len(QUESTIONS) else text
 
 
 @dataclass
 class Burst:
-    questions: dict[str, tuple[str, int]] = field(default_factory=dict)
-    """Each question sent: (user id, its position in that user's messages)."""
-    accepted: set[str] = field(default_factory=set)
+    questions: dict[tuple[str, int], str] = field(default_factory=dict)
+    """Each question sent, by (user id, its position in that user's messages)."""
+    accepted: set[tuple[str, int]] = field(default_factory=set)
     """The questions whose event the bot acknowledged with 200."""
     ack_seconds: list[float] = field(default_factory=list)
     """How long each acknowledged event (follows too) took to acknowledge."""
@@ -43,7 +54,7 @@ class Burst:
 
 async def send_burst(
     emulator: LineEmulator, users: Sequence[str], messages: int, concurrency: int,
-    give_up_after: float = 120.0, burst: Burst | None = None,
+    give_up_after: float = 120.0, burst: Burst | None = None, distinct: bool = False,
 ) -> Burst:
     """Send the burst (adding to ``burst``, when given, for a burst in several parts)."""
     burst = burst or Burst()
@@ -53,10 +64,9 @@ async def send_burst(
         # A new friend first: every question after the greeting is kept, answered or not.
         await acknowledged(emulator.follow_event(user))
         for number in range(messages):
-            text = question(user, number)
-            burst.questions[text] = (user, number)
+            text = burst.questions[(user, number)] = question(user, number, distinct)
             if await acknowledged(emulator.text_event(user, text)):
-                burst.accepted.add(text)
+                burst.accepted.add((user, number))
 
     async def acknowledged(event: dict[str, Any]) -> bool:
         async with slots:

@@ -8,83 +8,74 @@ database (a temporary SQLite file, or with ``--postgres`` a database created
 on KYOSO_TEST_POSTGRES_URL's server and dropped afterwards; or ``--database-url``) and a round-robin
 balancer in front of them; every user adds the bot as a friend, then asks
 ``--messages`` questions in order.
-When every event is done it prints accepted and processed questions, lost,
-duplicates, out-of-order users, throughput, p99 latencies and each worker's
-peak RSS (``--json``: one JSON object instead).
+First the same burst (other users) goes to a bare aiohttp handler's process,
+the baseline of the same run. When every event is done it prints accepted and
+processed questions, lost, duplicates, out-of-order users, throughput against
+the baseline, p99 latencies, the workers' CPU per event and each worker's
+peak RSS (``--json``: one JSON object instead). Production defaults: FAQ
+embeddings on (``--no-embeddings`` says otherwise beside the numbers).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
-from sqlalchemy import make_url, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import make_url  # noqa: E402
 
+from bench.bare import start_bare  # noqa: E402
 from bench.burst import send_burst, user_ids  # noqa: E402
+from bench.databases import fresh_database  # noqa: E402
 from bench.tally import settle, tally  # noqa: E402
-from bench.workers import SECRET, TOKEN, Balancer, Workers, worker_environment  # noqa: E402
+from bench.workers import SECRET, TOKEN, Balancer, Workers, free_port, worker_environment  # noqa: E402
 from bot.emulators.line import LineEmulator  # noqa: E402
 from storage.sql_store import create_engine_for  # noqa: E402
-
-POSTGRES_SERVER = os.environ.get("KYOSO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(args: argparse.Namespace, folder: Path) -> AsyncIterator[str]:
-    if args.database_url:
-        yield args.database_url
-        return
-    if not args.postgres:
-        yield f"sqlite+aiosqlite:///{folder / 'load.db'}"
-        return
-    server = make_url(POSTGRES_SERVER)
-    name = f"kyoso_load_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
 
 
+async def baseline(args: argparse.Namespace, emulator: LineEmulator) -> float:
+    """Acknowledgements per second of the same burst (other users) against a bare handler's process."""
+    process, url = await start_bare(free_port())
+    try:
+        emulator.webhook_url = url + "/webhooks/line"
+        burst = await send_burst(emulator, user_ids(args.users, first=1 << 64), args.messages, args.concurrency)
+    finally:
+        process.terminate()
+        await process.wait()
+    return len(burst.ack_seconds) / burst.seconds
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     emulator = LineEmulator(channel_secret=SECRET, access_token=TOKEN)
     await emulator.start()
     with tempfile.TemporaryDirectory() as folder:
-        async with fresh_database(args, Path(folder)) as database_url:
-            settings = {"faq_embeddings": str(args.embeddings).lower(), "ingest_sweep_seconds": "1"}
+        async with fresh_database(Path(folder), args.postgres, args.database_url) as database_url:
+            settings = {"faq_embeddings": str(not args.no_embeddings).lower(), "ingest_sweep_seconds": "1"}
             workers = Workers(args.workers, worker_environment(database_url, emulator.url, **settings), Path(folder))
             balancer = Balancer(workers)
             engine = create_engine_for(database_url)
             try:
+                bare_rate = None if args.no_baseline else await baseline(args, emulator)
                 await workers.start_all()
                 emulator.webhook_url = await balancer.start() + "/webhooks/line"
+                cpu = [worker.cpu_seconds() for worker in workers.workers]
                 started = time.perf_counter()
-                burst = await send_burst(emulator, user_ids(args.users), args.messages, args.concurrency)
+                burst = await send_burst(emulator, user_ids(args.users), args.messages, args.concurrency, distinct=args.distinct)
                 await settle(engine, timeout=args.settle_timeout)
                 seconds = time.perf_counter() - started
+                cpu = [worker.cpu_seconds() - before for worker, before in zip(workers.workers, cpu, strict=True)]
                 result = await tally(engine, burst, emulator)
                 peak_rss = [worker.peak_rss_kib() // 1024 for worker in workers.workers]
             finally:
@@ -92,19 +83,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await workers.stop_all()
                 await engine.dispose()
                 await emulator.close()
+    events = len(burst.questions) + args.users  # a follow per user, then its questions
+    acknowledged = len(burst.ack_seconds) / burst.seconds
     return {
         "database": make_url(database_url).get_backend_name(),
         "workers": args.workers,
         "users": args.users,
         "messages_per_user": args.messages,
-        "events": len(burst.questions) + args.users,  # a follow per user, then its questions
+        "embeddings": not args.no_embeddings,
+        "distinct_questions": args.distinct,
+        "events": events,
         **result.as_dict(),
         "redeliveries": burst.redeliveries,
         "seconds": round(seconds, 2),
-        "acknowledged_per_second": round(len(burst.ack_seconds) / burst.seconds, 1),
-        "handled_per_second": round((len(burst.questions) + args.users - result.not_done) / seconds, 1),
+        "bare_acknowledged_per_second": round(bare_rate, 1) if bare_rate else None,
+        "acknowledged_per_second": round(acknowledged, 1),
+        "handled_per_second": round((events - result.not_done) / seconds, 1),
         "ack_p99_ms": round(percentile(burst.ack_seconds, 0.99) * 1000, 1),
         "reply_p99_ms": round(percentile(emulator.reply_delays(), 0.99) * 1000, 1),
+        "cpu_ms_per_event": round(sum(cpu) / events * 1000, 2),
+        "worker_cpu_share": [round(seconds_used / seconds, 2) for seconds_used in cpu],
         "peak_rss_mib": peak_rss,
     }
 
@@ -117,7 +115,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (KYOSO_TEST_POSTGRES_URL's server) instead of SQLite")
     parser.add_argument("--database-url", help="an empty database to use instead (left in place afterwards)")
     parser.add_argument("--concurrency", type=int, default=64, help="webhook calls in flight at once")
-    parser.add_argument("--embeddings", action="store_true", help="FAQ matching with the embedding model (slower start)")
+    parser.add_argument("--no-embeddings", action="store_true", help="FAQ matching by BM25 alone (the default uses the embedding model, as production does)")
+    parser.add_argument("--distinct", action="store_true", help="every question a unique text (no question's vector is reused)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare handler's run (tests)")
     parser.add_argument("--settle-timeout", type=float, default=1800.0, help="seconds to wait for the backlog")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
@@ -125,14 +125,19 @@ def main() -> None:
     if args.json:
         print(json.dumps(report))
         return
-    print(f"{report['events']} events: {args.users} users each follow, then ask {args.messages} questions; "
-          f"{args.workers} worker(s) on {report['database']}")
+    questions = "distinct questions" if args.distinct else "questions (the same few, as a broadcast brings)"
+    print(f"{report['events']} events: {args.users} users each follow, then ask {args.messages} {questions}; "
+          f"{args.workers} worker(s) on {report['database']}, FAQ embeddings {'off' if args.no_embeddings else 'on'}")
     print(f"questions accepted {report['accepted']}  processed {report['processed']}  lost {report['lost']}  "
           f"duplicates {report['duplicates']}  out of order {report['out_of_order']}  not done {report['not_done']}")
     print(f"messages missing {report['missing_messages']}  extra {report['extra_messages']}  "
           f"redeliveries {report['redeliveries']}")
-    print(f"throughput {report['acknowledged_per_second']} events/s acknowledged, "
+    bare = report["bare_acknowledged_per_second"]
+    against = f" (a bare handler: {bare} events/s, ratio {report['acknowledged_per_second'] / bare:.2f})" if bare else ""
+    print(f"throughput {report['acknowledged_per_second']} events/s acknowledged{against}, "
           f"{report['handled_per_second']} events/s handled ({report['seconds']} s in all)")
+    print(f"worker CPU {report['cpu_ms_per_event']} ms per event (all workers), each worker's share of a core "
+          + ", ".join(f"{share:.0%}" for share in report["worker_cpu_share"]))
     print(f"p99 latency: acknowledgement {report['ack_p99_ms']} ms, event to reply {report['reply_p99_ms']} ms")
     print("peak RSS per worker: " + ", ".join(f"{mib} MiB" for mib in report["peak_rss_mib"]))
 

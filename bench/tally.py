@@ -14,7 +14,8 @@ from bench.burst import Burst
 from bot.channels.line.messages import to_batches
 from bot.core.messages import REPLIES
 from bot.emulators.line import LineEmulator
-from storage.tables import faq_questions, inbound_events
+from bot.core.state import ConversationState
+from storage.tables import answered_turns, conversations, inbound_events
 
 
 @dataclass(frozen=True)
@@ -45,27 +46,37 @@ async def settle(engine: AsyncEngine, timeout: float) -> None:
         await asyncio.sleep(0.25)
 
 
+def _in_order(ran: list[str], sent: list[str]) -> bool:
+    """The user's turns that ran came in the order their events were sent."""
+    ran = [text for text in ran if text in sent]
+    return ran == [text for text in sent if text in ran]
+
+
 async def tally(engine: AsyncEngine, burst: Burst, emulator: LineEmulator) -> Tally:
+    users = sorted({user for user, _ in burst.questions})
     async with engine.connect() as connection:
-        asked = list((await connection.execute(select(faq_questions.c.question).order_by(faq_questions.c.id))).scalars())
-        events = (await connection.execute(select(inbound_events.c.user_id, inbound_events.c.replies))).all()
-    turns = Counter(text for text in asked if text in burst.questions)
-    order: dict[str, list[int]] = defaultdict(list)
-    for text in asked:
-        if text in burst.questions:
-            user, number = burst.questions[text]
-            order[user].append(number)
+        states = (await connection.execute(
+            select(conversations.c.user_id, conversations.c.state)
+            .where(conversations.c.channel == "line", conversations.c.user_id.in_(users))
+        )).all()
+        answered = select(answered_turns.c.user_id, answered_turns.c.replies).where(answered_turns.c.channel == "line")
+        events = (await connection.execute(answered)).all()
+    sent: dict[str, list[str]] = defaultdict(list)
+    for (user, _), text in sorted(burst.questions.items()):
+        sent[user].append(text)
+    # Each user's turns, in the order they ran: the questions its conversation kept (a user's texts differ).
+    asked = {user_id: [asked.question for asked in ConversationState.model_validate_json(state).faq_log] for user_id, state in states}
+    turns = Counter((user, text) for user, texts in asked.items() for text in texts if text in sent[user])
     meant: Counter[str] = Counter()
     for user_id, replies in events:
-        if replies is not None:
-            meant[user_id] += sum(len(batch) for batch in to_batches(REPLIES.validate_json(replies)))
+        meant[user_id] += sum(len(batch) for batch in to_batches(REPLIES.validate_json(replies)))
     got = Counter({user: sum(message["from"] == "bot" for message in emulator.seen[user]) for user in meant})
     return Tally(
         accepted=len(burst.accepted),
         processed=len(turns),
-        lost=sum(1 for text in burst.accepted if text not in turns),
+        lost=sum(1 for user, number in burst.accepted if turns[(user, burst.questions[(user, number)])] == 0),
         duplicates=sum(count - 1 for count in turns.values()),
-        out_of_order=sum(1 for numbers in order.values() if numbers != sorted(numbers)),
+        out_of_order=sum(1 for user, texts in sent.items() if not _in_order(asked.get(user, []), texts)),
         not_done=await not_done(engine),
         missing_messages=sum((meant - got).values()),
         extra_messages=sum((got - meant).values()),

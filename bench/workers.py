@@ -8,6 +8,7 @@ spreads webhook calls over the workers that are up, as a reverse proxy would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
 KYOSO = Path(sys.executable).parent / "kyoso"
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -63,6 +63,12 @@ class Worker:
     @property
     def up(self) -> bool:
         return self.process is not None and self.process.returncode is None
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (Linux: /proc/PID/stat)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def peak_rss_kib(self) -> int:
         """The process's peak resident set size so far (Linux: VmHWM)."""
@@ -124,45 +130,85 @@ class Workers:
         await asyncio.gather(*(process.wait() for process in running))
 
 
-class Balancer:
-    """Round-robin over the workers, as a reverse proxy would: a worker that refuses the connection is skipped;
-    one that fails after taking the request gets the caller a 502 (the platform redelivers)."""
+Side = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+class Relay:
+    """A TCP relay on 127.0.0.1: each connection it takes is joined to one it opens (``_open``) until either ends."""
+
+    def __init__(self) -> None:
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    async def listen(self) -> None:
+        """On a free port the first time, on the same port again after ``close``."""
+        self._server = await asyncio.start_server(self._connect, "127.0.0.1", self.port, reuse_address=True)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        """Drop every open connection and take no new ones."""
+        if self._server is None:
+            return
+        self._server.close()
+        for pipe in list(self._pipes):
+            pipe.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _open(self) -> Side | None:
+        raise NotImplementedError
+
+    async def _connect(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        other = await self._open()
+        if other is None:
+            client_writer.close()
+            return
+        await splice((client_reader, client_writer), other, self._pipes)
+
+
+class Balancer(Relay):
+    """Round robin over the workers per connection, as a reverse proxy in TCP mode would (cheap enough not to
+    be what a benchmark measures): a worker that refuses the connection is skipped; when a worker dies, its
+    connections drop, the caller gets no answer and the platform delivers again."""
 
     def __init__(self, workers: Workers) -> None:
+        super().__init__()
         self._workers = workers
         self._turns = itertools.cycle(range(workers.count))
-        self._runner: web.AppRunner | None = None
-        self._http: aiohttp.ClientSession | None = None
         self.url = ""
 
     async def start(self) -> str:
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_route("*", "/{path:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        port = free_port()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        self.url = f"http://127.0.0.1:{port}"
+        await self.listen()
+        self.url = f"http://127.0.0.1:{self.port}"
         return self.url
 
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._http is not None
-        body = await request.read()
-        headers = {name: value for name, value in request.headers.items() if name.lower() not in ("host", "content-length")}
+    async def _open(self) -> Side | None:
         for _ in range(self._workers.count):
             worker = self._workers.workers[next(self._turns)]
             try:
-                async with self._http.request(request.method, worker.url + request.path_qs, data=body, headers=headers) as answer:
-                    return web.Response(status=answer.status, body=await answer.read(), content_type=answer.content_type)
-            except aiohttp.ClientConnectorError:
+                return await asyncio.open_connection("127.0.0.1", worker.port)
+            except OSError:
                 continue  # nothing was sent: the next worker may take it
-            except (aiohttp.ClientError, TimeoutError):
-                return web.Response(status=502)
-        return web.Response(status=502)
+        return None
+
+
+async def splice(one: Side, other: Side, pipes: set[asyncio.Task[None]]) -> None:
+    """Copy bytes both ways until either side ends, then close both; the copying tasks are in ``pipes`` meanwhile."""
+    copying = [asyncio.create_task(_pump(one[0], other[1])), asyncio.create_task(_pump(other[0], one[1]))]
+    pipes.update(copying)
+    try:
+        await asyncio.wait(copying, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in copying:
+            task.cancel()
+            pipes.discard(task)
+        one[1].close()
+        other[1].close()
+
+
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()

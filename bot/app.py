@@ -1,13 +1,25 @@
-"""The composition root: the one place that builds and wires every object."""
+"""The composition root: the one place that builds and wires every object.
+
+One database engine (one connection pool) serves the conversation store, the
+ingest, the staff side and the health check; one clock; one live content
+(dialogs and FAQ, reloaded on edit) that everything showing content reads at
+the moment it shows it. ``bot/server`` only adds the routes and the lifetimes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.channels.line import CHANNEL as LINE
+from bot.channels.line.delivery import RetryPolicy as LineRetryPolicy
+from bot.channels.line.setup import LineChannel, LineConfig
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.web import CHANNEL as WEB
 from bot.clock import SystemClock
@@ -16,39 +28,146 @@ from bot.core.engine import Engine
 from bot.core.ports import Clock
 from bot.core.throttle import TurnLimit
 from bot.faq.live import LiveContent, build_index, load_embedder
+from bot.handoff.dossier import DossierBuilder
+from bot.handoff.render import DossierRenderer
+from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher, ReplyFrame
+from bot.handoff.worker import Poller
+from bot.ingest.batching import GroupCommit
+from bot.ingest.events import NewEvent
+from bot.ingest.turns import DurableChannel, DurableTurns
+from bot.ingest.worker import Ingest, IngestPolicy
 from bot.settings import Settings
+from bot.staff.desk import ConsultationDesk
+from bot.staff.services import StaffServices
+from bot.staff.setup import StaffWork
+from storage import retention
+from storage.answers import SqlAnswers
+from storage.consultations import SqlConsultations
 from storage.events import SqlEventLog
+from storage.handoff import SqlHandoff
 from storage.migrate import upgrade
+from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
+from storage.staff import SqlStaff
 from storage.web_history import SqlWebHistory
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.setup import TelegramChannel
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """What tests and the benchmark shorten or switch; production takes the settings (``ingest`` None)."""
+
+    ingest: IngestPolicy | None = None
+    line_retry: LineRetryPolicy = field(default_factory=LineRetryPolicy)
+    telegram_polling: bool = False
+    content_check_seconds: float = 3.0  # how often the content files are looked at for edits
 
 
 @dataclass
 class App:
-    content: Content
+    settings: Settings
+    clock: Clock
+    database: AsyncEngine
+    live: LiveContent
     store: SqlStore
-    engine: Engine
     events: SqlEventLog
     web_history: SqlWebHistory
-    current_content: Callable[[], Content]  # the content in force (staff edits are taken up while running)
+    engine: Engine
+    ingest: Ingest
+    accept: GroupCommit[NewEvent]  # webhooks store their events through this: one commit per burst
+    line: LineChannel | None
+    telegram: TelegramChannel | None
+    staff: StaffWork
+
+    @property
+    def content(self) -> Content:
+        """The content as it is now (edits are picked up within seconds)."""
+        return self.live.current()
 
     async def close(self) -> None:
-        await self.store.close()
+        await self.database.dispose()
 
 
-async def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Load and check the content, bring the database schema up to date, and wire the engine."""
+async def build_app(settings: Settings, options: AppOptions = AppOptions(), clock: Clock | None = None) -> App:
+    """Load and check the content, bring the database schema up to date, and wire everything."""
     content = load_content(settings.content_dir)
     await upgrade(settings.database_url)
+    clock = clock or SystemClock(ZoneInfo(settings.timezone))
     database = create_engine_for(settings.database_url)
-    store = SqlStore(database)
+    store, events = SqlStore(database), SqlEventLog(database)
     embedder = load_embedder(settings.cache_dir) if settings.faq_embeddings else None
-    live = LiveContent(content, lambda loaded: build_index(loaded, embedder))
+    live = LiveContent(content, lambda loaded: build_index(loaded, embedder), check_every=options.content_check_seconds)
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
     engine = Engine(
-        live.current, store, live, clock or SystemClock(ZoneInfo(settings.timezone)), reply_channels={LINE, TELEGRAM, WEB},
-        limit=limit, reply_window=timedelta(hours=settings.proposer_reply_hours),
+        live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
+        reply_window=timedelta(hours=settings.proposer_reply_hours),
     )
-    return App(content, store, engine, events=SqlEventLog(database), web_history=SqlWebHistory(database),
-               current_content=live.current)
+
+    def one_to_one() -> str:
+        return live.current().common.messages.one_to_one
+
+    line = telegram = None
+    if settings.line_channel_secret is not None and settings.line_channel_access_token is not None:
+        line = LineChannel(
+            LineConfig(
+                secret=settings.line_channel_secret.get_secret_value(),
+                access_token=settings.line_channel_access_token.get_secret_value(),
+                api_base_url=settings.line_api_base_url, retry=options.line_retry,
+            ),
+            events, clock, one_to_one,
+        )
+    if settings.telegram_bot_token is not None:
+        from bot.channels.telegram.setup import TelegramChannel, TelegramConfig  # python-telegram-bot: 15 MB, when used
+
+        secret = settings.telegram_webhook_secret
+        telegram = TelegramChannel(
+            TelegramConfig(
+                token=settings.telegram_bot_token.get_secret_value(), api_base_url=settings.telegram_api_base_url,
+                webhook_secret=secret.get_secret_value() if secret else None, commands=settings.telegram_commands,
+                poll_timeout=settings.telegram_poll_timeout, polling=options.telegram_polling,
+            ),
+            clock, one_to_one,
+        )
+    channels: dict[str, DurableChannel] = {name: channel for name, channel in ((LINE, line), (TELEGRAM, telegram)) if channel}
+    policy = options.ingest or IngestPolicy(
+        lease=timedelta(seconds=settings.ingest_lease_seconds), sweep_every=settings.ingest_sweep_seconds,
+        concurrency=settings.ingest_concurrency,
+    )
+    ingest = Ingest(events, DurableTurns(channels, engine.handle_event), clock, policy)
+    accept = GroupCommit[NewEvent](lambda batch: events.add(batch, clock.now()))
+    messengers = [channel for channel in (line, telegram) if channel is not None]
+    staff = _staff_work(settings, database, live, store, engine, clock, messengers)
+    return App(
+        settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff
+    )
+
+
+def _staff_work(
+    settings: Settings, database: AsyncEngine, live: LiveContent, store: SqlStore, engine: Engine, clock: Clock,
+    messengers: Sequence[ProposerMessenger],
+) -> StaffWork:
+    policy = RetryPolicy(
+        max_attempts=settings.handoff_max_attempts,
+        first_delay=timedelta(seconds=settings.handoff_retry_seconds),
+        lease=timedelta(seconds=settings.handoff_lease_seconds),
+    )
+    staff = SqlStaff(database, policy)
+    consultations = SqlConsultations(database, policy)
+    answers = SqlAnswers(database, policy)
+    reply_messengers = [PullMessenger(WEB), *messengers]
+    replies = Poller([ReplyDispatcher(staff.replies, reply_messengers, clock).run_once])
+    quiet_for = timedelta(hours=settings.consultation_quiet_hours)
+    secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
+    services = StaffServices(
+        staff=staff, store=store, handoff=SqlHandoff(database, policy),
+        builder=DossierBuilder(live.current, settings.staff_base_url), clock=clock, renderer=DossierRenderer(),
+        session_secret=secret or b"",  # unset: the development secret, made when the console is mounted
+        consultations=consultations, answers=answers, frame=ReplyFrame(live.current),
+        desk=ConsultationDesk(consultations, engine.after_consultation, clock, quiet_for, replies.wake),
+        wake_replies=replies.wake, reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
+        purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
+    )
+    return StaffWork(settings, services, messengers, replies)

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     ingest_sweep_seconds: float = Field(
         default=15, gt=0, description="how often each worker looks for events nobody is handling (crashes, retries)"
     )
+    ingest_concurrency: int = Field(
+        default=16, ge=1, le=64, description="LINE/Telegram events one worker handles at once (different users)"
+    )
+    access_log: bool = Field(
+        default=False, description="log every HTTP request (one line each); off, the reverse proxy keeps the access log"
+    )
     host: str = Field(default="127.0.0.1", description="where `kyoso serve` listens")
     port: int = Field(default=8080, ge=0, le=65535, description="the port `kyoso serve` listens on")
     line_channel_secret: SecretStr | None = Field(

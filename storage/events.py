@@ -1,33 +1,53 @@
 """Inbound events and channel users on SQLAlchemy (SQLite for one process, PostgreSQL for several).
 
-Claiming is per user: PostgreSQL serialises the claimers of one user with a
-transaction-scoped advisory lock, SQLite with its write lock (``BEGIN
-IMMEDIATE``). Under that lock a worker takes the user's oldest unfinished event
-only when no other lease on the user is live, so one user's events are never
-handled by two workers at once, whichever process they run in.
+Claiming takes, in one statement (after marking the events just finished
+done, in the same transaction), the oldest pending event of every user that
+nobody holds: an event is claimable when no pending event of its user is
+older and none is leased. On PostgreSQL the claimed rows are locked with
+``FOR UPDATE SKIP LOCKED`` and the lease is a condition on the row itself, so
+two workers claiming at once never take the same event nor two events of one
+user (the loser's recheck sees the lease); SQLite runs one writer at a time.
+A user's next event becomes claimable only when the one before is finished,
+so one user's events are handled one after the other, in order, whichever
+process they run in.
 """
 
 from __future__ import annotations
 
-import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, func, select, text, update
+from sqlalchemy import Integer, Row, and_, bindparam, exists, literal_column, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ingest.events import NewEvent, StoredEvent
-from storage.sql_store import _insert
+from storage.sql_store import _insert, recoverable
 from storage.tables import channel_users, inbound_events
 
-UNFINISHED = ("pending", "handled")
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A stored event as operators and tests see it."""
+
+    event_id: str
+    user_id: str
+    body: str
+    status: str
+    attempts: int
+    error: str | None
 
 
 class SqlEventLog:
     """:class:`bot.ingest.events.EventLog` plus the channel-user flags (LINE follow / unfollow)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = engine  # storing events: their commits reach the disk before the platform gets its 200
+        self._handling = recoverable(engine)  # claiming and finishing: done again from the stored events if lost
 
     async def add(self, events: list[NewEvent], now: datetime) -> None:
         if not events:
@@ -35,76 +55,50 @@ class SqlEventLog:
         rows = [
             {
                 "channel": event.channel, "event_id": event.event_id, "user_id": event.user_id,
-                "occurred_at": event.occurred_at, "body": event.body, "status": "pending",
-                "attempts": 0, "received_at": now,
+                "occurred_at": event.occurred_at, "body": event.body, "status": PENDING,
+                "attempts": 0, "claims": 0, "sent": 0, "received_at": now,
             }
             for event in events
         ]
         async with self._engine.begin() as connection:
-            await connection.execute(
-                _insert(connection, inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"]), rows
-            )
+            await connection.execute(_ADD[connection.dialect.name], rows)
 
-    async def claim(self, channel: str, user_id: str, now: datetime, lease: timedelta) -> StoredEvent | None:
-        async with self._engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                key = zlib.crc32(f"{channel}:{user_id}".encode())
-                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-            mine = and_(
-                inbound_events.c.channel == channel,
-                inbound_events.c.user_id == user_id,
-                inbound_events.c.status.in_(UNFINISHED),
+    async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
+        async with self._handling.begin() as connection:
+            if finished:
+                await connection.execute(_FINISH, {"ids": list(finished), "now": now})
+            if limit <= 0:
+                return []
+            claimed = await connection.execute(
+                _CLAIM[connection.dialect.name], {"now": now, "until": now + lease, "limit": limit}
             )
-            held = select(inbound_events.c.id).where(mine, inbound_events.c.leased_until > now).limit(1)
-            if (await connection.execute(held)).first() is not None:
-                return None
-            oldest = select(inbound_events).where(mine).order_by(
-                inbound_events.c.occurred_at, inbound_events.c.id
-            ).limit(1)
-            row = (await connection.execute(oldest)).first()
-            if row is None:
-                return None
-            await connection.execute(
-                update(inbound_events).where(inbound_events.c.id == row.id).values(leased_until=now + lease)
-            )
-            return _stored(row)
+            return sorted((_stored(row) for row in claimed), key=lambda event: event.id)
 
-    async def mark_handled(self, event_id: int, replies: str) -> None:
-        await self._update(event_id, status="handled", replies=replies)
+    async def finish_many(self, event_ids: Sequence[int], now: datetime) -> None:
+        if event_ids:
+            async with self._handling.begin() as connection:
+                await connection.execute(_FINISH, {"ids": list(event_ids), "now": now})
 
-    async def finish(self, event_id: int, now: datetime, error: str | None = None) -> None:
+    async def give_up(self, event_id: int, now: datetime, error: str) -> None:
+        await self._update(inbound_events.c.id == event_id, status=FAILED, error=error, finished_at=now, leased_until=None)
+
+    async def retry_later(self, event_id: int, until: datetime, error: str, sent: int) -> None:
         await self._update(
-            event_id, status="failed" if error else "done", error=error, finished_at=now, leased_until=None
+            inbound_events.c.id == event_id, attempts=inbound_events.c.attempts + 1, leased_until=until, error=error, sent=sent
         )
 
-    async def retry_later(self, event_id: int, until: datetime, error: str) -> None:
-        await self._update(event_id, attempts=inbound_events.c.attempts + 1, leased_until=until, error=error)
-
-    async def users_with_work(self, now: datetime) -> list[tuple[str, str]]:
-        live = select(inbound_events.c.id).where(
-            inbound_events.c.channel == _outer.c.channel,
-            inbound_events.c.user_id == _outer.c.user_id,
-            inbound_events.c.status.in_(UNFINISHED),
-            inbound_events.c.leased_until > now,
-        )
-        query = (
-            select(_outer.c.channel, _outer.c.user_id)
-            .where(_outer.c.status.in_(UNFINISHED), ~exists(live))
-            .group_by(_outer.c.channel, _outer.c.user_id)
-            .order_by(func.min(_outer.c.id))
-        )
-        async with self._engine.connect() as connection:
-            return [(row.channel, row.user_id) for row in await connection.execute(query)]
-
-    async def list_events(self, channel: str) -> list[StoredEvent]:
+    async def list_events(self, channel: str) -> list[EventRecord]:
         """Every stored event of a channel in arrival order (for operators and tests)."""
         query = select(inbound_events).where(inbound_events.c.channel == channel).order_by(inbound_events.c.id)
         async with self._engine.connect() as connection:
-            return [_stored(row) for row in await connection.execute(query)]
+            return [
+                EventRecord(row.event_id, row.user_id, row.body, row.status, row.attempts, row.error)
+                for row in await connection.execute(query)
+            ]
 
     async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None:
-        """Remember whether the user follows the bot (LINE unfollow = blocked)."""
-        async with self._engine.begin() as connection:
+        """Remember whether the user follows the bot (LINE unfollow = blocked); part of handling a stored event."""
+        async with self._handling.begin() as connection:
             await connection.execute(
                 _insert(connection, channel_users)
                 .values(channel=channel, user_id=user_id, active=active, updated_at=now)
@@ -121,17 +115,66 @@ class SqlEventLog:
         async with self._engine.connect() as connection:
             return (await connection.execute(query)).scalar_one_or_none()
 
-    async def _update(self, event_id: int, **values: object) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(update(inbound_events).where(inbound_events.c.id == event_id).values(**values))
+    async def _update(self, which: Any, **values: object) -> None:
+        async with self._handling.begin() as connection:
+            await connection.execute(update(inbound_events).where(which).values(**values))
 
 
-_outer = inbound_events.alias("outer_events")
+_other = inbound_events.alias("other_events")
+_IS_PENDING = literal_column("'pending'")  # written out, not a parameter: so the partial indexes on pending events apply
+_CLAIMED = (
+    inbound_events.c.id, inbound_events.c.channel, inbound_events.c.event_id, inbound_events.c.user_id,
+    inbound_events.c.occurred_at, inbound_events.c.body, inbound_events.c.attempts, inbound_events.c.claims,
+    inbound_events.c.sent,
+)
+
+
+def _claim_statement(lock_rows: bool) -> Any:
+    """Lease the oldest claimable events: each its user's oldest pending event, while no pending event of the user is leased."""
+    events, now = inbound_events, bindparam("now")
+    in_the_way = exists().where(
+        _other.c.channel == events.c.channel,
+        _other.c.user_id == events.c.user_id,
+        _other.c.status == _IS_PENDING,
+        _other.c.id != events.c.id,
+        or_(
+            _other.c.occurred_at < events.c.occurred_at,
+            and_(_other.c.occurred_at == events.c.occurred_at, _other.c.id < events.c.id),
+            _other.c.leased_until > now,
+        ),
+    )
+    heads = (
+        select(events.c.id)
+        .where(events.c.status == _IS_PENDING, or_(events.c.leased_until.is_(None), events.c.leased_until <= now), ~in_the_way)
+        .order_by(events.c.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if lock_rows:
+        heads = heads.with_for_update(skip_locked=True, of=events)
+    return (
+        update(events)
+        .where(events.c.id.in_(heads.scalar_subquery()))
+        .values(leased_until=bindparam("until"), claims=events.c.claims + 1)
+        .returning(*_CLAIMED)
+    )
+
+
+# Built once: compiled once, and found in SQLAlchemy's statement cache without rebuilding the expression.
+_CLAIM = {"postgresql": _claim_statement(lock_rows=True), "sqlite": _claim_statement(lock_rows=False)}
+_FINISH = (
+    update(inbound_events)
+    .where(inbound_events.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=DONE, finished_at=bindparam("now"), leased_until=None)
+)
+_ADD = {
+    dialect: insert_for(inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def _stored(row: Row[Any]) -> StoredEvent:
+    # RETURNING gives the row as updated: ``claims`` counts this claim, the event knows the ones before it.
     return StoredEvent(
-        id=row.id, channel=row.channel, event_id=row.event_id, user_id=row.user_id,
-        occurred_at=row.occurred_at, body=row.body, status=row.status, replies=row.replies,
-        attempts=row.attempts,
+        id=row.id, channel=row.channel, event_id=row.event_id, user_id=row.user_id, occurred_at=row.occurred_at,
+        body=row.body, attempts=row.attempts, claims=row.claims - 1, sent=row.sent,
     )

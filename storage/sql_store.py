@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, delete, event, exists, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -58,6 +58,8 @@ from storage.tables import (
 )
 
 CONNECT_TIMEOUT_SECONDS = 5
+POOL_SIZE, POOL_OVERFLOW = 24, 8
+RECYCLE_SECONDS = 3600  # connections are renewed hourly (a firewall may drop idle ones)
 
 
 @dataclass(frozen=True)
@@ -74,17 +76,36 @@ def _utc(value: datetime | str) -> datetime:
 
 
 def create_engine_for(url: str) -> AsyncEngine:
-    """An engine set up for our use of the database named by ``url``."""
+    """An engine set up for our use of the database named by ``url``.
+
+    PostgreSQL: a pool of ``POOL_SIZE`` connections (more than the ingest's concurrent turns, so
+    webhooks, claims and the console find one free). SQLite: one connection, shared in turn. SQLite
+    has one writer at a time anyway (every transaction here begins with the write lock), and waiting
+    for the connection in the event loop is first come, first served, where two connections would
+    wait for the lock in SQLite's busy handler, which sleeps up to 100 ms between looks.
+
+    No rollback when a connection goes back to the pool: every transaction here has ended by then
+    (``begin()`` commits or rolls back, ``connect()`` rolls back on close), and it saves a round trip.
+    No ping before each use either (another round trip per transaction): after the database restarts,
+    the first statement on an old connection fails once (a webhook answers 503 and is redelivered),
+    and SQLAlchemy then replaces the whole pool.
+    """
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
         # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
-        return create_async_engine(
-            sa_url, pool_pre_ping=True, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+        engine = create_async_engine(
+            sa_url, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+            pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_reset_on_return=None, pool_recycle=RECYCLE_SECONDS,
         )
+        event.listen(engine.sync_engine, "begin", _postgres_on_begin)
+        return engine
     database = sa_url.database
     if database and not database.startswith((":memory:", "file:")):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps)
+    engine = create_async_engine(
+        sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps, pool_size=1, max_overflow=0,
+        pool_reset_on_return=None,
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
@@ -111,9 +132,35 @@ def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
+    wanted = "NORMAL" if connection.get_execution_options().get(RECOVERABLE) else "FULL"
+    info = connection.connection.info
+    if info.get("synchronous") != wanted:  # set between transactions, and only when it changes
+        connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+        info["synchronous"] = wanted
     # Take the write lock up front: concurrent turns wait here (up to the busy
     # timeout) rather than failing later when a read lock is upgraded.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_on_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get(RECOVERABLE):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
+RECOVERABLE = "kyoso_recoverable"
+"""Execution option of the transactions that can be done again from a record written durably before them
+(see ``recoverable``)."""
+
+
+def recoverable(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine (and pool), for transactions whose work can be done again from a durable record.
+
+    The turn of a stored platform event, and claiming and finishing events: their commits do not wait
+    for the disk (SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit = off``). A killed
+    process loses none of them; a power cut (or a crash of the database server) may lose the last few,
+    which are then done again from the stored events, whose commits always reach the disk first.
+    """
+    return engine.execution_options(**{RECOVERABLE: True})
 
 
 class SqlTurn:
@@ -150,7 +197,7 @@ class SqlTurn:
                 inbound_events.c.user_id == self._user.user_id,
                 inbound_events.c.status == "done",
             )
-            .values(body="{}", replies=None)
+            .values(body="{}")
         )
         await self._erase_consultations()
         await self._connection.execute(
@@ -175,13 +222,9 @@ class SqlTurn:
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep the question without the user's id: staff need what was asked, not who asked it."""
         await self._connection.execute(
-            insert(faq_questions).values(
-                channel=self._user.channel,
-                question=asked.question,
-                faq_id=asked.faq_id,
-                outcome=asked.outcome,
-                asked_at=asked.asked_at,
-            )
+            _ASK,
+            {"channel": self._user.channel, "question": asked.question, "faq_id": asked.faq_id, "outcome": asked.outcome,
+             "asked_at": asked.asked_at},
         )
 
     async def open_consultation(self, request: ConsultationRequest) -> int:
@@ -337,32 +380,32 @@ class SqlStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._recoverable = recoverable(engine)
 
     @asynccontextmanager
-    async def turn(self, user: UserKey, key: str | None = None) -> AsyncIterator[SqlTurn]:
+    async def turn(self, user: UserKey, key: str | None = None, first_try: bool = False) -> AsyncIterator[SqlTurn]:
         """Lock the user's conversation; save the state on normal exit, roll everything back on an exception.
 
         With a ``key``, the replies are kept under it in the same transaction, so the
         turn either happened and is known to have happened, or did not happen at all.
+        ``first_try``: the caller knows nothing was answered under ``key`` yet (no lookup).
+        A keyed turn answers a stored platform event: it commits as ``recoverable``.
         """
-        async with self._engine.begin() as connection:
+        async with (self._engine if key is None else self._recoverable).begin() as connection:
             state = await _lock_conversation(connection, user)
-            turn = SqlTurn(connection, user, state, await _answered(connection, user, key))
+            answered = None if key is None or first_try else await _answered(connection, user, key)
+            turn = SqlTurn(connection, user, state, answered)
             yield turn
             if turn.answered is not None:
                 return
             now = datetime.now(UTC)
-            await connection.execute(
-                update(conversations)
-                .where(_conversation_of(user))
-                .values(state=turn.state.model_dump_json(), updated_at=now)
-            )
+            mine = {"who_channel": user.channel, "who_user": user.user_id}
+            await connection.execute(_SAVE_STATE, {**mine, "new_state": turn.state.model_dump_json(), "now": now})
             if key is not None:
                 replies = REPLIES.dump_json(turn.replies).decode()
                 await connection.execute(
-                    insert(answered_turns).values(
-                        channel=user.channel, user_id=user.user_id, turn_key=key, replies=replies, answered_at=now
-                    )
+                    _KEEP_REPLIES,
+                    {"channel": user.channel, "user_id": user.user_id, "turn_key": key, "replies": replies, "answered_at": now},
                 )
 
     async def list_drafts(self) -> list[StoredDraft]:
@@ -412,37 +455,42 @@ def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sq
     return sqlite.insert(table)
 
 
-def _conversation_of(user: UserKey) -> ColumnElement[bool]:
-    return and_(conversations.c.channel == user.channel, conversations.c.user_id == user.user_id)
+# Built once: the hot path's statements are compiled once and found in SQLAlchemy's cache by identity.
+_MINE = and_(conversations.c.channel == bindparam("who_channel"), conversations.c.user_id == bindparam("who_user"))
+# FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
+_LOCK_STATE = select(conversations.c.state).where(_MINE).with_for_update()
+_SAVE_STATE = update(conversations).where(_MINE).values(state=bindparam("new_state"), updated_at=bindparam("now"))
+_ANSWERED = select(answered_turns.c.replies).where(
+    answered_turns.c.channel == bindparam("who_channel"), answered_turns.c.user_id == bindparam("who_user"),
+    answered_turns.c.turn_key == bindparam("key"),
+)
+_KEEP_REPLIES = insert(answered_turns)
+_NEW_CONVERSATION = {
+    dialect: insert_for(conversations).on_conflict_do_nothing(index_elements=["channel", "user_id"])
+    for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_ASK = insert(faq_questions)
 
 
 async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> ConversationState:
-    """Create the user's row if needed, lock it for this transaction and load its state."""
-    now = datetime.now(UTC)
-    await connection.execute(
-        _insert(connection, conversations)
-        .values(
-            channel=user.channel,
-            user_id=user.user_id,
-            state=ConversationState().model_dump_json(),
-            created_at=now,
-            updated_at=now,
+    """Lock the user's row for this transaction and load its state (creating the row for a new user)."""
+    mine = {"who_channel": user.channel, "who_user": user.user_id}
+    state = (await connection.execute(_LOCK_STATE, mine)).scalar_one_or_none()
+    if state is None:
+        now = datetime.now(UTC)
+        await connection.execute(
+            _NEW_CONVERSATION[connection.dialect.name],
+            {"channel": user.channel, "user_id": user.user_id, "state": ConversationState().model_dump_json(),
+             "created_at": now, "updated_at": now},
         )
-        .on_conflict_do_nothing(index_elements=["channel", "user_id"])
-    )
-    # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
-    query = select(conversations.c.state).where(_conversation_of(user)).with_for_update()
-    return ConversationState.model_validate_json((await connection.execute(query)).scalar_one())
+        state = (await connection.execute(_LOCK_STATE, mine)).scalar_one()
+    return ConversationState.model_validate_json(state)
 
 
-async def _answered(connection: AsyncConnection, user: UserKey, key: str | None) -> list[Outbound] | None:
+async def _answered(connection: AsyncConnection, user: UserKey, key: str) -> list[Outbound] | None:
     """The replies of the turn that already answered ``key`` (read under the conversation's lock)."""
-    if key is None:
-        return None
-    query = select(answered_turns.c.replies).where(
-        answered_turns.c.channel == user.channel, answered_turns.c.user_id == user.user_id, answered_turns.c.turn_key == key
-    )
-    replies = (await connection.execute(query)).scalar_one_or_none()
+    found = await connection.execute(_ANSWERED, {"who_channel": user.channel, "who_user": user.user_id, "key": key})
+    replies = found.scalar_one_or_none()
     return None if replies is None else REPLIES.validate_json(replies)
 
 

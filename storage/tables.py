@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -117,6 +118,8 @@ faq_questions = Table(
     Column("asked_at", UtcDateTime, nullable=False),
 )
 
+PENDING = text("status = 'pending'")
+
 inbound_events = Table(
     "inbound_events",
     metadata,
@@ -126,15 +129,21 @@ inbound_events = Table(
     Column("user_id", String(128), nullable=False, doc="whose events must be handled in order (user, group or room)"),
     Column("occurred_at", BigInteger, nullable=False, doc="the platform's timestamp in ms: the order within a user"),
     Column("body", Text, nullable=False, doc="the event as the platform sent it (JSON)"),
-    Column("status", String(16), nullable=False, doc="pending / handled / done / failed"),
-    Column("replies", Text, nullable=True, doc="the core's replies (JSON) once handled, until delivered"),
-    Column("attempts", Integer, nullable=False),
+    Column("status", String(16), nullable=False, doc="pending / done / failed"),
+    Column("attempts", Integer, nullable=False, doc="failed attempts (each ended with a backoff)"),
+    Column("claims", Integer, nullable=False, server_default="0", doc="times a worker took the event"),
+    Column("sent", Integer, nullable=False, server_default="0", doc="what an earlier attempt delivered (the channel's count)"),
     Column("leased_until", UtcDateTime, nullable=True, doc="a worker holds the event until then"),
     Column("error", Text, nullable=True),
     Column("received_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
     UniqueConstraint("channel", "event_id"),
-    Index("ix_inbound_events_unfinished", "status", "channel", "user_id"),
+    # Only the unfinished events are indexed for claiming: arrival order, and each user's queue in order.
+    Index("ix_inbound_events_pending", "id", sqlite_where=PENDING, postgresql_where=PENDING),
+    Index(
+        "ix_inbound_events_queue", "channel", "user_id", "occurred_at", "id",
+        sqlite_where=PENDING, postgresql_where=PENDING,
+    ),
 )
 
 answered_turns = Table(
@@ -144,7 +153,7 @@ answered_turns = Table(
     Column("channel", String(32), nullable=False),
     Column("user_id", String(128), nullable=False),
     Column("turn_key", String(200), nullable=False, doc="Inbound.key: the platform event the turn answered"),
-    Column("replies", Text, nullable=False, doc="the core's replies (JSON), for a retry after a crash"),
+    Column("replies", Text, nullable=False, doc="the core's replies (JSON): delivered from here, and again after a crash"),
     Column("answered_at", UtcDateTime, nullable=False),
     UniqueConstraint("channel", "user_id", "turn_key"),
 )

@@ -28,6 +28,17 @@ class FakeClock:
         self.current += timedelta(hours=hours)
 
 
+class ShiftedClock:
+    """Real time, shifted to read ``start`` when made: the dates a transcript expects, and leases and backoffs that run out."""
+
+    def __init__(self, start: datetime) -> None:
+        self._zone = start.tzinfo
+        self._offset = start - datetime.now(self._zone)
+
+    def now(self) -> datetime:
+        return datetime.now(self._zone) + self._offset
+
+
 def visible_text(replies: list[Outbound]) -> str:
     """What a user reads: every message's text, cards as plain text."""
     return "\n".join(reply.as_text() if isinstance(reply, CardMessage) else reply.text for reply in replies)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from datetime import timedelta
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
@@ -34,31 +34,44 @@ class Engine:
         self._reply_window = reply_window
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
-        async with self._store.turn(inbound.user, inbound.key) as turn:
+        return await self.handle_event([inbound], inbound.key)
+
+    async def handle_event(self, inbounds: Sequence[Inbound], key: str | None, first_try: bool = False) -> list[Outbound]:
+        """The inputs of one user's event, one after the other, as one turn: the replies to the last.
+
+        A LINE rich-menu button plays several inputs (open the menu, then choose). Under a ``key``
+        the replies are stored in the turn's own transaction; the same key again gets them back
+        (``first_try``: the caller knows it is the key's first turn).
+        """
+        user = inbounds[0].user
+        async with self._store.turn(user, key, first_try) as turn:
             if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
                 return turn.answered
-            conversation = self._conversation(turn, inbound.user)
-            admission = self._limit.admit(conversation.state, conversation.now)
-            if admission is not Admission.ADMITTED:
+            state, now = turn.state, self._clock.now()
+            if (admission := self._limit.admit(state, now)) is not Admission.ADMITTED:
+                turn.state = state
+                notice = self._content().common.messages.slow_down
+                turn.replies = [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
+                return turn.replies
+            for inbound in inbounds:
+                conversation = self._conversation(turn, user, now)
+                await conversation.respond(inbound)
                 turn.state = conversation.state
-                notice = conversation.common.messages.slow_down
-                return [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
-            await conversation.respond(inbound)
-            conversation.state.last_seen = conversation.now
-            turn.state = conversation.state
+            conversation.state.last_seen = now
             turn.replies = conversation.outbox
         return conversation.outbox
 
     async def after_consultation(self, user: UserKey) -> list[Outbound]:
         """What to tell the user once staff (or the timer) closed their consultation; nothing if already told."""
         async with self._store.turn(user) as turn:
-            conversation = self._conversation(turn, user)
+            conversation = self._conversation(turn, user, self._clock.now())
             await conversation.after_consultation()
             turn.state = conversation.state
         return conversation.outbox
 
-    def _conversation(self, turn: Turn, user: UserKey) -> Conversation:
+    def _conversation(self, turn: Turn, user: UserKey, now: datetime) -> Conversation:
+        # The turn's state is this transaction's own copy, read from storage: the conversation may change it in place.
         return Conversation(
-            self._content(), self._faq, turn.state.model_copy(deep=True), self._clock.now(), turn, user,
+            self._content(), self._faq, turn.state, now, turn, user,
             can_receive_replies=user.channel in self._reply_channels, reply_window=self._reply_window,
         )

@@ -72,8 +72,11 @@ class Turn(Protocol):
 
 
 class ConversationStore(Protocol):
-    def turn(self, user: UserKey, key: str | None = None) -> AbstractAsyncContextManager[Turn]:
-        """Lock the user's conversation (across processes) and yield it; ``key`` names the input (see ``Inbound.key``)."""
+    def turn(self, user: UserKey, key: str | None = None, first_try: bool = False) -> AbstractAsyncContextManager[Turn]:
+        """Lock the user's conversation (across processes) and yield it; ``key`` names the input (see ``Inbound.key``).
+
+        ``first_try``: the caller knows no turn was answered under ``key`` yet, so the store need not look.
+        """
         ...
 
 

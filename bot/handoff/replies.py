@@ -8,7 +8,7 @@ the reply counts as delivered once it is stored, and the chat fetches it with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Row
@@ -47,14 +47,16 @@ class ReplyFrame:
     The frame names the reference number (or the consultation's), so the reply is told apart from the bot.
     """
 
-    def __init__(self, content: Content) -> None:
-        self._texts, self._facts = content.replies, content.facts.facts
+    def __init__(self, content: Content | Callable[[], Content]) -> None:
+        self._content = content if callable(content) else lambda: content  # the running bot's follows edits
 
     def about_draft(self, reference: str, text: str) -> str:
-        return render(self._texts.draft_reply, {**self._facts, "reference": reference, "text": text})
+        content = self._content()
+        return render(content.replies.draft_reply, {**content.facts.facts, "reference": reference, "text": text})
 
     def in_consultation(self, consultation_id: int, text: str) -> str:
-        return render(self._texts.consultation_reply, {**self._facts, "consultation": consultation_id, "text": text})
+        content = self._content()
+        return render(content.replies.consultation_reply, {**content.facts.facts, "consultation": consultation_id, "text": text})
 
 
 class ReplyDispatcher:

@@ -45,15 +45,23 @@ class Poller:
         self._jobs = list(jobs)
         self._interval = interval
         self._woken = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._woken.set()
 
+    def stop(self) -> None:
+        """End ``run`` after the job under way (a delivery half done is not cut off)."""
+        self._stopping = True
+        self._woken.set()
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             self._woken.clear()
             busy = False
             for job in self._jobs:
+                if self._stopping:
+                    return
                 try:
                     busy = await job() > 0 or busy
                 except Exception:  # the database may be away for a moment: try again next round

@@ -1,48 +1,53 @@
-"""Group commit for acknowledgements: webhook calls that arrive together are stored in one transaction.
+"""Group commit: writes that arrive together go to the database in one transaction.
 
-Each caller still waits until its own events are committed before answering
-200, so nothing is acknowledged that is not durable; the database sees one
-commit per burst instead of one per request.
+Each caller still waits until its own items are committed before it goes on
+(a webhook answers 200, a finished event lets its user's next one be claimed),
+so nothing is acknowledged that is not durable; the database sees one commit
+per burst instead of one per caller. While a commit runs, what arrives waits
+for the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
 
-from bot.ingest.events import NewEvent
-
-AddMany = Callable[[list[NewEvent], datetime], Awaitable[None]]
+T = TypeVar("T")
 
 
-class GroupCommit:
-    def __init__(self, add_many: AddMany) -> None:
-        self._add_many = add_many
-        self._waiting: list[tuple[list[NewEvent], asyncio.Future[None]]] = []
-        self._flushing = False
-        self._task: asyncio.Task[None] | None = None  # held so the running flush is not garbage-collected
+class GroupCommit(Generic[T]):
+    def __init__(self, commit: Callable[[list[T]], Awaitable[None]]) -> None:
+        self._commit = commit
+        self._waiting: list[tuple[Sequence[T], asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None  # the running flush, held so it is not garbage-collected
 
-    async def add(self, events: list[NewEvent], now: datetime) -> None:
-        """Return once ``events`` are committed (together with whatever arrived meanwhile)."""
+    async def add(self, items: Sequence[T]) -> None:
+        """Return once ``items`` are committed (together with whatever arrived meanwhile); raise if that failed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((events, done))
-        if not self._flushing:
-            self._flushing = True
-            self._task = asyncio.create_task(self._flush(now))
+        self._waiting.append((items, done))
+        if self._task is None:
+            self._task = asyncio.create_task(self._flush())
         await done
 
-    async def _flush(self, now: datetime) -> None:
+    async def drained(self) -> None:
+        """Wait for the commit under way, if any (a clean stop)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _flush(self) -> None:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 try:
-                    await self._add_many([event for events, _ in batch for event in events], now)
-                except Exception as error:  # noqa: BLE001 - every waiter gets the failure (its webhook call answers 500)
+                    await self._commit([item for items, _ in batch for item in items])
+                except Exception as error:  # noqa: BLE001 - every waiter gets the failure (a webhook answers 503 or 500)
                     for _, done in batch:
-                        done.set_exception(error)
+                        if not done.done():
+                            done.set_exception(error)
                     continue
                 for _, done in batch:
-                    done.set_result(None)
+                    if not done.done():
+                        done.set_result(None)
         finally:
-            self._flushing = False
+            self._task = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -26,9 +27,14 @@ class StoredEvent:
     user_id: str
     occurred_at: int
     body: str
-    status: str
-    replies: str | None
-    attempts: int
+    attempts: int  # failed attempts so far (each ended with a backoff)
+    claims: int  # times a worker took the event before this claim
+    sent: int  # what an earlier attempt delivered, counted as the channel counts (see ``PartlySent``)
+
+    @property
+    def interrupted(self) -> bool:
+        """An earlier attempt ended without a word (its process died): it may have delivered more than ``sent``."""
+        return self.claims > self.attempts
 
 
 class EventLog(Protocol):
@@ -36,22 +42,19 @@ class EventLog(Protocol):
         """Store the events not seen before (by channel and event id); a redelivered one is dropped."""
         ...
 
-    async def claim(self, channel: str, user_id: str, now: datetime, lease: timedelta) -> StoredEvent | None:
-        """The user's oldest unfinished event, leased to the caller; None while another lease on the user is live."""
+    async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
+        """Mark ``finished`` done, then lease up to ``limit`` events, oldest first: each the oldest unfinished
+        event of a user nobody holds (so a finished event's next one may be among them). One transaction."""
         ...
 
-    async def mark_handled(self, event_id: int, replies: str) -> None:
-        """The core has answered: keep its replies so a restart delivers them without asking the core again."""
+    async def finish_many(self, event_ids: Sequence[int], now: datetime) -> None:
+        """These events are done: their users' next events may be claimed."""
         ...
 
-    async def finish(self, event_id: int, now: datetime, error: str | None = None) -> None:
-        """Done (``error`` None) or given up (``error`` says why)."""
+    async def give_up(self, event_id: int, now: datetime, error: str) -> None:
+        """Stop trying (``error`` says why); the user's next events go ahead."""
         ...
 
-    async def retry_later(self, event_id: int, until: datetime, error: str) -> None:
+    async def retry_later(self, event_id: int, until: datetime, error: str, sent: int) -> None:
         """Count a failed attempt and keep the lease until ``until`` (a backoff), then any worker may retry."""
-        ...
-
-    async def users_with_work(self, now: datetime) -> list[tuple[str, str]]:
-        """(channel, user) pairs with an unfinished event that nobody holds."""
         ...

@@ -1,31 +1,36 @@
-"""Handle stored events: one user's strictly in order, different users concurrently.
+"""Handle stored events: one user's strictly in order, different users concurrently, claimed in batches.
 
-Nothing about a user lives only in memory: the in-process task per user is a
-shortcut to start work at once, the database lease (``EventLog.claim``) is what
-guarantees order, and a periodic sweep picks up whatever a crash, a backoff
-or another process left behind.
+Nothing about a user lives only in memory. One claimer per process leases, in
+one statement, the oldest pending event of as many users as it has free slots
+(``EventLog.claim``: the database decides what may run, across processes);
+each claimed event is processed in its own task. The events finished since
+the last claim are marked done in the claim's own transaction, so a finished
+user's next event can be among those claimed. A kick from a webhook, a
+finished event or the periodic sweep (crashes, backoffs, another process's
+work) makes the claimer look again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.ports import Clock
 from bot.ingest.events import EventLog, StoredEvent
+from bot.ingest.turns import PartlySent
 
 log = logging.getLogger(__name__)
 
 Processor = Callable[[StoredEvent], Awaitable[None]]
-"""Handles one event of its channel completely (core turn and delivery); raising means "try again later"."""
+"""Handles one event completely (the turn and its delivery); raising means "try again later"."""
 
 
 @dataclass(frozen=True)
 class IngestPolicy:
-    concurrency: int = 8  # events handled at once in this process (0: store only, handle nothing); below the pool size
+    concurrency: int = 16  # events handled at once in this process (0: store only, handle nothing); below the pool size
     lease: timedelta = timedelta(minutes=2)
     max_attempts: int = 5
     first_backoff: timedelta = timedelta(seconds=2)
@@ -33,90 +38,113 @@ class IngestPolicy:
 
 
 class Ingest:
-    def __init__(
-        self, events: EventLog, processors: Mapping[str, Processor], clock: Clock, policy: IngestPolicy = IngestPolicy()
-    ) -> None:
+    def __init__(self, events: EventLog, process: Processor, clock: Clock, policy: IngestPolicy = IngestPolicy()) -> None:
         self._events = events
-        self._processors = processors
+        self._process = process
         self._clock = clock
         self._policy = policy
-        self._slots = asyncio.Semaphore(policy.concurrency)
-        self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self._dirty: set[tuple[str, str]] = set()
+        self._finished: list[int] = []  # done, to be marked so in the next claim's transaction
+        self._running: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._settled = asyncio.Event()
+        self._claimer: asyncio.Task[None] | None = None
+        self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Pick up events left unfinished by an earlier run, then keep sweeping."""
-        await self.sweep()
+        """Pick up events left unfinished by an earlier run, then keep claiming and sweeping."""
+        self._claimer = asyncio.create_task(self._claim_forever())
         self._sweeper = asyncio.create_task(self._sweep_forever())
+        self.kick()
 
     async def stop(self) -> None:
-        tasks = list(self._running.values()) + ([self._sweeper] if self._sweeper else [])
-        for task in tasks:
+        """Let a claim under way end (its database call cannot be taken back), then cancel the events' work.
+
+        What was cancelled stays leased in the database and is taken up again when the lease runs out.
+        """
+        self._stopping = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        self._wake.set()
+        if self._claimer is not None:
+            await asyncio.gather(self._claimer, return_exceptions=True)
+        running = list(self._running)
+        for task in running:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
         self._running.clear()
+        finished, self._finished = self._finished, []
+        try:
+            await self._events.finish_many(finished, self._clock.now())
+        except Exception as error:  # noqa: BLE001 - they are taken up again when their leases run out
+            log.warning("could not mark %d finished events done at the stop: %s", len(finished), type(error).__name__)
 
-    def kick(self, channel: str, user_id: str) -> None:
-        """New work for this user: start its worker, or tell the running one to look again."""
-        key = (channel, user_id)
-        self._dirty.add(key)
-        if key not in self._running:
-            self._running[key] = asyncio.create_task(self._work(key))
-
-    async def sweep(self) -> None:
-        for channel, user_id in await self._events.users_with_work(self._clock.now()):
-            self.kick(channel, user_id)
+    def kick(self) -> None:
+        """New work may be there (stored events, a finished event): the claimer looks again."""
+        self._settled.clear()
+        self._wake.set()
 
     async def idle(self) -> None:
-        """Wait until no user has work running in this process (tests and the benchmark)."""
-        while self._running:
-            await asyncio.gather(*list(self._running.values()), return_exceptions=True)
+        """Wait until this process has nothing left to claim or to finish (tests and the benchmark)."""
+        while not (self._settled.is_set() and not self._running and not self._wake.is_set()):
+            await self._settled.wait()
+            if self._running:
+                await asyncio.gather(*list(self._running), return_exceptions=True)
 
     async def _sweep_forever(self) -> None:
         while True:
             await asyncio.sleep(self._policy.sweep_every)
+            self.kick()
+
+    async def _claim_forever(self) -> None:
+        slots = self._policy.concurrency
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            free = slots - len(self._running)
+            finished, self._finished = self._finished, []
             try:
-                await self.sweep()
-            except Exception:
-                log.exception("sweeping for unfinished events failed")
+                claimed = await self._events.claim(self._clock.now(), self._policy.lease, free, finished)
+            except Exception as error:  # noqa: BLE001 - e.g. the database is away: the sweep tries again
+                log.warning("claiming events failed (%s: %s); trying again at the next sweep", type(error).__name__, error)
+                self._finished.extend(finished)
+                claimed = []
+            for event in claimed:
+                task = asyncio.create_task(self._handle(event))
+                self._running.add(task)
+                task.add_done_callback(self._ended)
+            if len(claimed) == free > 0:
+                self._wake.set()  # a full batch: there may be more (the next claim waits for a free slot)
+            if not self._wake.is_set() and not self._running:
+                self._settled.set()
 
-    async def _work(self, key: tuple[str, str]) -> None:
+    async def _handle(self, event: StoredEvent) -> None:
         try:
-            while True:
-                self._dirty.discard(key)
-                async with self._slots:  # claim only with a free slot: no lease is held while waiting
-                    event = await self._events.claim(*key, self._clock.now(), self._policy.lease)
-                    if event is not None:
-                        await self._process(event)
-                if event is None and key not in self._dirty:
-                    return
-        except Exception:
-            log.exception("event worker for %s:%s stopped; the sweep will retry", *key)
-        finally:
-            self._running.pop(key, None)
-
-    async def _process(self, event: StoredEvent) -> None:
-        processor = self._processors.get(event.channel)
-        if processor is None:
-            await self._events.finish(event.id, self._clock.now(), error=f"no processor for channel {event.channel}")
-            return
-        try:
-            await processor(event)
+            await self._process(event)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - whatever failed, the event is retried, then given up
             await self._failed(event, error)
-            return
-        await self._events.finish(event.id, self._clock.now())
+        else:
+            self._finished.append(event.id)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self.kick()  # a free slot, and maybe the user's next event
 
     async def _failed(self, event: StoredEvent, error: Exception) -> None:
         reason = f"{type(error).__name__}: {error}"
         attempt = event.attempts + 1
-        if attempt >= self._policy.max_attempts:
-            log.error("giving up on %s event %s after %d attempts: %s", event.channel, event.event_id, attempt, reason)
-            await self._events.finish(event.id, self._clock.now(), error=reason)
-            return
-        backoff = self._policy.first_backoff * 2 ** (attempt - 1)
-        log.warning("%s event %s failed (attempt %d), retrying in %s: %s", event.channel, event.event_id, attempt, backoff, reason)
-        await self._events.retry_later(event.id, self._clock.now() + backoff, reason)
+        sent = event.sent + error.sent if isinstance(error, PartlySent) else event.sent
+        try:
+            if attempt >= self._policy.max_attempts:
+                log.error("giving up on %s event %s after %d attempts: %s", event.channel, event.event_id, attempt, reason)
+                await self._events.give_up(event.id, self._clock.now(), reason)
+                return
+            backoff = self._policy.first_backoff * 2 ** (attempt - 1)
+            log.warning("%s event %s failed (attempt %d), retrying in %s: %s", event.channel, event.event_id, attempt, backoff, reason)
+            await self._events.retry_later(event.id, self._clock.now() + backoff, reason, sent)
+        except Exception:
+            log.exception("could not record the failure of %s event %s; its lease runs out", event.channel, event.event_id)

@@ -21,7 +21,8 @@ def add_health_routes(server: web.Application, app: App) -> None:
         except Exception as error:  # noqa: BLE001 - any failure means "not ready", and says why
             log.warning("not ready: database: %s", error)
             return web.json_response({"status": "unavailable", "database": str(error)}, status=503)
-        return web.json_response({"status": "ok", "database": "ok", "dialogs": len(app.content.dialogs)})
+        content = app.content  # as it is now: an edit is seen within seconds
+        return web.json_response({"status": "ok", "database": "ok", "dialogs": len(content.dialogs), "faq": len(content.faq)})
 
     server.router.add_get("/healthz", healthz)
     server.router.add_get("/readyz", readyz)

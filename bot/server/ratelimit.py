@@ -40,8 +40,11 @@ class AddressLimiter:
         return allowed
 
 
-def address_limit(limiter: AddressLimiter, notice: str) -> Middleware:
-    """Middleware: POSTs outside the webhooks count against the client's address (see ``bot.server.proxy``)."""
+def address_limit(limiter: AddressLimiter, notice: Callable[[], str]) -> Middleware:
+    """Middleware: POSTs outside the webhooks count against the client's address (see ``bot.server.proxy``).
+
+    ``notice`` gives the current wording of the polite refusal (content follows edits).
+    """
 
     @web.middleware
     async def limit(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -49,7 +52,7 @@ def address_limit(limiter: AddressLimiter, notice: str) -> Middleware:
             return await handler(request)
         if limiter.allow(request.remote or ""):
             return await handler(request)
-        return _too_many(request, notice)
+        return _too_many(request, notice())
 
     return limit
 

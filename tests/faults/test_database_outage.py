@@ -16,7 +16,7 @@ from sqlalchemy import make_url, select
 from bot.channels.line.delivery import RetryPolicy
 from bot.emulators.line import Fault, LineEmulator
 from bot.ingest.worker import IngestPolicy
-from bot.server.app import ServerOptions
+from bot.app import AppOptions
 from storage.sql_store import create_engine_for
 from storage.tables import inbound_events
 from tests.faults.proxy import CuttableProxy
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.postgres
 USERS = ["U" + str(n) * 32 for n in range(1, 4)]
 QUESTION = "共創とは何ですか？ {}"
 ANSWER = "立場の異なる協働相手"
-SHORT_LEASE = ServerOptions(
+SHORT_LEASE = AppOptions(
     ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2, lease=timedelta(seconds=1)),
     line_retry=RetryPolicy(delays=(0.05, 0.1, 0.2), request_timeout=2.0),
 )

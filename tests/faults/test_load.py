@@ -21,7 +21,7 @@ LOAD = REPOSITORY_ROOT / "bench" / "load.py"
 def _load(database_url: str, workers: int, users: int, messages: int, folder: Path) -> dict[str, object]:
     finished = subprocess.run(
         [sys.executable, str(LOAD), "--users", str(users), "--messages", str(messages), "--workers", str(workers),
-         "--database-url", database_url, "--json"],
+         "--database-url", database_url, "--json", "--no-baseline"],
         capture_output=True, text=True, timeout=300, cwd=folder,
     )
     assert finished.returncode == 0, finished.stderr

@@ -4,36 +4,32 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.clock import SystemClock
-from bot.content.loader import Content
-from bot.core.engine import Engine
+from bot.app import build_app
 from bot.core.messages import UserKey
-from bot.faq.live import build_index
 from bot.settings import Settings
 from bot.staff.context import SERVICES
-from bot.staff.desk import Resume
-from bot.staff.setup import build_staff_apps
+from bot.staff.setup import staff_apps
 from storage.sql_store import SqlStore
 from tests.proposals import make_submission, submit
 
 
 async def test_a_draft_left_in_the_outbox_is_mailed_when_the_server_starts(  # type: ignore[no-untyped-def]
-    store: SqlStore, database_url: str, content: Content, smtp_inbox
+    store: SqlStore, database_url: str, smtp_inbox
 ) -> None:
     inbox, port = smtp_inbox
     reference = await submit(store, make_submission())  # submitted while no server was running
     settings = Settings(
         database_url=database_url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
         staff_emails="kyodo@city.example.jp", session_secret="s3cret", staff_base_url="https://kyoso.example.jp",
+        faq_embeddings=False,
     )
+    app = await build_app(settings)
     root = web.Application()
-    clock = SystemClock(ZoneInfo("Asia/Tokyo"))
-    for prefix, subapp in build_staff_apps(settings, content, store, _resume(content, store), clock).items():
+    for prefix, subapp in staff_apps(app.staff).items():
         root.add_subapp(prefix, subapp)
 
     async with TestClient(TestServer(root)) as client:
@@ -43,15 +39,16 @@ async def test_a_draft_left_in_the_outbox_is_mailed_when_the_server_starts(  # t
             await asyncio.sleep(0.05)
         assert (await client.get("/staff/drafts", allow_redirects=False)).status == 303
 
+    await app.close()
     [message] = inbox.messages
     assert reference in message["Subject"]
 
 
 async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignore[no-untyped-def]
-    store: SqlStore, database_url: str, content: Content
+    store: SqlStore, database_url: str
 ) -> None:
-    settings = Settings(database_url=database_url, session_secret="s3cret")
-    apps = build_staff_apps(settings, content, store, _resume(content, store), SystemClock(ZoneInfo("Asia/Tokyo")))
+    app = await build_app(Settings(database_url=database_url, session_secret="s3cret", faq_embeddings=False))
+    apps = staff_apps(app.staff)
     root = web.Application()
     for prefix, subapp in apps.items():
         root.add_subapp(prefix, subapp)
@@ -74,7 +71,4 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
         assert await pulled("visitor-1") == ["ご提案ありがとうございます。"]
         assert await pulled("someone-else") == []
         assert await pulled(None) == []
-
-
-def _resume(content: Content, store: SqlStore) -> Resume:
-    return Engine(content, store, build_index(content, None), SystemClock(ZoneInfo("Asia/Tokyo"))).after_consultation
+    await app.close()

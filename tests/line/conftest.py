@@ -10,17 +10,17 @@ from datetime import timedelta
 import pytest
 from aiohttp import web
 
-from bot.app import App, build_app
+from bot.app import App, AppOptions, build_app
 from bot.channels.line.delivery import RetryPolicy
 from bot.emulators.line import LineEmulator
 from bot.ingest.worker import IngestPolicy
-from bot.server.app import INGEST, ServerOptions, create_server_app
+from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.helpers import serve_locally
 
 SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "emulator-access-token"
-FAST = ServerOptions(
+FAST = AppOptions(
     ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2),
     line_retry=RetryPolicy(delays=(0.05, 0.1, 0.2), request_timeout=2.0),
 )
@@ -38,7 +38,7 @@ class LineStack:
     app: App | None = None
     started: list[web.Application] = field(default_factory=list)
 
-    async def start(self, options: ServerOptions = FAST) -> None:
+    async def start(self, options: AppOptions = FAST) -> None:
         settings = Settings(
             database_url=self.database_url,
             content_dir=REPOSITORY_ROOT,
@@ -46,8 +46,8 @@ class LineStack:
             LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
             LINE_API_BASE_URL=self.emulator.url,
         )
-        self.app = await build_app(settings)
-        server = create_server_app(self.app, settings, options)
+        self.app = await build_app(settings, options)
+        server = create_server_app(self.app)
         self.runner, url = await serve_locally(server)
         self.emulator.webhook_url = f"{url}/webhooks/line"
         self.started.append(server)

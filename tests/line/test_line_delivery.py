@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.channels.line.api import proxy_for
 from bot.emulators.line import Fault
 from tests.line.conftest import LineStack
 
@@ -116,3 +117,11 @@ async def test_a_reply_answered_with_500_after_delivery_is_not_shown_twice(line:
     await line.settled()
     assert _calls(line) == [("reply", 500), ("reply", 400)]
     assert sum("(1)〜(5)" in text for text in line.emulator.texts(USER)) == 1
+
+
+def test_the_proxy_of_the_environment_is_looked_up_once_for_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's session looked at the environment on every call; the channel's client does it once, the same way."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.city.example.jp:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    assert proxy_for("https://api.line.me") == "http://proxy.city.example.jp:3128"
+    assert proxy_for("http://127.0.0.1:8090") is None

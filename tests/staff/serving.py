@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import yaml
 from aiohttp import web
 
-from bot.app import App, build_app
-from bot.clock import SystemClock
+from bot.app import App, AppOptions, build_app
 from bot.emulators.line import LineEmulator
 from bot.ingest.worker import Ingest
-from bot.server.app import INGEST, ServerOptions, create_server_app
+from bot.server.app import INGEST, create_server_app
 from bot.settings import Settings
-from bot.staff.setup import build_staff_apps
-from storage.queue import RetryPolicy
-from storage.sql_store import create_engine_for
-from storage.staff import SqlStaff
 from tests.line.conftest import FAST
 from tests.staff.conftest import PASSWORD_HASH
 
@@ -47,25 +41,19 @@ class Running:
 
 
 @asynccontextmanager
-async def running_server(settings: Settings, options: ServerOptions = FAST) -> AsyncIterator[Running]:
+async def running_server(settings: Settings, options: AppOptions = FAST) -> AsyncIterator[Running]:
     """Serve ``settings`` with a staff account 'sato' (password ``PASSWORD``) ready to log in."""
-    app = await build_app(settings)
-    clock = SystemClock(ZoneInfo(settings.timezone))
-    options = replace(options, mounts=lambda messengers: build_staff_apps(
-        settings, app.content, app.store, app.engine.after_consultation, clock, messengers
-    ))
-    server = create_server_app(app, settings, options, clock)
+    app = await build_app(settings, options)
+    server = create_server_app(app)
     runner = web.AppRunner(server, access_log=None)
-    staff_engine = create_engine_for(settings.database_url)
     try:
-        staff = SqlStaff(staff_engine, RetryPolicy())
-        await staff.add_user("sato", PASSWORD_HASH, clock.now())
-        await staff.set_password("sato", PASSWORD_HASH, temporary=False, now=clock.now())
+        staff, now = app.staff.services.staff, app.clock.now()
+        await staff.add_user("sato", PASSWORD_HASH, now)
+        await staff.set_password("sato", PASSWORD_HASH, temporary=False, now=now)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         host, port = runner.addresses[0][:2]
         yield Running(app, f"http://{host}:{port}", server[INGEST])
     finally:
-        await staff_engine.dispose()
         await runner.cleanup()
         await app.close()

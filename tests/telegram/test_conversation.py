@@ -1,13 +1,15 @@
 """The transcripts of tests/transcripts/, played on Telegram: typing, and pressing the inline buttons the bot offered.
 
-The bot side is our adapter with the real python-telegram-bot client, in
-polling mode (``poll`` → ``TelegramProcessor.handle_update``) and in webhook
-mode (the emulator pushes to a small endpoint that calls the same function).
+The bot side is our adapter with the real python-telegram-bot client and the
+durable turn (``DurableTurns``) without its queue: each update as it comes, in
+polling mode (``poll``) and in webhook mode (the emulator pushes to a small
+endpoint that calls the same function).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +20,16 @@ import pytest
 from aiohttp import web
 from telegram import Bot
 
+from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.polling import poll
-from bot.channels.telegram.processor import TelegramProcessor
+from bot.channels.telegram.processor import TelegramUpdates
 from bot.channels.telegram.sender import TelegramSender
 from bot.content.loader import Content
 from bot.core.messages import UserKey
 from bot.emulators.telegram import TelegramEmulator
 from bot.faq.matcher import FaqIndex
+from bot.ingest.events import StoredEvent
+from bot.ingest.turns import DurableTurns
 from bot.settings import Settings
 from tests.helpers import FakeClock, serve_locally
 from tests.telegram.play import play, playable
@@ -36,13 +41,17 @@ SECRET = "test-secret_123"
 class Harness:
     """The engine on the test database, our Telegram adapter in front of it, and the emulator's user 1001."""
 
-    def __init__(self, platform: TelegramEmulator, processor: TelegramProcessor, session: Session) -> None:
-        self.platform, self.processor, self.session = platform, processor, session
+    def __init__(self, platform: TelegramEmulator, turns: DurableTurns, session: Session) -> None:
+        self.platform, self.turns, self.session = platform, turns, session
         self.handled: set[int] = set()
 
     async def on_update(self, update_json: dict[str, Any]) -> None:
-        await self.processor.handle_update(update_json)
-        self.handled.add(update_json["update_id"])
+        update_id = update_json["update_id"]
+        await self.turns(StoredEvent(
+            id=update_id, channel=CHANNEL, event_id=str(update_id), user_id="", occurred_at=0, body=json.dumps(update_json),
+            attempts=0, claims=0, sent=0,
+        ))
+        self.handled.add(update_id)
 
     async def settle(self, update: dict[str, Any]) -> None:
         await self.platform.wait_until(lambda: update["update_id"] in self.handled, timeout=30)
@@ -60,10 +69,8 @@ async def harness(
     session = Session(content, faq_index, database_url, FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))))
     await session.start()
     assert session.engine is not None
-    processor = TelegramProcessor(
-        session.engine.handle, TelegramSender(roomy_bot), Settings().telegram_commands, content.common.messages.one_to_one
-    )
-    harness = Harness(roomy_emulator, processor, session)
+    updates = TelegramUpdates(TelegramSender(roomy_bot), Settings().telegram_commands, lambda: content.common.messages.one_to_one)
+    harness = Harness(roomy_emulator, DurableTurns({CHANNEL: updates}, session.engine.handle_event), session)
     if request.param == "polling":
         polling = asyncio.create_task(poll(roomy_bot, harness.on_update, timeout=1, pause=0.1))
         yield harness

@@ -58,8 +58,8 @@ async def platforms(database_url: str, request: pytest.FixtureRequest) -> AsyncI
         TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, TELEGRAM_API_BASE_URL=telegram.url, TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
         **(marker.kwargs if marker else {}),
     )
-    app = await build_app(settings)
-    server = create_server_app(app, settings, FAST)
+    app = await build_app(settings, FAST)
+    server = create_server_app(app)
     runner, url = await serve_locally(server)
     line.webhook_url = f"{url}/webhooks/line"
     try:

@@ -1,7 +1,7 @@
 """The logs of a whole day's work hold no message text, names, addresses, phone numbers, tokens or secrets.
 
-`kyoso serve` runs as operators run it (its own logging set-up and access
-log); a proposer submits a draft over LINE, asks over Telegram and the web
+`kyoso serve` runs as operators run it (its own logging set-up, with the
+access log turned on: KYOSO_ACCESS_LOG); a proposer submits a draft over LINE, asks over Telegram and the web
 chat, and bad requests arrive. Then everything it printed is searched.
 """
 
@@ -71,6 +71,7 @@ async def test_the_logs_of_a_full_conversation_hold_no_personal_data_or_secrets(
     env = worker_environment(
         f"sqlite+aiosqlite:///{tmp_path / 'kyoso.db'}", line.url, faq_embeddings="false", telegram_poll_timeout="1",
         smtp_host="127.0.0.1", smtp_port=str(smtp_port), smtp_starttls="false", staff_emails="staff@example.jp",
+        access_log="true",
     )
     env.update(TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, TELEGRAM_API_BASE_URL=telegram.url)
     server = Workers(1, env, tmp_path, serve_options=("--telegram-polling",))

@@ -16,7 +16,7 @@ from tests.helpers import serve_locally
 async def server_url(database_url: str) -> AsyncIterator[str]:
     settings = Settings(database_url=database_url, content_dir=REPOSITORY_ROOT)
     app = await build_app(settings)
-    runner, url = await serve_locally(create_server_app(app, settings))
+    runner, url = await serve_locally(create_server_app(app))
     yield url
     await runner.cleanup()
     await app.close()

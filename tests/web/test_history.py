@@ -80,7 +80,7 @@ async def test_the_accessibility_page_gives_the_contacts_staff_fill_in(database_
                      .replace('city_page_url: ""', "city_page_url: https://www.city.example.jp/kyoso/"), encoding="utf-8")
     settings = Settings(database_url=database_url, content_dir=tmp_path, faq_embeddings=False)
     app = await build_app(settings)
-    runner, url = await serve_locally(create_server_app(app, settings))
+    runner, url = await serve_locally(create_server_app(app))
     try:
         async with aiohttp.ClientSession() as http:
             page = await (await http.get(f"{url}/accessibility")).text()

@@ -1,8 +1,8 @@
 """Sending a turn's messages to LINE: the reply token first, push as the fallback, bounded retries.
 
 LINE takes a reply token once, so the token is the reply's idempotency key:
-after a reply that may have reached the platform (a 5xx, a timeout, an answer
-the SDK could not read, or a process that died while sending) the same reply
+after a reply that may have reached the platform (a 5xx, a timeout, a dropped
+connection, or a process that died while sending) the same reply
 is sent again, and "Invalid reply token" then means the earlier one got
 through. Push carries an ``X-Line-Retry-Key`` derived from the event, so a
 retried push, even after a restart, is delivered at most once (409 = already
@@ -19,13 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from linebot.v3.messaging import (
-    AsyncMessagingApi,
-    Message,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
-from linebot.v3.messaging.exceptions import ApiException
+from bot.channels.line.api import PUSH_PATH, REPLY_PATH, LineApiError, MessagingApi
+from bot.channels.line.messages import Message
+
+from bot.ingest.turns import PartlySent
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +53,23 @@ class Delivery:
 
 
 class LineSender:
-    def __init__(self, api: AsyncMessagingApi, policy: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(self, api: MessagingApi, policy: RetryPolicy = RetryPolicy()) -> None:
         self._api = api
         self._policy = policy
 
-    async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime) -> None:
+    async def send(self, delivery: Delivery, batches: Sequence[list[Message]], now: datetime, first: int = 0) -> None:
+        """Send ``batches[first:]`` (an earlier attempt sent the ones before); ``PartlySent`` when only some went out."""
         token_left = self._token_seconds_left(delivery, now)
-        for index, batch in enumerate(batches):
-            if index == 0 and token_left > 0 and await self._reply(delivery, batch, time.monotonic() + token_left):
-                continue
-            await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
+        for index in range(first, len(batches)):
+            batch = batches[index]
+            try:
+                if index == 0 and token_left > 0 and await self._reply(delivery, batch, time.monotonic() + token_left):
+                    continue
+                await self._push(delivery, batch, retry_key=str(uuid.uuid5(_RETRY_KEYS, f"{delivery.key}/{index}")))
+            except DeliveryFailed as failed:
+                if index == first:
+                    raise
+                raise PartlySent(index - first) from failed
 
     def _token_seconds_left(self, delivery: Delivery, now: datetime) -> float:
         if delivery.reply_token is None:
@@ -78,17 +82,17 @@ class LineSender:
         ``token_deadline`` (``time.monotonic()``) is when the reply token stops being safe to use.
         """
         assert delivery.reply_token is not None
-        request = ReplyMessageRequest(reply_token=delivery.reply_token, messages=batch)
+        request = {"replyToken": delivery.reply_token, "messages": batch}
         maybe_sent = delivery.resumed
         for delay in (*self._policy.delays, None):
             try:
-                await self._api.reply_message(request, _request_timeout=self._policy.request_timeout)
+                await self._api.post(REPLY_PATH, request)
                 return True
-            except ApiException as error:
+            except LineApiError as error:
                 if maybe_sent and error.status == 400 and _INVALID_TOKEN in str(error.body):
                     log.info("reply token to %s already used: an earlier reply got through", delivery.to)
                     return True
-                if error.status != 429 and (error.status or 0) < 500:  # refused: nothing was sent
+                if error.status != 429 and error.status < 500:  # refused: nothing was sent
                     log.info("reply to %s failed (%s), pushing instead", delivery.to, error.status)
                     return False
                 maybe_sent = maybe_sent or error.status != 429  # only a 429 certainly sent nothing
@@ -101,17 +105,17 @@ class LineSender:
         return False
 
     async def _push(self, delivery: Delivery, batch: list[Message], retry_key: str) -> None:
-        request = PushMessageRequest(to=delivery.to, messages=batch)
+        request = {"to": delivery.to, "messages": batch}
         reason = ""
         for delay in (*self._policy.delays, None):
             try:
-                await self._api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._policy.request_timeout)
+                await self._api.post(PUSH_PATH, request, retry_key)
                 return
-            except ApiException as error:
+            except LineApiError as error:
                 if error.status == 409:  # this retry key was accepted before: delivered
                     return
                 reason = f"HTTP {error.status}: {error.body!r}"
-                if error.status != 429 and (error.status or 0) < 500:
+                if error.status != 429 and error.status < 500:
                     break
             except Exception as error:  # noqa: BLE001 - network failures surface as raw aiohttp/asyncio errors
                 reason = type(error).__name__

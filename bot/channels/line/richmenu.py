@@ -2,7 +2,7 @@
 
 Each button either runs a core command (メニュー, 担当者に相談, …) or picks an
 item of the core's menu from wherever the user is: its postback carries
-"open the menu, then choose", which the LINE processor plays as two turns.
+"open the menu, then choose", which the LINE channel plays as two inputs of one turn.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from linebot.v3.messaging import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.channels.line.processor import SEQUENCE
+from bot.channels.line.inbound import SEQUENCE
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, CommandName
 from bot.content.problems import Problem

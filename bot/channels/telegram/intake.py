@@ -1,4 +1,4 @@
-"""Taking an update in (from the webhook or from polling): store it durably, then wake the worker of its chat.
+"""Taking an update in (from the webhook or from polling): store it durably, then wake the ingest worker.
 
 The ``update_id`` is the event id, so an update Telegram sends twice is
 stored once. The chat is the ordering key: one chat's updates are handled in
@@ -7,16 +7,15 @@ order, different chats in parallel.
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 
 from bot.channels.telegram import CHANNEL
 from bot.core.ports import Clock
-from bot.ingest.events import EventLog, NewEvent
+from bot.ingest.events import NewEvent
 
 
 class MalformedUpdate(ValueError):
@@ -24,26 +23,24 @@ class MalformedUpdate(ValueError):
 
 
 class UpdateIntake:
-    def __init__(self, events: EventLog, kick: Callable[[str, str], None], clock: Clock) -> None:
-        self._events = events
+    def __init__(self, store: Callable[[list[NewEvent]], Awaitable[None]], kick: Callable[[], None], clock: Clock) -> None:
+        self._store = store
         self._kick = kick
         self._clock = clock
 
     async def __call__(self, update_json: dict[str, Any]) -> None:
         """Returns once the update is stored (or ignored: no chat, e.g. an update kind we do not ask for)."""
+        body = json.dumps(update_json)  # ASCII escapes: a lone surrogate in the text must not make the row unstorable
+        event_id = str(update_json.get("update_id"))
         try:
-            chat = Update.de_json(copy.deepcopy(update_json), None).effective_chat  # de_json pops keys
+            chat = Update.de_json(update_json, None).effective_chat  # de_json pops keys: the body is kept above
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise MalformedUpdate(type(error).__name__) from error
         if chat is None:
             return
         now = self._clock.now()
         event = NewEvent(
-            channel=CHANNEL,
-            event_id=str(update_json["update_id"]),
-            user_id=str(chat.id),
-            occurred_at=int(now.timestamp() * 1000),
-            body=json.dumps(update_json),  # ASCII escapes: a lone surrogate in the text must not make the row unstorable
+            channel=CHANNEL, event_id=event_id, user_id=str(chat.id), occurred_at=int(now.timestamp() * 1000), body=body,
         )
-        await self._events.add([event], now)
-        self._kick(CHANNEL, event.user_id)
+        await self._store([event])
+        self._kick()

@@ -1,46 +1,37 @@
-"""One Telegram update handled completely: the core's turn (``respond``), then delivery (``deliver``).
-
-The two halves are separate so the durable ingest can store the replies
-between them and, after a crash, deliver without asking the core again;
-``handle_update`` runs both for callers that need no such split (polling
-without the ingest, tests).
-"""
+"""The durable turn's two Telegram parts: what a stored update asks of the bot, and the delivery of the replies."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import json
+from collections.abc import Callable, Mapping
 
 from telegram import Update
 
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import GroupNotice, update_to_inbound
-from bot.core.messages import Handler, Outbound, TextMessage
+from bot.core.messages import Outbound, TextMessage
+from bot.ingest.events import StoredEvent
+from bot.ingest.turns import Said
 
 
-class TelegramProcessor:
-    def __init__(self, handle: Handler, sender: TelegramSender, commands: Mapping[str, str], one_to_one: str) -> None:
-        self._handle = handle
+class TelegramUpdates:
+    """``one_to_one`` gives the current wording of the group answer (content follows edits)."""
+
+    def __init__(self, sender: TelegramSender, commands: Mapping[str, str], one_to_one: Callable[[], str]) -> None:
         self._sender = sender
         self._commands = commands
         self._one_to_one = one_to_one
 
-    def parse(self, update_json: dict[str, Any]) -> Update:
-        return Update.de_json(update_json, self._sender.bot)
-
-    async def respond(self, update: Update, key: str | None = None) -> list[Outbound]:
-        """The core's answer; ``key`` (the stored update's id) makes a retry after a crash get the same answer."""
+    async def read(self, event: StoredEvent) -> Said:
+        update = Update.de_json(json.loads(event.body), self._sender.bot)
         target = update_to_inbound(update, self._commands)
         if isinstance(target, GroupNotice):
-            return [TextMessage(text=self._one_to_one)]
-        return [] if target is None else await self._handle(target.model_copy(update={"key": key}))
+            return Said(replies=[TextMessage(text=self._one_to_one())], reply_to=update)
+        return Said(inbounds=[target] if target else [], reply_to=update)
 
-    async def deliver(self, update: Update, replies: list[Outbound]) -> None:
-        if update.callback_query is not None:
+    async def deliver(self, event: StoredEvent, said: Said, replies: list[Outbound]) -> None:
+        update: Update = said.reply_to
+        if update.callback_query is not None and event.sent == 0:
             await self._sender.acknowledge(update.callback_query.id)
         if replies and update.effective_chat is not None:
-            await self._sender.send(update.effective_chat.id, replies)
-
-    async def handle_update(self, update_json: dict[str, Any]) -> None:
-        update = self.parse(update_json)
-        await self.deliver(update, await self.respond(update))
+            await self._sender.send(update.effective_chat.id, replies, first=event.sent)

@@ -2,7 +2,7 @@
 
 A 429 means Telegram did not take the message, so resending it cannot make
 a duplicate. Other errors are raised to the caller (the ingest worker retries
-the event later); when some replies got through first, ``PartlySent`` says
+the event later); when some messages got through first, ``PartlySent`` says
 how many, so the retry does not send them again (Telegram has no retry key).
 """
 
@@ -24,6 +24,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.render import render
 from bot.core.messages import Outbound
+from bot.ingest.turns import PartlySent
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,30 +36,27 @@ class SendPolicy:
     longest_wait: float = 60.0  # a longer retry_after gives up now; the event is retried later
 
 
-class PartlySent(Exception):
-    """The first ``sent`` replies reached the chat before sending failed (the cause is chained)."""
-
-    def __init__(self, sent: int) -> None:
-        super().__init__(f"{sent} replies sent before a failure")
-        self.sent = sent
-
-
 class TelegramSender:
     def __init__(self, bot: Bot, policy: SendPolicy = SendPolicy()) -> None:
         self.bot = bot
         self._policy = policy
 
-    async def send(self, chat_id: int, replies: Sequence[Outbound]) -> None:
-        for index, reply in enumerate(replies):
+    async def send(self, chat_id: int, replies: Sequence[Outbound], first: int = 0) -> None:
+        """Send the replies' messages from the ``first`` on (an earlier attempt sent those before).
+
+        ``PartlySent`` says how many went out before a failure, so a retry does not send them again.
+        """
+        parts = [part for reply in replies for part in render(reply)]
+        for index in range(first, len(parts)):
+            part = parts[index]
             try:
-                for part in render(reply):
-                    await self._patiently(
-                        partial(self.bot.send_message, chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
-                    )
+                await self._patiently(
+                    partial(self.bot.send_message, chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
+                )
             except Exception as error:
-                if index == 0:
+                if index == first:
                     raise
-                raise PartlySent(index) from error
+                raise PartlySent(index - first) from error
 
     async def acknowledge(self, callback_query_id: str) -> None:
         """Stop the button's spinner. An expired query (a redelivered update) is not worth failing the turn for."""

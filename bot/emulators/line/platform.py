@@ -227,6 +227,11 @@ class LineEmulator:
             if message.get("from") == "bot"
         ]
 
+    def reply_seconds(self, reply_token: str) -> float | None:
+        """Seconds from the event carrying ``reply_token`` to the bot's reply with it; None while not replied."""
+        token = self._tokens.get(reply_token)
+        return None if token is None or token.used_at is None else token.used_at - token.issued
+
     def reply_delays(self) -> list[float]:
         """Seconds from each event the user sent to the bot's reply to it (events answered by reply only)."""
         return [token.used_at - token.issued for token in self._tokens.values() if token.used_at is not None]

@@ -1,0 +1,59 @@
+"""What a stored LINE event asks of the bot: the core's inputs, or (in a group) an answer without the core."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.channels.line import CHANNEL
+from bot.core import payloads
+from bot.core.messages import Inbound, TextMessage, UserKey
+from bot.core.ports import Clock
+from bot.ingest.events import StoredEvent
+from bot.ingest.turns import Said
+
+SEQUENCE = "\n"
+"""Separates payloads that one postback plays one after the other (rich-menu buttons: open the menu, then choose)."""
+
+
+class Followers(Protocol):
+    async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None: ...
+
+
+def conversation_id(source: dict[str, Any]) -> str:
+    """Whose conversation an event belongs to: the user, or the group or room it came from."""
+    return str(source.get("groupId") or source.get("roomId") or source.get("userId") or "")
+
+
+class LineEvents:
+    """Reads stored LINE events; ``one_to_one`` gives the current wording of the group answer (content follows edits)."""
+
+    def __init__(self, followers: Followers, clock: Clock, one_to_one: Callable[[], str]) -> None:
+        self._followers = followers
+        self._clock = clock
+        self._one_to_one = one_to_one
+
+    async def read(self, event: StoredEvent) -> Said:
+        body: dict[str, Any] = json.loads(event.body)
+        if body["source"]["type"] != "user":
+            return Said(replies=[TextMessage(text=self._one_to_one())], reply_to=body.get("replyToken"))
+        if body["type"] in ("follow", "unfollow"):
+            await self._followers.set_active(CHANNEL, event.user_id, body["type"] == "follow", self._clock.now())
+        user = UserKey(channel=CHANNEL, user_id=event.user_id)
+        return Said(inbounds=inbounds(body, user), reply_to=body.get("replyToken"))
+
+
+def inbounds(body: dict[str, Any], user: UserKey) -> list[Inbound]:
+    """What the user did, for the core: typed text, a tapped button, or (re)adding the bot as a friend."""
+    kind = body["type"]
+    if kind == "follow":
+        return [Inbound(user=user, payload=payloads.COMMAND + "resume")]
+    if kind == "postback":
+        return [Inbound(user=user, payload=data) for data in body["postback"]["data"].split(SEQUENCE)]
+    if kind == "message":
+        message = body["message"]
+        text = message.get("text") if message.get("type") == "text" else None
+        return [Inbound(user=user, text=text if isinstance(text, str) else "")]
+    return []
