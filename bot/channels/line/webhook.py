@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.json_body import BadJson, parse, too_deep
 from bot.channels.line import CHANNEL
 from bot.channels.line.inbound import conversation_id
 from bot.core.ports import Clock
@@ -76,9 +77,9 @@ class LineWebhook:
 
 def _events(raw: bytes) -> list[Any]:
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError) as error:  # bad UTF-8 is a ValueError too
-        raise Malformed(type(error).__name__) from None
+        body = parse(raw)
+    except BadJson as error:
+        raise Malformed(str(error)) from None
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list):
         raise Malformed("no events list")
@@ -89,6 +90,8 @@ def _new_event(event: Any) -> NewEvent | None:
     """The event as stored, or None for a kind the bot does not handle; ``Malformed`` when it cannot be stored."""
     if not isinstance(event, dict):
         raise Malformed("an event that is not an object")
+    if too_deep(event):
+        raise Malformed("nested too deeply")
     kind = event.get("type")
     if not isinstance(kind, str) or kind not in HANDLED_TYPES:
         return None

@@ -1,0 +1,198 @@
+"""Attacks from the security review (issue 12) through the real server: each one now fails safe.
+
+Unauthenticated requests with bytes that are not UTF-8 or absurd numbers get a
+4xx (never a 500 with a traceback), and signed but malformed webhook bodies lose
+only the bad event: the good ones beside it are stored and answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+
+from bot.emulators.line.events import sign
+from tests.line.conftest import SECRET
+from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+
+
+async def raw_request(url: str, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+    """Send ``head`` (request line and headers, CRLF-separated, no final blank line) and ``body`` as they are."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        writer.write(head + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    return int(status_line.split()[1]), rest
+
+
+@pytest.fixture
+def errors(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+def _no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    assert not [record for record in caplog.records if record.exc_info or record.levelno >= logging.ERROR], [
+        record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR
+    ]
+
+
+async def test_a_telegram_secret_that_is_not_utf8_is_refused(platforms: Platforms, errors: pytest.LogCaptureFixture) -> None:
+    head = b"POST /webhooks/telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: \xff\xfe"
+    status, _ = await raw_request(platforms.url, head, b'{"update_id": 1}')
+    assert 400 <= status < 500
+    _no_traceback(errors)
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/api/chat"), ("GET", "/api/staff-replies?after=0")])
+async def test_a_web_cookie_that_is_not_utf8_is_refused(
+    platforms: Platforms, errors: pytest.LogCaptureFixture, method: str, path: str
+) -> None:
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n".encode() + b"Cookie: kyoso_web=ab\xffcd"
+    status, _ = await raw_request(platforms.url, head, b'{"start": true}' if method == "POST" else b"")
+    assert 400 <= status < 500
+    _no_traceback(errors)
+
+
+async def test_a_huge_reply_id_is_refused(platforms: Platforms, errors: pytest.LogCaptureFixture) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(platforms.url + "/api/chat", json={"start": True}) as started:
+            assert started.status == 200
+        async with http.get(platforms.url + "/api/staff-replies", params={"after": "9" * 30}) as response:
+            assert response.status == 400
+        async with http.get(platforms.url + "/api/staff-replies", params={"after": "-5"}) as response:
+            assert response.status == 400
+    _no_traceback(errors)
+
+
+def _good_event(platforms: Platforms, user: str, text: str) -> dict[str, Any]:
+    return platforms.line.text_event(user, text)
+
+
+@pytest.mark.parametrize("breakage", ["no source", "huge timestamp", "float timestamp", "deep nesting", "source is text"])
+async def test_a_malformed_line_event_is_dropped_and_its_neighbours_answered(
+    platforms: Platforms, errors: pytest.LogCaptureFixture, breakage: str
+) -> None:
+    bad = _good_event(platforms, "U" + "b" * 32, "こんにちは")
+    if breakage == "no source":
+        del bad["source"]
+    elif breakage == "huge timestamp":
+        bad["timestamp"] = 10**30
+    elif breakage == "float timestamp":
+        bad["timestamp"] = 1e30
+    elif breakage == "deep nesting":
+        nested: Any = "x"
+        for _ in range(200):
+            nested = {"a": [nested]}
+        bad["message"]["extra"] = nested
+    else:
+        bad["source"] = "U" + "b" * 32
+    good = _good_event(platforms, "U" + "a" * 32, "メニュー")
+    assert await platforms.line.send([bad, good]) == 200
+    await platforms.ingest.idle()
+    assert platforms.line.texts("U" + "a" * 32), "the good event beside the bad one is answered"
+    assert not platforms.line.texts("U" + "b" * 32)
+    assert await platforms.stored_events() == 1
+    _no_traceback(errors)
+
+
+async def test_a_body_nested_beyond_reason_is_refused_quickly(platforms: Platforms, errors: pytest.LogCaptureFixture) -> None:
+    deep = b'{"events": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    async with aiohttp.ClientSession() as http:
+        started = time.monotonic()
+        async with http.post(platforms.url + "/webhooks/line", data=deep, headers={"X-Line-Signature": sign(SECRET, deep)}) as line:
+            assert line.status == 400
+        headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET, "Content-Type": "application/json"}
+        nested = b'{"update_id": 5, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        async with http.post(platforms.url + "/webhooks/telegram", data=nested, headers=headers) as telegram:
+            assert telegram.status == 400
+        assert time.monotonic() - started < 5
+    assert await platforms.stored_events() == 0
+    _no_traceback(errors)
+
+
+def _telegram_update(update_id: int, chat_id: int, text: object) -> dict[str, Any]:
+    person = {"id": chat_id, "is_bot": False, "first_name": "花子"}
+    return {
+        "update_id": update_id,
+        "message": {"message_id": update_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
+                    "from": person, "text": text},
+    }
+
+
+async def test_a_telegram_text_that_is_an_object_does_not_block_the_chat(
+    platforms: Platforms, errors: pytest.LogCaptureFixture
+) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET, "Content-Type": "application/json"}
+    chat = 4242
+    await platforms.telegram.user_sends("こんにちは", user_id=chat)  # the chat exists on the platform
+    async with aiohttp.ClientSession() as http:
+        bad = json.dumps(_telegram_update(10, chat, {"not": "text"}))
+        async with http.post(platforms.url + "/webhooks/telegram", data=bad, headers=headers) as response:
+            assert response.status in (200, 400)
+        good = json.dumps(_telegram_update(11, chat, "メニュー"))
+        async with http.post(platforms.url + "/webhooks/telegram", data=good, headers=headers) as response:
+            assert response.status == 200
+    started = time.monotonic()
+    await asyncio.wait_for(platforms.ingest.idle(), 10)
+    assert platforms.telegram.sent_to(chat), "the next message in the same chat is answered"
+    assert time.monotonic() - started < 5
+    _no_traceback(errors)
+
+
+# --- 1. the web-chat visitor id is not a password anyone can copy ------------------------------
+
+
+def _visitor_cookie(response: aiohttp.ClientResponse) -> str:
+    return next(morsel.value for name, morsel in response.cookies.items() if name.endswith("kyoso_web"))
+
+
+async def test_a_copied_or_planted_visitor_id_names_nobody(platforms: Platforms) -> None:
+    async with aiohttp.ClientSession() as victim:
+        async with victim.post(platforms.url + "/api/chat", json={"start": True}) as started:
+            signed = _visitor_cookie(started)
+        async with victim.post(platforms.url + "/api/chat", json={"text": "こんにちは"}):
+            pass
+    raw_id = signed.partition(".")[0]
+    for planted in [raw_id, raw_id + ".forged", "attacker-chosen-id", signed.upper()]:
+        async with aiohttp.ClientSession() as attacker:
+            headers = {"Cookie": f"kyoso_web={planted}"}
+            async with attacker.post(platforms.url + "/api/chat", json={"start": True}, headers=headers) as response:
+                assert response.status == 200
+                fresh = _visitor_cookie(response)
+                assert fresh.partition(".")[0] not in (raw_id, planted), "a cookie the server did not sign gets a fresh id"
+            async with attacker.get(platforms.url + "/api/history", headers=headers) as history:
+                assert (await history.json())["messages"] == []
+            async with attacker.get(platforms.url + "/api/staff-replies?after=0", headers=headers) as replies:
+                assert (await replies.json())["messages"] == []
+    async with aiohttp.ClientSession() as victim_again:  # the real cookie still works
+        async with victim_again.get(platforms.url + "/api/history", headers={"Cookie": f"kyoso_web={signed}"}) as history:
+            assert (await history.json())["messages"]
+
+
+@pytest.mark.settings(trusted_proxies=["127.0.0.1"])
+async def test_behind_https_the_visitor_cookie_is_secure_and_host_only(platforms: Platforms) -> None:
+    async with aiohttp.ClientSession() as http:
+        headers = {"X-Forwarded-Proto": "https"}
+        async with http.post(platforms.url + "/api/chat", json={"start": True}, headers=headers) as response:
+            cookie = response.cookies["__Host-kyoso_web"]
+            assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/" and not cookie["domain"]
+            assert "kyoso_web" not in response.cookies
+        signed = cookie.value
+        plain = {"Cookie": f"kyoso_web={signed}", **headers}  # planted without the prefix (over HTTP, or by a subdomain)
+        async with http.get(platforms.url + "/api/history", headers=plain) as history:
+            assert (await history.json())["messages"] == []
+        prefixed = {"Cookie": f"__Host-kyoso_web={signed}", **headers}
+        async with http.get(platforms.url + "/api/history", headers=prefixed) as history:
+            assert (await history.json())["messages"]
