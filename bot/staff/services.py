@@ -40,5 +40,5 @@ class StaffServices:
     retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
-    lock_after: int = 5  # failed log-ins in a row that lock an account …
-    lock_for: timedelta = timedelta(minutes=15)  # … for this long
+    lock_after: int = 5  # failed log-ins in a row that lock a name from one address (1 minute, then doubling) …
+    lock_for: timedelta = timedelta(minutes=15)  # … up to this long

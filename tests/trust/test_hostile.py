@@ -10,16 +10,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import threading
 import time
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from argon2 import PasswordHasher
 
 from bot.emulators.line.events import sign
+from bot.staff import passwords
+from bot.staff.passwords import hash_password
 from tests.line.conftest import SECRET
 from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+
+STAFF_PASSWORD = "correct horse battery"
 
 
 async def raw_request(url: str, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
@@ -196,3 +204,90 @@ async def test_behind_https_the_visitor_cookie_is_secure_and_host_only(platforms
         prefixed = {"Cookie": f"__Host-kyoso_web={signed}", **headers}
         async with http.get(platforms.url + "/api/history", headers=prefixed) as history:
             assert (await history.json())["messages"]
+
+
+# --- 2. log-in: names do not leak through timing, lock-out is not a weapon ------------------
+
+
+class CountingHasher(PasswordHasher):
+    """The real argon2 hasher, noting where each verification ran."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002 (argon2's name)
+        self.threads.append(threading.current_thread().name)
+        return super().verify(hash, password)
+
+
+async def _add_staff(platforms: Platforms, name: str = "sato") -> None:
+    await platforms.app.staff.services.staff.add_user(name, hash_password(STAFF_PASSWORD), datetime.now(UTC))
+    await platforms.app.staff.services.staff.set_password(name, hash_password(STAFF_PASSWORD), False, datetime.now(UTC))
+
+
+async def _log_in(http: aiohttp.ClientSession, url: str, name: str, password: str, address: str | None = None) -> int:
+    headers = {"X-Forwarded-For": address} if address else {}
+    async with http.get(f"{url}/staff/login", headers=headers) as page:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+    assert token is not None
+    form = {"name": name, "password": password, "csrf_token": token.group(1)}
+    async with http.post(f"{url}/staff/login", data=form, headers=headers, allow_redirects=False) as response:
+        return response.status
+
+
+async def test_an_unknown_name_costs_the_same_hash_off_the_event_loop(
+    platforms: Platforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _add_staff(platforms)
+    hasher = CountingHasher()
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        assert await _log_in(http, platforms.url, "nobody-here", "wrong password") == 401
+        assert await _log_in(http, platforms.url, "sato", "wrong password") == 401
+    assert len(hasher.threads) == 2, "an unknown name is hashed like a known one"
+    assert threading.main_thread().name not in hasher.threads, "argon2 runs in a thread, not on the event loop"
+
+
+@pytest.mark.settings(trusted_proxies=["127.0.0.1"], address_posts_per_minute=1000)
+async def test_guessing_from_one_address_does_not_lock_staff_out_elsewhere(platforms: Platforms) -> None:
+    await _add_staff(platforms)
+    attacker, office = "203.0.113.9", "198.51.100.7"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as staff:
+        assert await _log_in(staff, platforms.url, "sato", STAFF_PASSWORD, office) == 303  # logged in before the attack
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            guesses = await asyncio.gather(*[_log_in(http, platforms.url, "sato", f"guess {n}", attacker) for n in range(20)])
+            assert guesses.count(401) <= 5 and set(guesses) <= {401, 403}, guesses  # counted before the slow hash
+            assert await _log_in(http, platforms.url, "sato", STAFF_PASSWORD, attacker) == 403  # that address waits
+        async with staff.get(f"{platforms.url}/staff/drafts", headers={"X-Forwarded-For": office}, allow_redirects=False) as page:
+            assert page.status == 200, "a logged-in session is untouched"
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other_browser:
+            assert await _log_in(other_browser, platforms.url, "sato", STAFF_PASSWORD, office) == 303
+
+
+@pytest.mark.parametrize("weak", ["password1234", "aaaaaaaaaaaaaaaa", "abababababababab", "123456789012", "qwertyuiopasdf", "sato-sato-2026!"])
+async def test_a_common_or_repetitive_password_is_refused(platforms: Platforms, weak: str) -> None:
+    await _add_staff(platforms)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        assert await _log_in(http, platforms.url, "sato", STAFF_PASSWORD) == 303
+        async with http.get(f"{platforms.url}/staff/password") as page:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+        assert token is not None
+        form = {"current": STAFF_PASSWORD, "new": weak, "again": weak, "csrf_token": token.group(1)}
+        async with http.post(f"{platforms.url}/staff/password", data=form, allow_redirects=False) as response:
+            assert response.status == 400
+            assert "使えません" in await response.text() or "くり返し" in await response.text()
+    assert passwords.weakness("coffee under the ginkgo trees", "sato") is None
+
+
+async def test_a_next_address_with_a_line_break_does_not_break_the_log_in(platforms: Platforms) -> None:
+    await _add_staff(platforms)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(f"{platforms.url}/staff/login") as page:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+        assert token is not None
+        form = {"name": "sato", "password": STAFF_PASSWORD, "csrf_token": token.group(1),
+                "next": "/staff/drafts\r\nSet-Cookie: planted=1"}
+        async with http.post(f"{platforms.url}/staff/login", data=form, allow_redirects=False) as response:
+            assert response.status == 303
+            assert response.headers["Location"] == "/staff/drafts" and "planted" not in response.cookies
