@@ -1,8 +1,14 @@
-"""Request headers the server cannot read are refused with 400 before any handler sees them.
+"""Headers in and out: unreadable request headers get 400; every response gets the security headers.
 
 aiohttp keeps header bytes that are not UTF-8 as lone surrogates; a handler
 that encodes such a value (a secret to compare, a cookie to store) would fail
 with a 500. No browser or platform sends them, so one log line is enough.
+
+The web chat shares its origin with the staff console, so its pages and API
+answers carry the same protections (the console's own pages set stricter ones
+first): a CSP for HTML that allows only this origin's files, none at all for
+JSON, no framing, no sniffing, no referrer beyond this origin, and a
+``Server`` header that does not name the aiohttp version.
 """
 
 from __future__ import annotations
@@ -30,3 +36,20 @@ def _is_utf8(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+_ALWAYS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: every answer, errors included, before it is sent."""
+    headers = response.headers
+    headers["Server"] = "kyoso"
+    for name, value in _ALWAYS.items():
+        headers.setdefault(name, value)
+    headers.setdefault("Content-Security-Policy", PAGE_POLICY if response.content_type == "text/html" else DATA_POLICY)

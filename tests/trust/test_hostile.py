@@ -13,15 +13,17 @@ import logging
 import re
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 from argon2 import PasswordHasher
+from pydantic import ValidationError
 
 from bot.emulators.line.events import sign
+from bot.settings import Settings
 from bot.staff import passwords
 from bot.staff.passwords import hash_password
 from tests.line.conftest import SECRET
@@ -291,3 +293,49 @@ async def test_a_next_address_with_a_line_break_does_not_break_the_log_in(platfo
         async with http.post(f"{platforms.url}/staff/login", data=form, allow_redirects=False) as response:
             assert response.status == 303
             assert response.headers["Location"] == "/staff/drafts" and "planted" not in response.cookies
+
+
+# --- 3. a captured body sent again after the purge is not answered ---------------------------
+
+
+async def test_a_replayed_line_event_older_than_the_window_is_acknowledged_not_answered(platforms: Platforms) -> None:
+    user = "U" + "c" * 32
+    captured = platforms.line.text_event(user, "メニュー")
+    captured["timestamp"] -= int(timedelta(hours=platforms.settings.event_max_age_hours, minutes=5).total_seconds() * 1000)
+    raw = json.dumps({"destination": "U0", "events": [captured]}).encode()
+    assert await platforms.line.send([], signature=sign(SECRET, raw), body=raw) == 200  # LINE must not redeliver it
+    await platforms.ingest.idle()
+    assert platforms.line.texts(user) == [] and await platforms.stored_events() == 0
+    ahead = platforms.line.text_event(user, "メニュー")
+    ahead["timestamp"] += int(timedelta(days=2).total_seconds() * 1000)
+    assert await platforms.line.send([ahead]) == 200
+    await platforms.ingest.idle()
+    assert platforms.line.texts(user) == [] and await platforms.stored_events() == 0
+
+
+def test_the_replay_window_may_not_outlive_the_dedupe_keys() -> None:
+    with pytest.raises(ValidationError, match="KYOSO_EVENT_MAX_AGE_HOURS"):
+        Settings(retention_days=1, event_max_age_hours=25)
+    assert Settings(retention_days=1, event_max_age_hours=24).event_max_age_hours == 24
+
+
+# --- 7. the web chat's origin sends the same protections as the console ---------------------
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/"), ("POST", "/api/chat"), ("GET", "/api/history"), ("GET", "/api/staff-replies?after=0"),
+    ("GET", "/accessibility"), ("GET", "/no-such-page"), ("GET", "/staff/login"),
+])
+async def test_every_answer_carries_the_security_headers(platforms: Platforms, method: str, path: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.request(method, platforms.url + path, json={"start": True} if method == "POST" else None) as response:
+            headers = response.headers
+            assert response.status < 500
+    assert "aiohttp" not in headers.get("Server", "").lower() and "python" not in headers.get("Server", "").lower()
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    if headers["Content-Type"].startswith("application/json"):
+        assert policy.startswith("default-src 'none'")
