@@ -116,6 +116,10 @@ class Conversation:
             await self._dispatch(inbound, text)
 
     async def _dispatch(self, inbound: Inbound, text: str) -> None:
+        if inbound.not_text and inbound.payload is None:
+            self.say(self.common.validation.not_text)
+            self.prompt_due = True
+            return
         command = self.command(inbound, text)
         if command is not None:
             await self._run_command(command)
@@ -615,7 +619,7 @@ class Conversation:
     def said(self, inbound: Inbound) -> str:
         """What the user did, in words: the typed text, or the label of the button pressed."""
         if inbound.payload is None:
-            return inbound.text or ""
+            return self.common.messages.not_text if inbound.not_text else inbound.text or ""
         prefix, value = payloads.split(inbound.payload)
         named = {payloads.COMMAND: self.common.commands, payloads.CONFIRM: self.common.confirm}.get(prefix, {})
         if value in named:

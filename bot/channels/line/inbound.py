@@ -37,6 +37,8 @@ class LineEvents:
 
     async def read(self, event: StoredEvent) -> Said:
         body: dict[str, Any] = json.loads(event.body)
+        if body.get("mode") == "standby":  # another module owns the chat: kept, never answered
+            return Said()
         if body["source"]["type"] != "user":
             return Said(replies=[TextMessage(text=self._one_to_one())], reply_to=body.get("replyToken"))
         if body["type"] in ("follow", "unfollow"):
@@ -46,7 +48,7 @@ class LineEvents:
 
 
 def inbounds(body: dict[str, Any], user: UserKey) -> list[Inbound]:
-    """What the user did, for the core: typed text, a tapped button, or (re)adding the bot as a friend."""
+    """What the user did, for the core: typed text, a tapped button, a sticker or file, or (re)adding the bot as a friend."""
     kind = body["type"]
     if kind == "follow":
         return [Inbound(user=user, payload=payloads.COMMAND + "resume")]
@@ -54,6 +56,8 @@ def inbounds(body: dict[str, Any], user: UserKey) -> list[Inbound]:
         return [Inbound(user=user, payload=data) for data in body["postback"]["data"].split(SEQUENCE)]
     if kind == "message":
         message = body["message"]
-        text = message.get("text") if message.get("type") == "text" else None
+        if message.get("type") != "text":
+            return [Inbound(user=user, not_text=True)]
+        text = message.get("text")
         return [Inbound(user=user, text=text if isinstance(text, str) else "")]
     return []
