@@ -229,6 +229,7 @@ class Messages(Strict):
     slow_down: NonEmpty = Field(description="said once when a user (or a browser's address) sends too much too fast")
     one_to_one: NonEmpty = Field(description="said in group chats (LINE groups/rooms, Telegram groups): the bot talks 1:1 only")
     not_text: NonEmpty = Field(description="what staff see in place of a sticker, picture or file the user sent")
+    unsent: NonEmpty = Field(description="what staff see in place of a message the user withdrew (LINE's 送信取消)")
 
 
 class ValidationMessages(Strict):

@@ -44,6 +44,7 @@ from bot.core.text import render
 from bot.core.understanding import Decision, decide, named
 from bot.core.validation import Refusal, validate
 from bot.core.views import criteria_report, next_steps
+from bot.core.withdrawal import withdraw
 
 MAX_AUTOMATIC_STEPS = 200
 MAX_HISTORY = 200
@@ -81,6 +82,9 @@ class Conversation:
 
     async def respond(self, inbound: Inbound) -> None:
         text = inbound.text or ""
+        if inbound.unsent:
+            await withdraw(self, text, MAX_RECENT_CHARS)
+            return
         said = self.said(inbound)
         await self._respond(inbound, text)
         if self.prompt_due:

@@ -36,6 +36,7 @@ class Inbound(BaseModel):
     payload: str | None = None
     key: str | None = Field(default=None, max_length=200)
     not_text: bool = False  # a sticker, picture, file … instead of text: the bot reads only text
+    unsent: bool = False  # the user withdrew the message whose text is ``text`` (LINE's 送信取消)
 
     @field_validator("text", "payload")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import (
@@ -16,6 +17,7 @@ from linebot.v3.webhooks import (
 )
 
 from bot.content.loader import load_content
+from bot.core.messages import UserKey
 from bot.emulators.line import events
 from bot.settings import REPOSITORY_ROOT
 from tests.line.conftest import SECRET, LineStack
@@ -112,3 +114,57 @@ async def test_membership_suspension_and_other_events_are_silent_and_not_stored(
     assert await line.app.events.list_events("line") == []
     assert line.emulator.calls == []
 
+
+
+async def _state(line: LineStack) -> Any:
+    assert line.app is not None
+    async with line.app.store.turn(UserKey(channel="line", user_id=USER)) as turn:
+        return turn.state
+
+
+async def _stored_bodies(line: LineStack) -> str:
+    assert line.app is not None
+    return json.dumps([json.loads(event.body) for event in await line.app.events.list_events("line")], ensure_ascii=False)
+
+
+async def test_an_unsent_answer_leaves_the_draft_and_the_stored_events(line: LineStack) -> None:
+    await _to_first_text_question(line)
+    await line.emulator.type(USER, "ふちゅう子ども食堂の会")
+    await line.settled()
+    assert "ふちゅう子ども食堂の会" in (await _state(line)).values.values()
+    said_before = len(_bot_said(line))
+
+    assert await line.emulator.unsend(USER, line.emulator.sent_ids(USER)[-1]) == 200
+    await line.settled()
+    assert "ふちゅう子ども食堂の会" not in (await _state(line)).values.values()
+    assert "ふちゅう子ども食堂の会" not in await _stored_bodies(line)
+    assert len(_bot_said(line)) == said_before, "the bot says nothing to an unsend"
+
+
+async def test_an_unsent_message_in_a_consultation_is_gone_from_what_staff_see(line: LineStack) -> None:
+    assert await line.emulator.follow(USER) == 200
+    await line.emulator.type(USER, "担当者に相談")
+    await line.settled()
+    await line.emulator.type(USER, "補助金の申請について相談したいです")
+    await line.settled()
+    await line.emulator.type(USER, "自宅の住所は府中市宮西町1-2-3です")
+    await line.settled()
+    await line.emulator.type(USER, "よろしくお願いします")
+    await line.settled()
+    assert line.app is not None
+    consultations = line.app.staff.services.consultations
+    [consultation] = await consultations.find()
+    texts = [message.text for message in await consultations.messages(consultation.id)]
+    assert "自宅の住所は府中市宮西町1-2-3です" in texts
+
+    ids = line.emulator.sent_ids(USER)
+    assert await line.emulator.unsend(USER, ids[-2]) == 200  # the address
+    assert await line.emulator.unsend(USER, ids[-3]) == 200  # the question the consultation opened with
+    await line.settled()
+    texts = [message.text for message in await consultations.messages(consultation.id)]
+    gone = CONTENT.common.messages.unsent
+    assert texts.count(gone) == 2 and "よろしくお願いします" in texts
+    assert not any("府中市宮西町" in text or "補助金の申請" in text for text in texts)
+    shown = await consultations.get(consultation.id)
+    assert shown is not None and "補助金の申請" not in str(shown) and "府中市宮西町" not in str(shown)
+    assert "府中市宮西町" not in str(await _state(line)) and "府中市宮西町" not in await _stored_bodies(line)
