@@ -14,6 +14,7 @@ process they run in.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -95,6 +96,36 @@ class SqlEventLog:
                 EventRecord(row.event_id, row.user_id, row.body, row.status, row.attempts, row.error)
                 for row in await connection.execute(query)
             ]
+
+    async def message_text(self, channel: str, user_id: str, message_id: str) -> str | None:
+        """The text of the user's message ``message_id`` as its stored event has it (None: no such text)."""
+        found = await self._message_event(channel, user_id, message_id)
+        return None if found is None else found[1]["message"].get("text")
+
+    async def forget_message_text(self, channel: str, user_id: str, message_id: str) -> None:
+        """Remove the text from the message's stored event (the user withdrew it: LINE's 送信取消)."""
+        found = await self._message_event(channel, user_id, message_id)
+        if found is None or "text" not in found[1]["message"]:
+            return
+        row_id, body = found
+        body["message"] = {key: value for key, value in body["message"].items() if key != "text"} | {"unsent": True}
+        async with self._engine.begin() as connection:  # durable at once, as the text's storing was
+            await connection.execute(update(inbound_events).where(inbound_events.c.id == row_id).values(body=json.dumps(body)))
+
+    async def _message_event(self, channel: str, user_id: str, message_id: str) -> tuple[int, dict[str, Any]] | None:
+        # The body is the event's JSON as stored (json.dumps): the id is found as it is written there.
+        needle = json.dumps({"id": message_id})[1:-1]
+        query = select(inbound_events.c.id, inbound_events.c.body).where(
+            inbound_events.c.channel == channel, inbound_events.c.user_id == user_id,
+            inbound_events.c.body.contains(needle, autoescape=True),
+        )
+        async with self._engine.connect() as connection:
+            for row in await connection.execute(query):
+                body = json.loads(row.body)
+                message = body.get("message")
+                if body.get("type") == "message" and isinstance(message, dict) and message.get("id") == message_id:
+                    return int(row.id), body
+        return None
 
     async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None:
         """Remember whether the user follows the bot (LINE unfollow = blocked); part of handling a stored event."""

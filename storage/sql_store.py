@@ -308,6 +308,43 @@ class SqlTurn:
             )
         )
 
+    async def withdraw_text(self, forms: Sequence[str], replacement: str) -> None:
+        """Wherever staff see the user's text in one of its ``forms``, ``replacement``: consultations, answers to staff, FAQ questions."""
+        if not forms:
+            return
+        mine = select(consultations.c.id).where(*self._mine()).scalar_subquery()
+        await self._connection.execute(
+            update(consultation_messages)
+            .where(consultation_messages.c.consultation_id.in_(mine), consultation_messages.c.sender == "user",
+                   consultation_messages.c.text.in_(forms))
+            .values(text=replacement)
+        )
+        rows = await self._connection.execute(
+            select(consultations.c.id, consultations.c.question, consultations.c.context).where(*self._mine())
+        )
+        for row in rows.all():
+            question = replacement if row.question in forms else row.question
+            context = _replaced(row.context, set(forms), replacement)
+            if question != row.question or context != row.context:
+                await self._connection.execute(
+                    update(consultations).where(consultations.c.id == row.id).values(question=question, context=context)
+                )
+        my_drafts = select(drafts.c.id).where(drafts.c.channel == self._user.channel, drafts.c.user_id == self._user.user_id)
+        await self._connection.execute(
+            update(proposer_answers)
+            .where(proposer_answers.c.draft_id.in_(my_drafts.scalar_subquery()), proposer_answers.c.text.in_(forms))
+            .values(text=replacement)
+        )
+        # FAQ questions are kept without the user's id: the newest one with this text is theirs.
+        latest = (
+            select(faq_questions.c.id)
+            .where(faq_questions.c.channel == self._user.channel, faq_questions.c.question.in_(forms))
+            .order_by(faq_questions.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        await self._connection.execute(update(faq_questions).where(faq_questions.c.id == latest).values(question=replacement))
+
     def _mine(self) -> tuple[ColumnElement[bool], ...]:
         return consultations.c.channel == self._user.channel, consultations.c.user_id == self._user.user_id
 
@@ -470,6 +507,17 @@ _NEW_CONVERSATION = {
     for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 _ASK = insert(faq_questions)
+
+
+def _replaced(value: Any, forms: set[str], replacement: str) -> Any:
+    """``value`` (JSON) with every string that is one of ``forms`` replaced."""
+    if isinstance(value, str):
+        return replacement if value in forms else value
+    if isinstance(value, list):
+        return [_replaced(item, forms, replacement) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, forms, replacement) for key, item in value.items()}
+    return value
 
 
 async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> ConversationState:

@@ -228,10 +228,13 @@ class Messages(Strict):
     none_fits: NonEmpty = Field(description="after どれでもない: no answer here, the question is kept for staff; offers 担当者に相談")
     slow_down: NonEmpty = Field(description="said once when a user (or a browser's address) sends too much too fast")
     one_to_one: NonEmpty = Field(description="said in group chats (LINE groups/rooms, Telegram groups): the bot talks 1:1 only")
+    not_text: NonEmpty = Field(description="what staff see in place of a sticker, picture or file the user sent")
+    unsent: NonEmpty = Field(description="what staff see in place of a message the user withdrew (LINE's 送信取消)")
 
 
 class ValidationMessages(Strict):
     empty: NonEmpty
+    not_text: NonEmpty = Field(description="said to a sticker, picture or file: the bot reads only text")
     too_long: NonEmpty
     no_content: NonEmpty
     email: NonEmpty

@@ -45,6 +45,7 @@ from bot.core.text import render
 from bot.core.understanding import Decision, decide, named
 from bot.core.validation import Refusal, validate
 from bot.core.views import criteria_report, next_steps
+from bot.core.withdrawal import withdraw
 
 MAX_AUTOMATIC_STEPS = 200
 MAX_HISTORY = 200
@@ -82,6 +83,9 @@ class Conversation:
 
     async def respond(self, inbound: Inbound) -> None:
         text = inbound.text or ""
+        if inbound.unsent:
+            await withdraw(self, text, MAX_RECENT_CHARS)
+            return
         said = self.said(inbound)
         await self._respond(inbound, text)
         if self.prompt_due:
@@ -117,6 +121,10 @@ class Conversation:
             await self._dispatch(inbound, text)
 
     async def _dispatch(self, inbound: Inbound, text: str) -> None:
+        if inbound.not_text and inbound.payload is None:
+            self.say(self.common.validation.not_text)
+            self.prompt_due = True
+            return
         command = self.command(inbound, text)
         if command is not None:
             await self._run_command(command)
@@ -616,7 +624,7 @@ class Conversation:
     def said(self, inbound: Inbound) -> str:
         """What the user did, in words: the typed text, or the label of the button pressed."""
         if inbound.payload is None:
-            return inbound.text or ""
+            return self.common.messages.not_text if inbound.not_text else inbound.text or ""
         prefix, value = payloads.split(inbound.payload)
         named = {payloads.COMMAND: self.common.commands, payloads.CONFIRM: self.common.confirm}.get(prefix, {})
         if value in named:

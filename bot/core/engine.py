@@ -48,7 +48,8 @@ class Engine:
             if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
                 return turn.answered
             state, now = turn.state, self._clock.now()
-            if (admission := self._limit.admit(state, now)) is not Admission.ADMITTED:
+            unsent = all(inbound.unsent for inbound in inbounds)  # a withdrawal is no message: not counted, not answered
+            if not unsent and (admission := self._limit.admit(state, now)) is not Admission.ADMITTED:
                 turn.state = state
                 notice = self._content().common.messages.slow_down
                 turn.replies = [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
@@ -57,7 +58,8 @@ class Engine:
                 conversation = self._conversation(turn, user, now)
                 await conversation.respond(inbound)
                 turn.state = conversation.state
-            conversation.state.last_seen = now
+            if not unsent:
+                conversation.state.last_seen = now
             turn.replies = conversation.outbox
         return conversation.outbox
 

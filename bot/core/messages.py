@@ -35,6 +35,8 @@ class Inbound(BaseModel):
     text: str | None = None
     payload: str | None = None
     key: str | None = Field(default=None, max_length=200)
+    not_text: bool = False  # a sticker, picture, file … instead of text: the bot reads only text
+    unsent: bool = False  # the user withdrew the message whose text is ``text`` (LINE's 送信取消)
 
     @field_validator("text", "payload")
     @classmethod

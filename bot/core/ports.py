@@ -6,6 +6,7 @@ Storage implements :class:`ConversationStore`; the FAQ index implements
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +61,11 @@ class Turn(Protocol):
 
     async def withdraw_consultation(self, consultation_id: int, at: datetime) -> bool:
         """Close a consultation nobody has taken yet; False when a staff member took (or closed) it first."""
+        ...
+
+    async def withdraw_text(self, forms: Sequence[str], replacement: str) -> None:
+        """The user withdrew a message (LINE's 送信取消): where staff see its text in one of its ``forms`` (their
+        consultations' messages, questions and kept context, the FAQ question it asked), ``replacement`` instead."""
         ...
 
     async def latest_staff_reply(self, since: datetime) -> StaffReply | None:

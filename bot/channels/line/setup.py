@@ -11,7 +11,7 @@ from aiohttp import web
 from bot.channels.line import CHANNEL
 from bot.channels.line.api import MessagingApi
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
-from bot.channels.line.inbound import Followers, LineEvents
+from bot.channels.line.inbound import LineEvents, UserEvents
 from bot.channels.line.messages import to_batches
 from bot.channels.line.webhook import LineWebhook, Store
 from bot.core.messages import Choice, Outbound, TextMessage
@@ -39,10 +39,10 @@ class LineChannel:
 
     channel = CHANNEL
 
-    def __init__(self, config: LineConfig, followers: Followers, clock: Clock, one_to_one: Callable[[], str]) -> None:
+    def __init__(self, config: LineConfig, events: UserEvents, clock: Clock, one_to_one: Callable[[], str]) -> None:
         self._config = config
         self._clock = clock
-        self._events = LineEvents(followers, clock, one_to_one)
+        self._events = LineEvents(events, clock, one_to_one)
         self._sender: LineSender | None = None
 
     async def read(self, event: StoredEvent) -> Said:
@@ -54,6 +54,7 @@ class LineChannel:
             resumed=event.interrupted,  # the attempt before was cut off: it may have used the reply token
         )
         await self._running().send(delivery, to_batches(replies), self._clock.now(), first=event.sent)
+        await self._events.forget_if_unsent(event)
 
     async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
         """Push a staff reply; ``key`` (stable across retries) becomes the X-Line-Retry-Key, so it shows once."""

@@ -30,7 +30,7 @@ from bot.ingest.events import NewEvent
 
 log = logging.getLogger(__name__)
 
-HANDLED_TYPES = frozenset({"message", "postback", "follow", "unfollow", "join"})
+HANDLED_TYPES = frozenset({"message", "postback", "follow", "unfollow", "join", "unsend"})
 MAX_EVENT_ID, MAX_CONVERSATION_ID = 64, 128  # the columns' sizes; LINE's ids are far shorter
 FUTURE_SLACK_MS = 10 * 60 * 1000  # LINE's clock may run a little ahead of ours
 Store = Callable[[list[NewEvent]], Awaitable[None]]

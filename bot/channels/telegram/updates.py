@@ -41,7 +41,9 @@ def update_to_inbound(update: Update, commands: Mapping[str, str]) -> Inbound | 
     command = _command(update.message)
     if command is not None and command in commands:
         return Inbound(user=user, payload=payloads.COMMAND + commands[command])
-    return Inbound(user=user, text=update.message.text or "")
+    if update.message.text is None:  # a sticker, photo, document …
+        return Inbound(user=user, not_text=True)
+    return Inbound(user=user, text=update.message.text)
 
 
 def _command(message: Message) -> str | None:

@@ -45,10 +45,22 @@ def base_event(kind: str, where: dict[str, str], reply_token: str | None) -> dic
     return event
 
 
-def text_event(where: dict[str, str], reply_token: str, text: str, message_id: str) -> dict[str, Any]:
+def message_event(where: dict[str, str], reply_token: str, message_id: str, kind: str, **fields: Any) -> dict[str, Any]:
+    """A message of any type (``text``, ``sticker``, ``image`` …) with what every message carries."""
     event = base_event("message", where, reply_token)
-    event["message"] = {"type": "text", "id": message_id, "quoteToken": os.urandom(16).hex(), "text": text}
+    event["message"] = {
+        "type": kind, "id": message_id, "quoteToken": os.urandom(16).hex(), "markAsReadToken": os.urandom(16).hex(), **fields,
+    }
     return event
+
+
+def text_event(where: dict[str, str], reply_token: str, text: str, message_id: str) -> dict[str, Any]:
+    return message_event(where, reply_token, message_id, "text", text=text)
+
+
+STICKER = {"packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC"}
+IMAGE = {"contentProvider": {"type": "line"}}
+FILE = {"fileName": "企画書.pdf", "fileSize": 2048}
 
 
 def postback_event(where: dict[str, str], reply_token: str, data: str) -> dict[str, Any]:
@@ -65,3 +77,14 @@ def follow_event(where: dict[str, str], reply_token: str, unblocked: bool) -> di
 
 def unfollow_event(where: dict[str, str]) -> dict[str, Any]:
     return base_event("unfollow", where, None)
+
+
+def unsend_event(where: dict[str, str], message_id: str) -> dict[str, Any]:
+    event = base_event("unsend", where, None)
+    event["unsend"] = {"messageId": message_id}
+    return event
+
+
+def other_event(kind: str, where: dict[str, str], reply_token: str | None = None, **fields: Any) -> dict[str, Any]:
+    """Any other webhook event (``memberJoined``, ``botSuspended``, ``activated``, ``videoPlayComplete`` …)."""
+    return {**base_event(kind, where, reply_token), **fields}

@@ -69,6 +69,7 @@ class LineEmulator:
     reply_token_seconds: float = REPLY_TOKEN_SECONDS
     push_quota: int | None = None
     unavailable: bool = False  # an outage: every API call answers 503 and delivers nothing
+    mode: str = "active"  # "standby": another module owns the chats; the events say so
     seen: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     calls: list[Call] = field(default_factory=list)
     webhook_log: list[tuple[dict[str, Any], int]] = field(default_factory=list)
@@ -140,7 +141,7 @@ class LineEmulator:
     def follow_event(self, user_id: str, display_name: str = "テスト ユーザー", unblocked: bool = False) -> dict[str, Any]:
         """The user adds the bot as a friend (posted with :meth:`send`)."""
         self._profiles[user_id] = display_name
-        return events.follow_event(events.source(user_id), self._token(user_id), unblocked)
+        return self._moded(events.follow_event(events.source(user_id), self._token(user_id), unblocked))
 
     async def unfollow(self, user_id: str) -> int:
         self._profiles.pop(user_id, None)
@@ -151,14 +152,34 @@ class LineEmulator:
 
     def text_event(self, user_id: str, text: str, group_id: str | None = None) -> dict[str, Any]:
         """A text the user sends (shown in their chat now, posted with :meth:`send`)."""
+        return self.message_event(user_id, "text", {"text": text}, group_id)
+
+    async def send_message(self, user_id: str, kind: str, fields: dict[str, Any]) -> int:
+        """Send a message of any type: ``send_message(user, "sticker", events.STICKER)``."""
+        return await self.send([self.message_event(user_id, kind, fields)])
+
+    def message_event(self, user_id: str, kind: str, fields: dict[str, Any], group_id: str | None = None) -> dict[str, Any]:
         where = events.source(user_id, group_id=group_id)
-        self.seen[group_id or user_id].append({"from": "user", "type": "text", "text": text})
-        message_id = str(int(time.time() * 1000)) + os.urandom(2).hex()
-        return events.text_event(where, self._token(group_id or user_id), text, message_id)
+        message_id = str(int(time.time() * 1000)) + str(int.from_bytes(os.urandom(2), "big"))
+        self.seen[group_id or user_id].append({"from": "user", "type": kind, "id": message_id, **fields})
+        return self._moded(events.message_event(where, self._token(group_id or user_id), message_id, kind, **fields))
+
+    async def unsend(self, user_id: str, message_id: str) -> int:
+        """The user withdraws a message they sent (送信取消): it leaves their chat, and the bot is told."""
+        self.seen[user_id] = [m for m in self.seen[user_id] if not (m["from"] == "user" and m.get("id") == message_id)]
+        return await self.send([self._moded(events.unsend_event(events.source(user_id), message_id))])
+
+    def sent_ids(self, user_id: str) -> list[str]:
+        """The ids of the messages the user sent, oldest first (what :meth:`unsend` takes)."""
+        return [message["id"] for message in self.seen[user_id] if message["from"] == "user" and "id" in message]
+
+    def _moded(self, event: dict[str, Any]) -> dict[str, Any]:
+        event["mode"] = self.mode
+        return event
 
     def postback_event(self, user_id: str, data: str) -> dict[str, Any]:
         """A button press carrying ``data`` (for batches; :meth:`tap` presses what the bot offered)."""
-        return events.postback_event(events.source(user_id), self._token(user_id), data)
+        return self._moded(events.postback_event(events.source(user_id), self._token(user_id), data))
 
     async def tap(self, user_id: str, label: str) -> int:
         """Tap a quick-reply button the bot offered under its last message."""
