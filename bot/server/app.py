@@ -35,8 +35,8 @@ def create_server_app(app: App) -> web.Application:
     settings = app.settings
     limiter = AddressLimiter(settings.address_posts_per_minute, time.monotonic)
     slow_down = address_limit(limiter, lambda: app.content.common.messages.slow_down)
-    middlewares = [
-        readable_headers, body_deadline(settings.http_body_seconds), forwarded(frozenset(settings.trusted_proxies)),
+    middlewares = [  # forwarded first: it clones the request, which cannot be done once the body is read
+        forwarded(frozenset(settings.trusted_proxies)), readable_headers, body_deadline(settings.http_body_seconds),
         database_unavailable, slow_down,
     ]
     server = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
