@@ -117,7 +117,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
                 access_token=settings.line_channel_access_token.get_secret_value(),
                 api_base_url=settings.line_api_base_url, retry=options.line_retry,
             ),
-            events, clock, one_to_one,
+            events, clock, lambda: live.current().common.messages,
         )
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram.setup import TelegramChannel, TelegramConfig  # python-telegram-bot: 15 MB, when used

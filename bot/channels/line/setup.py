@@ -13,6 +13,7 @@ from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, Ret
 from bot.channels.line.inbound import LineEvents, UserEvents
 from bot.channels.line.messages import to_batches
 from bot.channels.line.webhook import LineWebhook, Store
+from bot.content.models import Messages
 from bot.core.messages import Choice, Outbound, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.events import StoredEvent
@@ -37,10 +38,11 @@ class LineChannel:
 
     channel = CHANNEL
 
-    def __init__(self, config: LineConfig, events: UserEvents, clock: Clock, one_to_one: Callable[[], str]) -> None:
+    def __init__(self, config: LineConfig, events: UserEvents, clock: Clock, messages: Callable[[], Messages]) -> None:
         self._config = config
         self._clock = clock
-        self._events = LineEvents(events, clock, one_to_one)
+        self._messages = messages
+        self._events = LineEvents(events, clock, lambda: messages().one_to_one)
         self._sender: LineSender | None = None
 
     async def read(self, event: StoredEvent) -> Said:
@@ -51,7 +53,8 @@ class LineChannel:
             to=event.user_id, reply_token=said.reply_to, occurred_at_ms=event.occurred_at, key=event.event_id,
             resumed=event.interrupted,  # the attempt before was cut off: it may have used the reply token
         )
-        await self._running().send(delivery, to_batches(replies), self._clock.now(), first=event.sent)
+        batches = to_batches(replies, numbered_hint=self._messages().numbered_hint)
+        await self._running().send(delivery, batches, self._clock.now(), first=event.sent)
         await self._events.forget_if_unsent(event)
 
     async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:

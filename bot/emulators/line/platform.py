@@ -366,6 +366,10 @@ class LineEmulator:
 
     async def _create_rich_menu(self, request: web.Request) -> web.Response:
         body = await request.json()
+        for index, area in enumerate(body.get("areas", [])):
+            if len(area.get("action", {}).get("label", "")) > 20:  # the label is also what screen readers say
+                return _error(400, "The request body has 1 error(s)",
+                              [{"message": "Length must be between 0 and 20", "property": f"areas[{index}].action.label"}])
         rich_menu_id = "richmenu-" + uuid.uuid4().hex
         self._rich_menus[rich_menu_id] = body
         return web.json_response({"richMenuId": rich_menu_id})
