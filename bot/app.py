@@ -9,10 +9,10 @@ the moment it shows it. ``bot/server`` only adds the routes and the lifetimes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +25,7 @@ from bot.channels.web import CHANNEL as WEB
 from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
+from bot.core.messages import UserKey
 from bot.core.ports import Clock
 from bot.core.throttle import TurnLimit
 from bot.faq.live import LiveContent, build_index, load_embedder
@@ -118,7 +119,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
                 api_base_url=settings.line_api_base_url, retry=options.line_retry,
                 max_age=timedelta(hours=settings.event_max_age_hours),
             ),
-            events, clock, one_to_one,
+            events, clock, lambda: live.current().common.messages,
         )
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram.setup import TelegramChannel, TelegramConfig  # python-telegram-bot: 15 MB, when used
@@ -170,5 +171,17 @@ def _staff_work(
         desk=ConsultationDesk(consultations, engine.after_consultation, clock, quiet_for, replies.wake),
         wake_replies=replies.wake, reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
+        seen_by_staff=_seen_by_staff(messengers),
     )
     return StaffWork(settings, services, messengers, replies)
+
+
+def _seen_by_staff(messengers: Sequence[ProposerMessenger]) -> Callable[[UserKey, datetime], None]:
+    """LINE marks what staff read in the console as read (既読); the other channels have no such mark."""
+    line = next((messenger for messenger in messengers if isinstance(messenger, LineChannel)), None)
+
+    def seen(user: UserKey, until: datetime) -> None:
+        if line is not None and user.channel == LINE:
+            line.signs.seen_by_staff(user.user_id, until)
+
+    return seen

@@ -112,6 +112,27 @@ class SqlEventLog:
         async with self._engine.begin() as connection:  # durable at once, as the text's storing was
             await connection.execute(update(inbound_events).where(inbound_events.c.id == row_id).values(body=json.dumps(body)))
 
+    async def read_token(self, channel: str, user_id: str, until_ms: int) -> str | None:
+        """The ``markAsReadToken`` of the user's newest message LINE timed at or before ``until_ms``.
+
+        The user's events are handled in that order, so when a message handled at ``until_ms`` was shown,
+        every earlier one was handled too.
+        """
+        query = (
+            select(inbound_events.c.body)
+            .where(
+                inbound_events.c.channel == channel, inbound_events.c.user_id == user_id,
+                inbound_events.c.occurred_at <= until_ms,
+                inbound_events.c.body.contains('"markAsReadToken"'),
+            )
+            .order_by(inbound_events.c.occurred_at.desc(), inbound_events.c.id.desc())
+            .limit(1)
+        )
+        async with self._engine.connect() as connection:
+            body = (await connection.execute(query)).scalar_one_or_none()
+        token = json.loads(body).get("message", {}).get("markAsReadToken") if body is not None else None
+        return token if isinstance(token, str) else None
+
     async def _message_event(self, channel: str, user_id: str, message_id: str) -> tuple[int, dict[str, Any]] | None:
         # The body is the event's JSON as stored (json.dumps): the id is found as it is written there.
         needle = json.dumps({"id": message_id})[1:-1]

@@ -11,17 +11,13 @@ from typing import TextIO
 
 from bot.core import payloads
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, UserKey
+from bot.core.numbers import answers
 from bot.core.text import render as fill
 
 CHANNEL = "terminal"
 
 Turn = Callable[[Inbound], list[Outbound]]
 """One turn of the core, run to its end (``Engine.handle`` on the caller's event loop)."""
-
-
-def answers(choices: list[Choice]) -> list[Choice]:
-    """The buttons that answer the question (numbered); command buttons (戻る, 中断, …) are typed by name."""
-    return [choice for choice in choices if not choice.payload.startswith(payloads.COMMAND)]
 
 
 def render(messages: list[Outbound]) -> str:

@@ -221,7 +221,8 @@ class Messages(Strict):
     reused_answers: NonEmpty = Field(description="answers given earlier that a form uses without asking again; {answers}")
     dated_fact: NonEmpty = Field(description="added where a fact of a past fiscal year is used; {year}")
     more_choices: NonEmpty
-    choose_number: NonEmpty = Field(description="kyoso chat: a number that is none of the numbered answers; {last}")
+    choose_number: NonEmpty = Field(description="a typed number that is none of the numbered answers; {last}")
+    numbered_hint: NonEmpty = Field(description="LINE: above the answers listed as numbered lines (for LINE on a PC, which shows no quick replies)")
     faq_not_found: NonEmpty
     did_you_mean: NonEmpty
     none_of_these: NonEmpty

@@ -34,6 +34,7 @@ from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
 from bot.core.intents import find_intent, leaves_form, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
+from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
 from bot.core.ports import FaqHit, FaqLookup, Reading, Turn
 from bot.core.progress import reused_answers
@@ -82,10 +83,18 @@ class Conversation:
     # --- entry point ---------------------------------------------------------
 
     async def respond(self, inbound: Inbound) -> None:
-        text = inbound.text or ""
         if inbound.unsent:
-            await withdraw(self, text, MAX_RECENT_CHARS)
+            await withdraw(self, inbound.text or "", MAX_RECENT_CHARS)
             return
+        numbered = self.state.numbered
+        chosen = picked(inbound, numbered)
+        if isinstance(chosen, int):  # a number that is none of the numbered answers: the same answers again
+            self.say(render(self.common.messages.choose_number, {"last": chosen}), list(numbered))
+            self._remember(self.said(inbound))
+            self._number_answers()
+            return
+        inbound = chosen or inbound
+        text = inbound.text or ""
         said = self.said(inbound)
         await self._respond(inbound, text)
         if self.prompt_due:
@@ -93,12 +102,14 @@ class Conversation:
         if self.state.step in self.content.steps:
             offer_named_actions(self.content, self.state, self.state.step or "", self._current(), self.outbox)
         self._remember(said)
+        self._number_answers()
 
     async def after_consultation(self) -> None:
         """Staff or the timer closed the consultation: the bot takes over again (nothing when it already did)."""
         await self.handover.catch_up()
         if self.prompt_due:
             self._prompt()
+        self._number_answers()
 
     async def _respond(self, inbound: Inbound, text: str) -> None:
         if self.state.consulting is not None and await self.handover.respond(inbound, text):
@@ -649,6 +660,11 @@ class Conversation:
             lines.append(Said(who="bot", text=message.title if isinstance(message, CardMessage) else message.text))
         recent = self.state.recent + [Said(who=line.who, text=line.text[:MAX_RECENT_CHARS]) for line in lines]
         self.state.recent = recent[-MAX_RECENT:]
+
+    def _number_answers(self) -> None:
+        at_text_question = self.state.step in self.content.steps and isinstance(self._current(), TextStep)
+        typed_text_wanted = at_text_question and not self.state.pending
+        self.state.numbered = numbered_after(self.outbox, self.state.numbered, typed_text_wanted)
 
     def _render(self, text: str) -> str:
         return render(text, self._facts)

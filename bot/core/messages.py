@@ -64,6 +64,8 @@ class TextMessage(BaseModel):
     kind: Literal["text"] = "text"
     text: str
     choices: list[Choice] = Field(default_factory=list)
+    numbered: bool = False  # a typed number picks one of its answers (bot.core.numbers): channels may list them so
+
 
 
 class CardMessage(BaseModel):
@@ -74,6 +76,7 @@ class CardMessage(BaseModel):
     rows: list[CardRow]
     footer: str = ""
     choices: list[Choice] = Field(default_factory=list)
+    numbered: bool = False
 
     def as_text(self) -> str:
         """Plain-text rendering for channels without rich cards."""

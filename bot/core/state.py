@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from bot.core.draft import ConsentRecord, FaqAsked
+from bot.core.messages import Choice
 
 STATE_SCHEMA_VERSION = 1
 
@@ -42,6 +43,7 @@ class ConversationState(BaseModel):
         default=None, description="a typed line kept while the bot asks whether it was a request: いいえ makes it the answer"
     )
     choice_page: int = 0
+    numbered: list[Choice] = Field(default_factory=list, description="the answers shown last: a typed 「2」 picks the second")
     paused: bool = False
     consent: ConsentRecord | None = None
     faq_log: list[FaqAsked] = Field(default_factory=list)

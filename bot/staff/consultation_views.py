@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.core.consultation import CLOSED
 from bot.core.required import required
 from bot.handoff.render import japanese_datetime, speaker
+from bot.staff.services import StaffServices
 from bot.staff.context import REPLY_MAX, flash, posted_text, redirect, render, services_of, staff_name, url
 from storage.consultations import Consultation, ConsultationMessage
 from storage.staff import DraftFilter
@@ -62,6 +63,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
     services = services_of(request)
     consultation = await _consultation(request)
     messages = await services.consultations.messages(consultation.id)
+    _shown(services, consultation, messages)
     builder = services.builder
     context = consultation.context
     return render(
@@ -127,9 +129,11 @@ async def events(request: web.Request) -> web.StreamResponse:
     try:
         await response.write(b"retry: 1000\n\n")
         while not stopping.is_set() and loop.time() < until:
-            for message in await services.consultations.messages(consultation.id, after):
+            new = await services.consultations.messages(consultation.id, after)
+            for message in new:
                 await response.write(_event("said", _said(message), message.id))
                 after = message.id
+            _shown(services, consultation, new)
             current = required(await services.consultations.get(consultation.id), "the consultation")
             if (current.status, current.taken_by) != shown:
                 shown = (current.status, current.taken_by)
@@ -144,6 +148,13 @@ async def events(request: web.Request) -> web.StreamResponse:
     except ConnectionResetError:
         pass  # the page was closed
     return response
+
+
+def _shown(services: StaffServices, consultation: Consultation, messages: list[ConsultationMessage]) -> None:
+    """A staff member has the user's messages on screen: their channel may say so (LINE's 既読)."""
+    said = [message for message in messages if message.sender == "user"]
+    if said:
+        services.seen_by_staff(consultation.user, said[-1].created_at)
 
 
 def _said(message: ConsultationMessage) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.core.messages import UserKey
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
@@ -20,6 +21,10 @@ from storage.staff import SqlStaff
 
 
 def _nothing() -> None:
+    return None
+
+
+def _seen_nowhere(user: UserKey, until: datetime) -> None:
     return None
 
 
@@ -40,5 +45,6 @@ class StaffServices:
     retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
+    seen_by_staff: Callable[[UserKey, datetime], None] = _seen_nowhere  # the console showed the user's messages up to then
     lock_after: int = 5  # failed log-ins in a row that lock a name from one address (1 minute, then doubling) …
     lock_for: timedelta = timedelta(minutes=15)  # … up to this long

@@ -87,6 +87,7 @@ async def test_events_in_standby_are_stored_and_never_answered(line: LineStack) 
     stored = await line.app.events.list_events("line")
     assert [json.loads(event.body)["mode"] for event in stored] == ["standby", "standby"]
     assert {event.status for event in stored} == {"done"}
+    assert await line.app.events.is_active("line", USER) is True, "who follows the bot is still known"
 
     line.emulator.mode = "active"  # the chat is the bot's again
     await line.emulator.type(USER, "こんにちは")

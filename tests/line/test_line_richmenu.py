@@ -22,6 +22,8 @@ async def test_the_rich_menu_is_created_and_its_buttons_work_mid_draft(line: Lin
     assert line.emulator.default_rich_menu == rich_menu_id
     created = next(call.body for call in line.emulator.calls if call.endpoint == "richmenu")
     assert created["size"] == {"width": 2500, "height": 1686}
+    # The action's label is what LINE's screen reader says for the area (and what it shows as the user's message).
+    assert all(area["action"]["label"] == area["action"]["displayText"] for area in created["areas"])
     assert [area["action"]["label"] for area in created["areas"]] == [
         "共創とは", "対象になる提案", "5つの条件チェック", "提案の下書きをつくる", "よくある質問", "担当者に相談",
     ]

@@ -1,4 +1,4 @@
-"""The two Messaging API calls the bot makes for every turn (reply, push), over aiohttp.
+"""The Messaging API calls of the bot's turns (reply, push, loading animation, mark as read), over aiohttp.
 
 The JSON is what ``messages.py`` builds (a test reads it back through the
 line-bot-sdk's models). Not the SDK's client: per worker it cost 33 MB of
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 REPLY_PATH, PUSH_PATH = "/v2/bot/message/reply", "/v2/bot/message/push"
+LOADING_PATH, MARK_READ_PATH = "/v2/bot/chat/loading/start", "/v2/bot/chat/markAsRead"
 
 
 class LineApiError(Exception):

@@ -47,12 +47,13 @@ class LineEvents:
         body: dict[str, Any] = json.loads(event.body)
         if body["type"] == "unsend":
             return await self._unsent(event, body)
+        one_to_one = body["source"]["type"] == "user"
+        if one_to_one and body["type"] in ("follow", "unfollow"):
+            await self._events.set_active(CHANNEL, event.user_id, body["type"] == "follow", self._clock.now())
         if body.get("mode") == "standby":  # another module owns the chat: kept, never answered
             return Said()
-        if body["source"]["type"] != "user":
+        if not one_to_one:
             return Said(replies=[TextMessage(text=self._one_to_one())], reply_to=body.get("replyToken"))
-        if body["type"] in ("follow", "unfollow"):
-            await self._events.set_active(CHANNEL, event.user_id, body["type"] == "follow", self._clock.now())
         user = UserKey(channel=CHANNEL, user_id=event.user_id)
         return Said(inbounds=inbounds(body, user), reply_to=body.get("replyToken"))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.messages import CardMessage, Choice, Outbound
+from bot.core.numbers import answers
 from bot.core.text import utf16_length
 
 MAX_MESSAGES_PER_CALL = 5
@@ -27,15 +28,30 @@ Message = dict[str, Any]
 """A message object of the Messaging API (``{"type": "text", "text": …}``)."""
 
 
-def to_batches(replies: list[Outbound]) -> list[list[Message]]:
+def to_batches(replies: list[Outbound], numbered_hint: str | None = None) -> list[list[Message]]:
     """Every reply as LINE messages, grouped into calls of at most five messages.
 
     When there are more than five, neighbouring plain texts are joined first
     (fewer calls, and the reply token covers more); what still does not fit
-    goes into further calls.
+    goes into further calls. With ``numbered_hint``, the last reply's answers
+    are also listed as numbered lines (quick replies do not show on LINE for PC):
+    the core takes a typed number for the answer (``bot.core.numbers``).
     """
+    if numbered_hint is not None and replies:
+        replies = [*replies[:-1], with_numbered_lines(replies[-1], numbered_hint)]
     messages = [part for reply in _joined(replies) for part in _to_line(reply)]
     return [messages[start:start + MAX_MESSAGES_PER_CALL] for start in range(0, len(messages), MAX_MESSAGES_PER_CALL)]
+
+
+def with_numbered_lines(reply: Outbound, hint: str) -> Outbound:
+    """The reply with its answers listed under it as 「1. 共創とは」 lines (a card: in its footer)."""
+    numbered = answers(reply.choices) if reply.numbered else []
+    if not numbered:
+        return reply
+    block = "\n".join([hint, *(f"{index}. {choice.label}" for index, choice in enumerate(numbered, start=1))])
+    if isinstance(reply, CardMessage):
+        return reply.model_copy(update={"footer": f"{reply.footer}\n\n{block}" if reply.footer else block})
+    return reply.model_copy(update={"text": f"{reply.text}\n\n{block}"})
 
 
 def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:

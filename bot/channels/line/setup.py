@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from aiohttp import web
 
@@ -12,8 +13,10 @@ from bot.channels.line import CHANNEL
 from bot.channels.line.api import MessagingApi
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
 from bot.channels.line.inbound import LineEvents, UserEvents
+from bot.channels.line.signs import ReadTokens, Signs
 from bot.channels.line.messages import to_batches
 from bot.channels.line.webhook import LineWebhook, Store
+from bot.content.models import Messages
 from bot.core.messages import Choice, Outbound, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.events import StoredEvent
@@ -31,29 +34,42 @@ class LineConfig:
     max_age: timedelta = timedelta(hours=24)  # older events are acknowledged, not answered (replays)
 
 
+class LineEventStore(UserEvents, ReadTokens, Protocol):
+    """The stored events as the LINE channel uses them (``storage.events.SqlEventLog``)."""
+
+
 class LineChannel:
     """A :class:`bot.ingest.turns.DurableChannel`; owns the API client (created inside the running event loop).
 
-    It is also the staff side's messenger for LINE: ``send`` pushes a staff reply.
+    It is also the staff side's messenger for LINE: ``send`` pushes a staff reply, and ``signs`` marks the
+    messages a staff member read in the console as read.
     """
 
     channel = CHANNEL
 
-    def __init__(self, config: LineConfig, events: UserEvents, clock: Clock, one_to_one: Callable[[], str]) -> None:
+    def __init__(self, config: LineConfig, events: LineEventStore, clock: Clock, messages: Callable[[], Messages]) -> None:
         self._config = config
         self._clock = clock
-        self._events = LineEvents(events, clock, one_to_one)
+        self._messages = messages
+        self._events = LineEvents(events, clock, lambda: messages().one_to_one)
+        self._api: MessagingApi | None = None
         self._sender: LineSender | None = None
+        self.signs = Signs(lambda: self._api.post if self._api is not None else None, events, config.retry.loading_after)
 
     async def read(self, event: StoredEvent) -> Said:
-        return await self._events.read(event)
+        said = await self._events.read(event)
+        if said.inbounds and said.reply_to is not None:  # a one-to-one message, button or follow: a turn to answer
+            self.signs.expect_answer(event.id, event.user_id, event.occurred_at, self._clock.now())
+        return said
 
     async def deliver(self, event: StoredEvent, said: Said, replies: list[Outbound]) -> None:
+        self.signs.answered(event.id)
         delivery = Delivery(
             to=event.user_id, reply_token=said.reply_to, occurred_at_ms=event.occurred_at, key=event.event_id,
             resumed=event.interrupted,  # the attempt before was cut off: it may have used the reply token
         )
-        await self._running().send(delivery, to_batches(replies), self._clock.now(), first=event.sent)
+        batches = to_batches(replies, numbered_hint=self._messages().numbered_hint)
+        await self._running().send(delivery, batches, self._clock.now(), first=event.sent)
         await self._events.forget_if_unsent(event)
 
     async def send(self, user_id: str, text: str, key: str, choices: Sequence[Choice] = ()) -> None:
@@ -74,8 +90,9 @@ class LineChannel:
     async def _client_context(self, server: web.Application) -> AsyncIterator[None]:
         config = self._config
         async with MessagingApi(config.api_base_url, config.access_token, config.retry.request_timeout) as api:
-            self._sender = LineSender(api, config.retry)
+            self._api, self._sender = api, LineSender(api, config.retry)
             try:
                 yield
             finally:
-                self._sender = None
+                await self.signs.idle()
+                self._api = self._sender = None

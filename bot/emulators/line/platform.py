@@ -80,6 +80,9 @@ class LineEmulator:
         self._retry_keys: dict[str, str] = {}
         self._pushed = 0
         self._profiles: dict[str, str] = {}
+        self._read_tokens: dict[str, tuple[str, str]] = {}  # markAsReadToken -> (chat, message id)
+        self.read_up_to: dict[str, str] = {}  # chat -> the newest message marked read (it and every earlier one)
+        self.loading_shown: list[str] = []  # the chats the loading animation was started in
         self._rich_menus: dict[str, dict[str, Any]] = {}
         self.default_rich_menu: str | None = None
         self._runner: web.AppRunner | None = None
@@ -94,6 +97,7 @@ class LineEmulator:
         app.router.add_post("/v2/bot/message/push", self._push, name="push")
         app.router.add_get("/v2/bot/profile/{user_id}", self._profile, name="profile")
         app.router.add_post("/v2/bot/chat/loading/start", self._loading, name="loading")
+        app.router.add_post("/v2/bot/chat/markAsRead", self._mark_as_read, name="mark_as_read")
         app.router.add_get("/v2/bot/message/{message_id}/content", self._content, name="content")
         app.router.add_post("/v2/bot/richmenu", self._create_rich_menu, name="richmenu")
         app.router.add_post("/v2/bot/richmenu/{rich_menu_id}/content", self._rich_menu_image, name="richmenu_image")
@@ -125,7 +129,7 @@ class LineEmulator:
             await self._runner.cleanup()
 
     def fail_next(self, endpoint: str, fault: Fault, times: int = 1) -> None:
-        """``endpoint`` is ``reply``, ``push``, ``profile``, ``loading``."""
+        """``endpoint`` is ``reply``, ``push``, ``profile``, ``loading``, ``mark_as_read``."""
         self._faults[endpoint] += [fault] * times
 
     def expire_reply_tokens(self) -> None:
@@ -162,7 +166,15 @@ class LineEmulator:
         where = events.source(user_id, group_id=group_id)
         message_id = str(int(time.time() * 1000)) + str(int.from_bytes(os.urandom(2), "big"))
         self.seen[group_id or user_id].append({"from": "user", "type": kind, "id": message_id, **fields})
-        return self._moded(events.message_event(where, self._token(group_id or user_id), message_id, kind, **fields))
+        event = events.message_event(where, self._token(group_id or user_id), message_id, kind, **fields)
+        self._read_tokens[event["message"]["markAsReadToken"]] = (group_id or user_id, message_id)
+        return self._moded(event)
+
+    def read_messages(self, user_id: str) -> list[str]:
+        """The ids of the user's messages the bot marked as read (既読), oldest first."""
+        marked = self.read_up_to.get(user_id)
+        ids = self.sent_ids(user_id)
+        return ids[: ids.index(marked) + 1] if marked in ids else []
 
     async def unsend(self, user_id: str, message_id: str) -> int:
         """The user withdraws a message they sent (送信取消): it leaves their chat, and the bot is told."""
@@ -357,15 +369,43 @@ class LineEmulator:
         return web.json_response({"userId": user_id, "displayName": self._profiles[user_id], "language": "ja"})
 
     async def _loading(self, request: web.Request) -> web.Response:
-        if "chatId" not in await request.json():
+        body = await request.json()
+        if "chatId" not in body:
             return _error(400, "The request body has 1 error(s)", [{"message": "Must not be null", "property": "chatId"}])
+        seconds = body.get("loadingSeconds", 20)
+        if not isinstance(seconds, int) or not 5 <= seconds <= 60 or seconds % 5:
+            return _error(400, "The request body has 1 error(s)", [{"message": "Invalid value", "property": "loadingSeconds"}])
+        faulted = await self._faulted("loading", request, lambda: None)
+        if faulted is not None:
+            return faulted
+        if not str(body["chatId"]).startswith("U"):  # one-to-one chats only
+            return _error(400, "The request body has 1 error(s)", [{"message": "Invalid chat id", "property": "chatId"}])
+        self.loading_shown.append(body["chatId"])
         return web.json_response({}, status=202)
+
+    async def _mark_as_read(self, request: web.Request) -> web.Response:
+        faulted = await self._faulted("mark_as_read", request, lambda: None)
+        if faulted is not None:
+            return faulted
+        read = self._read_tokens.get(str((await request.json()).get("markAsReadToken")))
+        if read is None:
+            return _error(400, "The request body has 1 error(s)", [{"message": "Invalid token", "property": "markAsReadToken"}])
+        chat, message_id = read
+        ids = self.sent_ids(chat)
+        earlier = self.read_up_to.get(chat)
+        if earlier not in ids or message_id not in ids or ids.index(message_id) > ids.index(earlier):
+            self.read_up_to[chat] = message_id
+        return web.json_response({})
 
     async def _content(self, request: web.Request) -> web.Response:
         return web.Response(body=b"", content_type="application/octet-stream")
 
     async def _create_rich_menu(self, request: web.Request) -> web.Response:
         body = await request.json()
+        for index, area in enumerate(body.get("areas", [])):
+            if len(area.get("action", {}).get("label", "")) > 20:  # the label is also what screen readers say
+                return _error(400, "The request body has 1 error(s)",
+                              [{"message": "Length must be between 0 and 20", "property": f"areas[{index}].action.label"}])
         rich_menu_id = "richmenu-" + uuid.uuid4().hex
         self._rich_menus[rich_menu_id] = body
         return web.json_response({"richMenuId": rich_menu_id})

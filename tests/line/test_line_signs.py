@@ -1,0 +1,81 @@
+"""Signs of life: the loading animation when an answer is late, 既読 only once a staff member read the messages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import aiohttp
+
+from tests.line.conftest import FAST, LineStack
+from tests.staff.conftest import PASSWORD, PASSWORD_HASH
+
+USER = "U" + "7" * 32
+
+
+async def _settled(line: LineStack) -> None:
+    await line.settled()
+    assert line.app is not None and line.app.line is not None
+    await line.app.line.signs.idle()
+
+
+async def test_a_message_that_waited_in_a_backlog_gets_the_loading_animation_first(line: LineStack) -> None:
+    late = line.emulator.text_event(USER, "こんにちは")
+    late["timestamp"] -= 60_000  # it waited a minute (an outage, a queue)
+    assert await line.emulator.send([late]) == 200
+    await _settled(line)
+    assert line.emulator.loading_shown == [USER]
+    endpoints = [call.endpoint for call in line.emulator.calls]
+    assert endpoints.index("loading") < endpoints.index("push"), endpoints  # the reply token is too old by now
+    assert line.emulator.texts(USER)
+    loading = next(call for call in line.emulator.calls if call.endpoint == "loading")
+    assert loading.status == 202 and loading.body["loadingSeconds"] % 5 == 0
+
+
+async def test_a_slow_turn_shows_it_one_to_one_only_and_never_in_standby(line: LineStack) -> None:
+    await line.stop()
+    await line.start(replace(FAST, line_retry=replace(FAST.line_retry, loading_after=0.0)))  # every turn is "slow"
+    assert await line.emulator.type(USER, "こんにちは") == 200
+    assert await line.emulator.type("U" + "8" * 32, "こんにちは", group_id="C" + "8" * 32) == 200
+    line.emulator.mode = "standby"
+    assert await line.emulator.type("U" + "9" * 32, "こんにちは") == 200
+    await _settled(line)
+    assert line.emulator.loading_shown == [USER]
+    assert {call.status for call in line.emulator.calls if call.endpoint == "loading"} == {202}
+
+
+async def _staff_reads(line: LineStack, consultation_id: int) -> None:
+    """A staff member logs in to the console and opens the consultation."""
+    assert line.app is not None
+    base = line.emulator.webhook_url.removesuffix("/webhooks/line")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        page = await (await browser.get(f"{base}/staff/login")).text()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert csrf is not None
+        await browser.post(f"{base}/staff/login", data={"name": "sato", "password": PASSWORD, "csrf_token": csrf.group(1)})
+        shown = await browser.get(f"{base}/staff/consultations/{consultation_id}")
+        assert shown.status == 200 and "府中市宮西町" in await shown.text()
+    await _settled(line)
+
+
+async def test_messages_are_marked_read_only_when_a_staff_member_read_them(line: LineStack) -> None:
+    assert line.app is not None
+    await line.app.staff.services.staff.add_user("sato", PASSWORD_HASH, line.app.clock.now())
+    await line.app.staff.services.staff.set_password("sato", PASSWORD_HASH, temporary=False, now=line.app.clock.now())
+    assert await line.emulator.follow(USER) == 200
+    for text in ["担当者に相談", "協働の進め方を相談したいです", "住所は府中市宮西町1-2-3です"]:
+        assert await line.emulator.type(USER, text) == 200
+        await _settled(line)
+    assert line.emulator.read_messages(USER) == [], "nobody has read them yet"
+    assert "mark_as_read" not in {call.endpoint for call in line.emulator.calls}
+
+    [consultation] = await line.app.staff.services.consultations.find()
+    await _staff_reads(line, consultation.id)
+    assert line.emulator.read_messages(USER) == line.emulator.sent_ids(USER)
+
+    assert await line.emulator.type(USER, "追加で質問があります") == 200
+    await _settled(line)
+    assert line.emulator.read_messages(USER) == line.emulator.sent_ids(USER)[:-1], "the new one waits for a person"
+    await _staff_reads(line, consultation.id)
+    assert line.emulator.read_messages(USER) == line.emulator.sent_ids(USER)
+
