@@ -168,10 +168,12 @@ def _push_to(messengers: Sequence[ProposerMessenger]) -> Push:
 
     async def push(user: UserKey, replies: list[Outbound]) -> None:
         messenger, key = by_channel.get(user.channel), uuid.uuid4().hex
+        if messenger is None:
+            return
         try:
-            for index, reply in enumerate(replies if messenger is not None else []):
+            for index, reply in enumerate(replies):
                 text = reply.as_text() if isinstance(reply, CardMessage) else reply.text
-                await messenger.send(user.user_id, text, f"form-{key}-{index}", reply.choices)  # type: ignore[union-attr]
+                await messenger.send(user.user_id, text, f"form-{key}-{index}", reply.choices)
         except Exception as error:  # noqa: BLE001 - the answers are saved; the chat shows the rest at its next turn
             log.warning("the next question after the form did not reach %s: %s", user, type(error).__name__)
 
