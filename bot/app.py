@@ -9,10 +9,13 @@ the moment it shows it. ``bot/server`` only adds the routes and the lifetimes.
 from __future__ import annotations
 
 import functools
+import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,9 +28,11 @@ from bot.channels.web import CHANNEL as WEB
 from bot.clock import SystemClock
 from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
-from bot.core.messages import UserKey
+from bot.core.messages import CardMessage, Outbound, UserKey
 from bot.core.ports import Clock
 from bot.core.throttle import TurnLimit
+from bot.forms.links import FormLinks
+from bot.forms.pages import FormPages, Push
 from bot.faq.live import LiveContent, build_index, load_embedder
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
@@ -40,6 +45,7 @@ from bot.ingest.worker import Ingest, IngestPolicy
 from bot.settings import Settings
 from bot.staff.desk import ConsultationDesk
 from bot.staff.services import StaffServices
+from bot.staff.sessions import dev_session_secret
 from bot.staff.setup import StaffWork
 from storage import retention
 from storage.answers import SqlAnswers
@@ -54,6 +60,8 @@ from storage.web_history import SqlWebHistory
 
 if TYPE_CHECKING:
     from bot.channels.telegram.setup import TelegramChannel
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class App:
     line: LineChannel | None
     telegram: TelegramChannel | None
     staff: StaffWork
+    forms: FormPages | None = None  # 「フォームでまとめて入力」 (served when the content has a form)
 
     @property
     def content(self) -> Content:
@@ -102,9 +111,14 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     live = LiveContent(content, lambda loaded: build_index(loaded, embedder), check_every=options.content_check_seconds)
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
+    form_key = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
+    links = FormLinks(
+        form_key or dev_session_secret(Path.cwd() / "var" / "staff-session.key"), settings.staff_base_url,
+        timedelta(minutes=settings.form_link_minutes),
+    )
     engine = Engine(
         live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
-        reply_window=timedelta(hours=settings.proposer_reply_hours),
+        reply_window=timedelta(hours=settings.proposer_reply_hours), form_links=links,
     )
 
     def one_to_one() -> str:
@@ -142,9 +156,29 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     accept = GroupCommit[NewEvent](lambda batch: events.add(batch, clock.now()))
     messengers = [channel for channel in (line, telegram) if channel is not None]
     staff = _staff_work(settings, database, live, store, engine, clock, messengers)
+    forms = FormPages(links, live.current, store, engine, clock, _push_to(messengers))
     return App(
-        settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff
+        settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff,
+        forms,
     )
+
+
+def _push_to(messengers: Sequence[ProposerMessenger]) -> Push:
+    """What comes next after the form was saved, to the user's chat (the web chat shows it at its next turn)."""
+    by_channel = {messenger.channel: messenger for messenger in messengers}
+
+    async def push(user: UserKey, replies: list[Outbound]) -> None:
+        messenger, key = by_channel.get(user.channel), uuid.uuid4().hex
+        if messenger is None:
+            return
+        try:
+            for index, reply in enumerate(replies):
+                text = reply.as_text() if isinstance(reply, CardMessage) else reply.text
+                await messenger.send(user.user_id, text, f"form-{key}-{index}", reply.choices)
+        except Exception as error:  # noqa: BLE001 - the answers are saved; the chat shows the rest at its next turn
+            log.warning("the next question after the form did not reach %s: %s", user, type(error).__name__)
+
+    return push
 
 
 def _staff_work(

@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     proposer_reply_hours: float = Field(
         default=72, gt=0, description="what a proposer types this long after a staff reply about their draft goes to staff"
     )
+    form_link_minutes: float = Field(
+        default=30, gt=0, description="how long a link to 「フォームでまとめて入力」 works"
+    )
     session_secret: SecretStr | None = Field(
         default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
     )

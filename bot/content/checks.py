@@ -32,7 +32,7 @@ from bot.core.text import normalize, placeholders
 DYNAMIC_PLACEHOLDERS = {
     "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
     "number", "total", "answers", "year", "next_steps", "time_frame", "last", "text",
-    "topic", "answer",
+    "topic", "answer", "form_url", "minutes",
 }
 # consultation.yaml: the texts that must name the value they exist for.
 REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}
@@ -53,6 +53,22 @@ def cross_check(content: Content) -> list[Problem]:
     problems += fact_checks(content)
     problems += _intents(content)
     problems += _out_of_scope(content)
+    problems += _form_fields(content)
+    return problems
+
+
+def _form_fields(content: Content) -> list[Problem]:
+    """「フォームでまとめて入力」 asks text questions of the draft, each once."""
+    form, common = content.common.form, content.common_source
+    if form is None or common is None:
+        return []
+    problems = []
+    for index, field in enumerate(form.fields):
+        if form.step_ref(content.steps, field) is None:
+            reason = f"'{field}' is not the field of a text question in dialogs/{form.dialog}.yaml"
+            problems.append(common.at("form", "fields", index).problem(reason))
+        elif field in form.fields[:index]:
+            problems.append(common.at("form", "fields", index).problem(f"'{field}' is named twice"))
     return problems
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -242,6 +242,28 @@ class ValidationMessages(Strict):
     phone: NonEmpty
 
 
+class FormTexts(Strict):
+    """「フォームでまとめて入力」: the long answers of the draft on one web page, saved into the same draft."""
+
+    dialog: NonEmpty = Field(description="the dialog (file name) whose text questions the form asks")
+    fields: list[NonEmpty] = Field(min_length=1, description="the fields of those questions, in order")
+
+    def step_ref(self, content_steps: dict[str, Any], field: str) -> str | None:
+        """The ref of the dialog's text question for ``field``."""
+        return next(
+            (ref for ref, step in content_steps.items()
+             if ref.startswith(self.dialog + ".") and isinstance(step, TextStep) and step.field == field),
+            None,
+        )
+    link: NonEmpty = Field(description="said above the first of those questions; {form_url}, {minutes}")
+    title: NonEmpty
+    intro: NonEmpty
+    save: NonEmpty = Field(description="the button")
+    saved: NonEmpty = Field(description="the page after saving")
+    errors: NonEmpty = Field(description="above the form when an answer was refused")
+    expired: NonEmpty = Field(description="a link that is too old or not ours")
+
+
 class Common(Strict):
     start: NonEmpty = Field(description="first step for a new user")
     home: NonEmpty = Field(description="step after a restart")
@@ -256,6 +278,7 @@ class Common(Strict):
     choice_step_buttons: list[CommandName] = Field(default_factory=list)
     messages: Messages
     validation: ValidationMessages
+    form: FormTexts | None = None
     channel_words: dict[str, dict[str, str]] = Field(
         default_factory=lambda: {"default": {}},
         description="words that differ by channel ({here}: このトーク / この画面 …), by channel; 'default' for the rest",

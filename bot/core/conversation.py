@@ -36,7 +36,7 @@ from bot.core.intents import find_intent, leaves_form, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
-from bot.core.ports import FaqHit, FaqLookup, Reading, Turn
+from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
 from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.required import required
@@ -63,9 +63,10 @@ class Conversation:
 
     def __init__(
         self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey,
-        can_receive_replies: bool = True, reply_window: timedelta = timedelta(hours=72),
+        can_receive_replies: bool = True, reply_window: timedelta = timedelta(hours=72), form_links: FormLinks | None = None,
     ) -> None:
         self.content = content
+        self.form_links = form_links
         self.common = content.common
         self.faq = faq
         self.state = state
@@ -670,4 +671,31 @@ class Conversation:
         return render(text, self._facts)
 
     def _prompt(self) -> None:
-        self.outbox += prompt_messages(self.content, self.state, self.now)
+        messages = prompt_messages(self.content, self.state, self.now)
+        offer = self._form_offer()
+        self.outbox += [*messages[:-1], offer, messages[-1]] if offer else messages
+
+    def _form_offer(self) -> TextMessage | None:
+        """Above the question of the form's first field: the link to 「フォームでまとめて入力」."""
+        form = self.common.form
+        if form is None or self.form_links is None or self.state.step != form.step_ref(self.content.steps, form.fields[0]):
+            return None
+        url = self.form_links.link(self.user, self.now)
+        minutes = int(self.form_links.lifetime.total_seconds() // 60)
+        return TextMessage(text=render(self._render(form.link), {"form_url": url, "minutes": minutes}))
+
+    async def fill(self, answers: dict[str, str]) -> None:
+        """Answers saved in the form: kept in the draft; a user at one of its questions goes on past those answered."""
+        form = self.common.form
+        self.state.values.update(answers)
+        refs = {form.step_ref(self.content.steps, field) for field in form.fields} if form is not None else set()
+        for _ in refs:
+            step = self._current() if self.state.step in refs else None
+            if not (isinstance(step, TextStep) and self.state.values.get(step.field)):
+                break
+            await self._goto(step.next)
+        if self.state.step in self.content.steps and isinstance(self._current(), SummaryStep):
+            self.prompt_due = True  # the card again, with the new answers
+        if self.prompt_due:
+            self._prompt()
+        self._number_answers()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
 from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
-from bot.core.ports import Clock, ConversationStore, FaqLookup, Turn
+from bot.core.ports import Clock, ConversationStore, FaqLookup, FormLinks, Turn
 from bot.core.throttle import Admission, TurnLimit
 
 
@@ -24,7 +24,9 @@ class Engine:
     def __init__(
         self, content: Content | Callable[[], Content], store: ConversationStore, faq: FaqLookup, clock: Clock,
         reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(), reply_window: timedelta = timedelta(hours=72),
+        form_links: FormLinks | None = None,
     ) -> None:
+        self._form_links = form_links
         self._content = content if callable(content) else lambda: content
         self._store = store
         self._faq = faq
@@ -71,9 +73,18 @@ class Engine:
             turn.state = conversation.state
         return conversation.outbox
 
+    async def fill(self, user: UserKey, answers: dict[str, str]) -> list[Outbound]:
+        """Answers saved in 「フォームでまとめて入力」 (already checked): into the draft; the replies say what comes next."""
+        async with self._store.turn(user) as turn:
+            conversation = self._conversation(turn, user, self._clock.now())
+            await conversation.fill(answers)
+            turn.state = conversation.state
+        return conversation.outbox
+
     def _conversation(self, turn: Turn, user: UserKey, now: datetime) -> Conversation:
         # The turn's state is this transaction's own copy, read from storage: the conversation may change it in place.
         return Conversation(
             self._content(), self._faq, turn.state, now, turn, user,
             can_receive_replies=user.channel in self._reply_channels, reply_window=self._reply_window,
+            form_links=self._form_links,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.consultation import ConsultationRequest, ConsultationView
@@ -144,6 +144,14 @@ class FaqLookup(Protocol):
     def get(self, entry_id: str) -> FaqHit | None:
         """An entry by id (menu buttons and related-question buttons)."""
         ...
+
+
+class FormLinks(Protocol):
+    """Links to 「フォームでまとめて入力」 (bot/forms): they name the user and work for ``lifetime``."""
+
+    lifetime: timedelta
+
+    def link(self, user: UserKey, now: datetime) -> str: ...
 
 
 class Clock(Protocol):

@@ -46,6 +46,8 @@ def create_server_app(app: App) -> web.Application:
     add_web_chat(server, app.engine.handle, app.web_history, VisitorIds(server_secret(app.staff.services.session_secret)))
     add_history_route(server, app.web_history)
     add_web_pages(server, app.live.current)
+    if app.forms is not None:
+        app.forms.install(server)
     for channel in (app.line, app.telegram):
         if channel is not None:
             channel.install(server, app.accept.add, app.ingest.kick)

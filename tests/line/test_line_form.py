@@ -1,0 +1,111 @@
+"""「フォームでまとめて入力」 from LINE: the link above the first long question, the form in Chromium (phone and
+desktop), saved into the same draft that the chat then goes on with; a forged or expired link is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import aiohttp
+import pytest
+
+from bot.content.loader import load_content
+from bot.core.messages import UserKey
+from bot.settings import REPOSITORY_ROOT
+from tests.a11y.browser import VIEWPORTS, assert_accessible, chromium, horizontal_overflow, needs_browser, new_page
+from tests.line.conftest import LineStack
+
+USER = "U" + "4" * 32
+CONTENT = load_content(REPOSITORY_ROOT)
+FORM = CONTENT.common.form
+assert FORM is not None
+
+
+async def _say(line: LineStack, *texts: str) -> None:
+    for text in texts:
+        assert await line.emulator.type(USER, text) == 200
+        await line.settled()
+
+
+async def _to_the_long_questions(line: LineStack) -> str:
+    """A LINE user answers up to the first long question; the link to the form they are shown there."""
+    assert await line.emulator.follow(USER) == 200
+    await line.settled()
+    await _say(line, "提案の下書きをつくる", "ふちゅう子ども食堂の会", "NPO法人", "府中 花子", "hanako@example.jp", "スキップ",
+               "テーマ型", "通常の行政課題", "こども食堂の見守り")
+    said = line.emulator.texts(USER)
+    offer = next(text for text in said[-3:] if "/form/" in text)
+    assert said[-1] != offer, "the question stays the last message"
+    found = re.search(r"https?://\S+/form/\S+", offer)
+    assert found is not None
+    return found.group(0)
+
+
+async def _draft(line: LineStack) -> dict[str, str]:
+    assert line.app is not None
+    async with line.app.store.turn(UserKey(channel="line", user_id=USER)) as turn:
+        return dict(turn.state.values)
+
+
+def _local(line: LineStack, link: str) -> str:
+    """The link on this test's server (the bot names its public address)."""
+    base = line.emulator.webhook_url.removesuffix("/webhooks/line")
+    return base + link[link.index("/form/"):]
+
+
+async def test_a_forged_changed_or_expired_link_is_refused(line: LineStack) -> None:
+    link = _local(line, await _to_the_long_questions(line))
+    assert line.app is not None and line.app.forms is not None
+    expired = line.app.forms.links.link(UserKey(channel="line", user_id=USER), line.app.clock.now() - timedelta(hours=2))
+    other = line.app.forms.links.link(UserKey(channel="line", user_id="U" + "3" * 32), line.app.clock.now())
+    payload, signature = link.rsplit("/", 1)[1].split(".")
+    forged = _local(line, other).rsplit(".", 1)[0] + "." + signature  # another user's payload, this user's signature
+    async with aiohttp.ClientSession() as http:
+        for bad in [_local(line, expired), forged, link + "x", link.rsplit(".", 1)[0] + ".", link.replace(payload, payload[:-2])]:
+            for method in ("GET", "POST"):
+                async with http.request(method, bad, data={"problem": "上書き"}) as answer:
+                    assert answer.status == 403, (method, bad)
+                    assert FORM.expired in await answer.text()
+    assert "problem" not in await _draft(line)
+
+
+@needs_browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+async def test_the_form_saves_into_the_draft_and_the_chat_goes_on(line: LineStack, viewport: str) -> None:
+    link = _local(line, await _to_the_long_questions(line))
+    problem_question = CONTENT.step("draft.problem").text  # type: ignore[union-attr]
+    assert problem_question in line.emulator.texts(USER)[-1]
+    async with chromium() as browser:
+        page = await new_page(browser, VIEWPORTS[viewport])
+        await page.goto(link)
+        await assert_accessible(page, f"the form ({viewport})")
+        assert await horizontal_overflow(page) == 0
+        await page.get_by_label(problem_question).fill("   ")  # the chat's question is the label; blank: left for the chat
+        solution = page.locator("textarea[name=solution]")
+        await solution.fill("x" * 1001)  # over the limit: the page does not let it in, as the chat would refuse it
+        assert len(await solution.input_value()) <= 1000
+        await solution.fill("地域の企業とNPOが毎週、食堂を開いて見守る。")
+        await page.locator("textarea[name=roles_org]").fill("企画と運営、ボランティアの募集")
+        await page.locator("textarea[name=roles_city]").fill("😀😀")  # emoji only: refused as in the chat
+        await page.get_by_role("button", name=FORM.save).click()
+        await page.wait_for_load_state()
+        assert FORM.errors in await page.content()
+        assert CONTENT.common.validation.no_content in await page.content()
+        assert await page.locator("textarea[name=solution]").input_value() == "地域の企業とNPOが毎週、食堂を開いて見守る。"
+        await page.locator("textarea[name=problem]").fill("子どもの孤食が増えている。")
+        await page.locator("textarea[name=roles_city]").fill("広報紙での周知")
+        await page.get_by_role("button", name=FORM.save).click()
+        await page.wait_for_load_state()
+        assert FORM.saved in await page.content()
+
+    draft = await _draft(line)
+    assert draft["problem"] == "子どもの孤食が増えている。" and draft["roles_city"] == "広報紙での周知"
+    assert draft["solution"] == "地域の企業とNPOが毎週、食堂を開いて見守る。"
+    assert line.app is not None
+    await line.settled()
+    pushed = line.emulator.texts(USER)[-1]
+    assert CONTENT.step("draft.expected_results").text in pushed, pushed  # type: ignore[union-attr]  # the question after them
+
+    async with aiohttp.ClientSession() as http, http.get(link) as again:  # opened again: what was saved is there
+        assert "子どもの孤食が増えている。" in await again.text()
