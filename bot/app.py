@@ -131,6 +131,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
                 secret=settings.line_channel_secret.get_secret_value(),
                 access_token=settings.line_channel_access_token.get_secret_value(),
                 api_base_url=settings.line_api_base_url, retry=options.line_retry,
+                max_age=timedelta(hours=settings.event_max_age_hours),
             ),
             events, clock, lambda: live.current().common.messages,
         )

@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     staff = commands.add_parser("staff", help="staff console accounts")
     staff_commands = staff.add_subparsers(title="staff commands", required=True)
     for name, help_text in [("add", "create a staff account and print its one-time password"),
-                            ("reset", "give an existing account a new one-time password (and unlock it)")]:
+                            ("reset", "give an existing account a new one-time password (its sessions end)")]:
         account = staff_commands.add_parser(name, help=help_text)
         account.add_argument("name", help="the log-in name")
         account.set_defaults(run=_staff_account, new=name == "add")

@@ -7,6 +7,7 @@ secrets, plain HTTP to a remote host).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -17,6 +18,11 @@ from bot.settings import Settings
 
 MIN_SECRET_LENGTH = 32
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+LINE_SECRET_LENGTH = 32  # the LINE Developers console's channel secrets are 32 hex digits
+EXAMPLE_SECRETS = {"dev", "test", "secret", "changeme", "channel_secret", "your_channel_secret", "line_channel_secret", "xxx"}
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
+# Beyond these a setting is a typo or no protection at all.
+SANE_MAXIMUM = {"KYOSO_USER_MESSAGES_PER_MINUTE": 300, "KYOSO_ADDRESS_POSTS_PER_MINUTE": 3_000, "KYOSO_RETENTION_DAYS": 3_650}
 
 
 @dataclass(frozen=True)
@@ -29,13 +35,29 @@ class Finding:
 
 
 def diagnose(settings: Settings) -> list[Finding]:
-    return [*_database(settings), *_line(settings), *_telegram(settings), *_staff(settings)]
+    return [*_database(settings), *_server(settings), *_line(settings), *_telegram(settings), *_staff(settings)]
 
 
 def _database(settings: Settings) -> list[Finding]:
     if settings.database_url.startswith("sqlite"):
         return [Finding("warning", "KYOSO_DATABASE_URL is SQLite: fine for one process; several workers need PostgreSQL")]
     return []
+
+
+def _server(settings: Settings) -> list[Finding]:
+    findings = []
+    if settings.host not in LOCAL_HOSTS and not settings.trusted_proxies:
+        findings.append(Finding("warning", (
+            f"KYOSO_HOST is {settings.host} without KYOSO_TRUSTED_PROXIES: serve behind a reverse proxy with TLS "
+            "(docs/deploy.md) and name it, or the limits and Secure cookies cannot see the real client"
+        )))
+    values = {"KYOSO_USER_MESSAGES_PER_MINUTE": settings.user_messages_per_minute,
+              "KYOSO_ADDRESS_POSTS_PER_MINUTE": settings.address_posts_per_minute,
+              "KYOSO_RETENTION_DAYS": settings.retention_days}
+    for name, value in values.items():
+        if value > SANE_MAXIMUM[name]:
+            findings.append(Finding("warning", f"{name} is {value}: more than {SANE_MAXIMUM[name]} is no limit at all"))
+    return findings
 
 
 def _line(settings: Settings) -> list[Finding]:
@@ -45,6 +67,13 @@ def _line(settings: Settings) -> list[Finding]:
         findings.append(Finding("error", "LINE needs both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN"))
     if all(halves):
         findings += _plain_http("LINE_API_BASE_URL", settings.line_api_base_url)
+    if settings.line_channel_secret is not None:
+        value = settings.line_channel_secret.get_secret_value()
+        if len(value) < LINE_SECRET_LENGTH or value.lower() in EXAMPLE_SECRETS or len(set(value)) < 8:
+            findings.append(Finding("warning", (
+                "LINE_CHANNEL_SECRET is short or an example value: anyone could sign webhooks; "
+                "copy the channel secret from the LINE Developers console"
+            )))
     return findings
 
 
@@ -54,6 +83,8 @@ def _telegram(settings: Settings) -> list[Finding]:
     findings = _plain_http("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url)
     if settings.telegram_webhook_secret is None:
         findings.append(Finding("warning", "TELEGRAM_WEBHOOK_SECRET is not set: the webhook is refused (only --telegram-polling works)"))
+    elif not TELEGRAM_SECRET.fullmatch(settings.telegram_webhook_secret.get_secret_value()):
+        findings.append(Finding("error", "TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1-256): Telegram refuses it"))
     else:
         findings += _weak("TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret)
     return findings

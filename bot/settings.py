@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.content.models import CommandName
@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Tokyo", description="the city's time zone (reference-number years, dates shown)")
     retention_days: int = Field(default=90, ge=1, description="kyoso purge forgets conversations idle this long")
+    event_max_age_hours: float = Field(
+        default=24, gt=0, le=24 * 30,
+        description="a LINE event older than this is acknowledged but not answered (a replayed body); at most the retention",
+    )
     user_messages_per_minute: int = Field(
         default=30, ge=1, description="messages one user may send per minute; beyond, the bot says once to slow down"
     )
@@ -53,6 +57,13 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(
         default=False, description="log every HTTP request (one line each); off, the reverse proxy keeps the access log"
+    )
+    http_idle_seconds: float = Field(
+        default=15, gt=0, le=3600,
+        description="a connection that sends no complete request headers this long is closed (idle keep-alive, slow headers)",
+    )
+    http_body_seconds: float = Field(
+        default=30, gt=0, le=3600, description="a request body not received within this long gets 408 (slow uploads)"
     )
     host: str = Field(default="127.0.0.1", description="where `kyoso serve` listens")
     port: int = Field(default=8080, ge=0, le=65535, description="the port `kyoso serve` listens on")
@@ -123,6 +134,13 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = Field(
         default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
     )
+
+    @model_validator(mode="after")
+    def _dedupe_outlives_the_replay_window(self) -> Settings:
+        """An event is refused as a replay only while its dedupe key is still stored (``kyoso purge`` keeps it that long)."""
+        if self.event_max_age_hours > self.retention_days * 24:
+            raise ValueError("KYOSO_EVENT_MAX_AGE_HOURS must not exceed KYOSO_RETENTION_DAYS × 24")
+        return self
 
     @property
     def staff_email_list(self) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, cast, func, insert, or_, select, update
@@ -127,23 +127,12 @@ class SqlStaff:
             failed_logins=row.failed_logins, locked_until=row.locked_until, sessions_valid_after=row.sessions_valid_after,
         )
 
-    async def login_failed(self, name: str, now: datetime, lock_after: int, lock_for: timedelta) -> None:
-        """Count a failure; the ``lock_after``-th in a row locks the account for ``lock_for``."""
+    async def login_failed(self, name: str, now: datetime) -> None:
+        """Record a failure (the lock-out is per name and address, in ``bot/staff/throttle.py``: an outsider cannot lock an account)."""
         async with self._engine.begin() as connection:
-            failures = (
-                await connection.execute(
-                    update(staff_users)
-                    .where(staff_users.c.name == name)
-                    .values(failed_logins=staff_users.c.failed_logins + 1)
-                    .returning(staff_users.c.failed_logins)
-                )
-            ).scalar_one_or_none()
-            if failures is not None and failures >= lock_after:
-                await connection.execute(
-                    update(staff_users)
-                    .where(staff_users.c.name == name)
-                    .values(failed_logins=0, locked_until=now + lock_for)
-                )
+            await connection.execute(
+                update(staff_users).where(staff_users.c.name == name).values(failed_logins=staff_users.c.failed_logins + 1)
+            )
             await _audit(connection, None, name, "login_failed", {}, now)
 
     async def login_succeeded(self, name: str, now: datetime) -> None:

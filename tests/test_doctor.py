@@ -9,6 +9,7 @@ STRONG = "k7Qp2vX9mZ4rT8wL1nB6cY3hJ5dF0sGa"
 PRODUCTION = {
     "database_url": "postgresql+asyncpg://kyoso@db/kyoso", "session_secret": STRONG,
     "staff_base_url": "https://kyoso.example.jp", "staff_line_group_id": "C" + "1" * 32,
+    "user_messages_per_minute": 30,  # the test run raises it in the environment (tests/conftest.py)
 }
 
 
@@ -43,3 +44,18 @@ def test_weak_secrets_and_plain_http_to_remote_hosts_are_warned() -> None:
     assert "WARNING: TELEGRAM_WEBHOOK_SECRET is weak: use at least 32 random characters" in said
     assert "WARNING: KYOSO_STAFF_BASE_URL uses plain HTTP to kyoso.example.jp: use https" in said
     assert not any("127.0.0.1" in line for line in messages(staff_base_url="http://127.0.0.1:8080"))
+
+
+def test_an_example_line_secret_open_listening_absurd_limits_and_a_refused_telegram_secret_are_named() -> None:
+    line = "WARNING: LINE_CHANNEL_SECRET is short or an example value"
+    assert any(said.startswith(line) for said in messages(LINE_CHANNEL_SECRET="dev", LINE_CHANNEL_ACCESS_TOKEN="t"))
+    assert not any(said.startswith(line) for said in messages(LINE_CHANNEL_SECRET="5f1c9e02b7a4d38f6e10c2b9a7d4e35f", LINE_CHANNEL_ACCESS_TOKEN="t"))
+    assert any("KYOSO_HOST is 0.0.0.0 without KYOSO_TRUSTED_PROXIES" in said for said in messages(host="0.0.0.0"))
+    assert messages(host="0.0.0.0", trusted_proxies=["127.0.0.1"]) == []
+    said = messages(user_messages_per_minute=100_000, address_posts_per_minute=10**6, retention_days=36_500)
+    assert [line.split(" is ")[0] for line in said] == [
+        "WARNING: KYOSO_USER_MESSAGES_PER_MINUTE", "WARNING: KYOSO_ADDRESS_POSTS_PER_MINUTE", "WARNING: KYOSO_RETENTION_DAYS",
+    ]
+    refused = "ERROR: TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1-256): Telegram refuses it"
+    assert refused in messages(TELEGRAM_BOT_TOKEN="1:x", TELEGRAM_WEBHOOK_SECRET="k7Qp2vX9mZ4rT8wL1nB6cY3hJ5dF0sGa!")
+    assert refused not in messages(TELEGRAM_BOT_TOKEN="1:x", TELEGRAM_WEBHOOK_SECRET=STRONG)

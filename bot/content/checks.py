@@ -25,6 +25,7 @@ from bot.content.yamlsrc import strings
 from bot.core import payloads
 from bot.core.draft import DraftProposal
 from bot.core.options import choice_options, menu_options
+from bot.core.required import required
 from bot.core.text import normalize, placeholders
 
 # Placeholders the engine fills at run time, besides the facts.
@@ -92,8 +93,7 @@ def _targets(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 def _references(content: Content) -> list[Problem]:
     problems = []
-    common = content.common_source
-    assert common is not None
+    common = required(content.common_source, "common.yaml's source")
     for key in ("start", "home"):
         if getattr(content.common, key) not in content.steps:
             problems.append(common.at(key).problem(f"{key}: no step '{getattr(content.common, key)}' (write dialog.step)"))
@@ -190,8 +190,7 @@ def _fields(content: Content) -> list[Problem]:
     for name in sorted(draft_fields - set(asked)):
         if DraftProposal.model_fields[name].is_required():
             summary_source = next((content.step_sources[r] for r, s in content.steps.items() if isinstance(s, SummaryStep)), None)
-            where = summary_source or content.common_source
-            assert where is not None
+            where = required(summary_source or content.common_source, "common.yaml's source")
             problems.append(where.problem(f"required draft field '{name}' is never asked by any step"))
     return problems
 
@@ -229,9 +228,9 @@ def _buttons(content: Content) -> list[Problem]:
                 ))
         if isinstance(step, ConsentStep) and {o.value for o in step.options} != {"agree", "decline"}:
             problems.append(source.at("options").problem("a consent step needs exactly the option values 'agree' and 'decline'"))
-    assert content.common_source is not None
+    common_source = required(content.common_source, "common.yaml's source")
     for name, command in common.commands.items():
-        labelled.append((command.label, payloads.COMMAND + name, content.common_source.at("commands", name, "label")))
+        labelled.append((command.label, payloads.COMMAND + name, common_source.at("commands", name, "label")))
     for entry in content.faq:
         labelled.append((entry.label, payloads.FAQ + entry.id, content.faq_sources[entry.id].at("label")))
     for label, payload, source in labelled:

@@ -39,6 +39,7 @@ from bot.core.options import Offered, field_is_active, field_steps, menu_options
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
 from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
+from bot.core.required import required
 from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
 from bot.core.text import render
@@ -406,10 +407,10 @@ class Conversation:
         if not unsure and not leaving:
             await self._run_intent(intent)
             return
-        assert intent.ask is not None  # checked when the content is loaded
+        ask = required(intent.ask, "the intent's question")  # checked when the content is loaded
         self.state.pending = INTENT_PENDING + intent.id
         self.state.pending_answer = kept
-        self._ask_confirmation("\n".join([*([texts.leaving_form] if leaving else []), intent.ask, *note]))
+        self._ask_confirmation("\n".join([*([texts.leaving_form] if leaving else []), ask, *note]))
 
     async def _settle_request(self, intent_id: str, confirmed: bool, answer: str | None) -> None:
         intent = find_intent(self.content, intent_id)
@@ -473,8 +474,8 @@ class Conversation:
         elif found.suggestions:
             self._offer_suggestions(found.suggestions)
         elif outside is not None:
-            assert self.content.out_of_scope is not None
-            self.say(render(self.content.out_of_scope.answer, {**self._facts, "topic": outside}))
+            out_of_scope = required(self.content.out_of_scope, "faq/out_of_scope")
+            self.say(render(out_of_scope.answer, {**self._facts, "topic": outside}))
             self.prompt_due = True
         elif self._misses_before + 1 >= MISSES_BEFORE_OFFER:
             self.state.pending = "consult"

@@ -13,6 +13,7 @@ from bot.core.consultation import CLOSED, OPEN, TAKEN, ConsultationRequest, Cons
 from bot.core.draft import DraftProposal
 from bot.core.messages import Inbound
 from bot.core.prompts import command_buttons
+from bot.core.required import required
 from bot.core.state import Consulting
 from bot.core.text import has_content, render
 
@@ -38,12 +39,10 @@ class Handover:
 
     async def respond(self, inbound: Inbound, text: str) -> bool:
         """Handle the input while consulting; False when it is for the bot after all (the rest of the turn runs)."""
-        consulting = self._conversation.state.consulting
-        assert consulting is not None
+        consulting = required(self._conversation.state.consulting, "the consultation")
         if consulting.phase == "asking":
             return await self._asking(inbound, text)
-        assert consulting.id is not None
-        view = await self._conversation.turn.consultation(consulting.id)
+        view = await self._conversation.turn.consultation(required(consulting.id, "the consultation's id"))
         if view is None or view.status == CLOSED:
             self._ended(view)
             # Typed text was meant for the person, not an answer to the bot's pending question.
@@ -83,24 +82,23 @@ class Handover:
     async def _open(self, question: str) -> None:
         conversation = self._conversation
         state = conversation.state
-        assert state.consulting is not None
+        reason = required(state.consulting, "the consultation").reason
         values = state.values
         request = ConsultationRequest(
-            user=conversation.user, reason=state.consulting.reason, question=question, opened_at=conversation.now,
+            user=conversation.user, reason=reason, question=question, opened_at=conversation.now,
             step=state.step, recent=state.recent, faq_log=state.faq_log,
             draft={name: value for name, value in values.items() if name in DraftProposal.model_fields},
             criteria={name: value for name, value in values.items() if name not in DraftProposal.model_fields},
         )
         consultation_id = await conversation.turn.open_consultation(request)
-        state.consulting = Consulting(phase="open", reason=state.consulting.reason, id=consultation_id)
+        state.consulting = Consulting(phase="open", reason=reason, id=consultation_id)
         opened = self._texts.opened if self._can_receive_replies else self._texts.opened_with_contact
         conversation.say(render(self._render(opened), {"consultation": consultation_id}))
 
     async def _pass_on(self, consulting: Consulting, view: ConsultationView, said: str) -> None:
         """Everything goes to the console; the bot says one short note (per phase) and nothing else."""
         conversation = self._conversation
-        assert consulting.id is not None
-        await conversation.turn.add_consultation_message(consulting.id, said, conversation.now)
+        await conversation.turn.add_consultation_message(required(consulting.id, "the consultation's id"), said, conversation.now)
         self._note(consulting, view)
 
     def _note(self, consulting: Consulting, view: ConsultationView, again: bool = False) -> None:

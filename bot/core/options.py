@@ -16,6 +16,7 @@ from bot.content.models import (
 )
 from bot.core import payloads
 from bot.core.conditions import holds
+from bot.core.required import MissingValue
 from bot.core.text import normalize
 
 
@@ -38,7 +39,8 @@ def offered(step: Step, content: Content, values: dict[str, str]) -> list[Offere
         return [Offered(option, payloads.OPTION + option.value) for option in step.options]
     if isinstance(step, EditMenuStep):
         summary = content.step(step.summary)
-        assert isinstance(summary, SummaryStep)
+        if not isinstance(summary, SummaryStep):
+            raise MissingValue(f"the summary step of {step.summary!r}")  # checked when the content is loaded
         return [
             Offered(Option(value=row.field, label=row.label), payloads.EDIT + row.field)
             for row in summary.rows

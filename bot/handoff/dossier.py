@@ -7,6 +7,7 @@ saw, so every rendering (mail, Markdown, HTML, PDF, console) says the same.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, ReportStep
 from bot.core.draft import ConsentRecord, ConsultationRecord, DraftProposal, FaqAsked, StoredDraft
+from bot.core.messages import UserKey
 from bot.core.options import choice_options, display_value, field_steps
 
 DRAFT_SUMMARY_STEP = "draft.summary"
@@ -29,11 +31,11 @@ class LabelledValue(BaseModel):
 
 
 class Dossier(BaseModel):
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2  # 2: ``user_tag`` instead of the raw ``user_id`` (a web visitor's id is a credential)
     reference: str
     status: str
     channel: str
-    user_id: str
+    user_tag: str
     submitted_at: datetime
     draft: DraftProposal
     fields: list[LabelledValue]
@@ -81,7 +83,7 @@ class DossierBuilder:
             reference=stored.reference,
             status=stored.status,
             channel=stored.user.channel,
-            user_id=stored.user.user_id,
+            user_tag=user_tag(stored.user),
             submitted_at=stored.submitted_at,
             draft=stored.draft,
             fields=self._fields(stored.draft),
@@ -130,6 +132,11 @@ class DossierBuilder:
                 continue
             rows.append(LabelledValue(name=name, label=self.field_label(name), value=self.label(name, str(value))))
         return rows
+
+
+def user_tag(user: UserKey) -> str:
+    """A short hash that tells users apart in dossiers and the console without showing their id."""
+    return hashlib.sha256(f"{user.channel}:{user.user_id}".encode()).hexdigest()[:12]
 
 
 def _criteria_labels(content: Content) -> dict[str, str]:

@@ -16,11 +16,15 @@ from bot.app import App
 from bot.channels.web.history import add_history_route
 from bot.channels.web.pages import add_web_pages
 from bot.channels.web.routes import add_web_chat
+from bot.channels.web.visitors import VisitorIds
 from bot.ingest.worker import Ingest
+from bot.server.headers import readable_headers, security_headers
 from bot.server.health import add_health_routes
 from bot.server.proxy import forwarded
 from bot.server.ratelimit import AddressLimiter, address_limit
+from bot.server.slow import body_deadline
 from bot.server.unavailable import database_unavailable
+from bot.staff.sessions import server_secret
 from bot.staff.setup import staff_apps
 
 INGEST = web.AppKey("ingest", Ingest)
@@ -31,11 +35,15 @@ def create_server_app(app: App) -> web.Application:
     settings = app.settings
     limiter = AddressLimiter(settings.address_posts_per_minute, time.monotonic)
     slow_down = address_limit(limiter, lambda: app.content.common.messages.slow_down)
-    middlewares = [forwarded(frozenset(settings.trusted_proxies)), database_unavailable, slow_down]
+    middlewares = [  # forwarded first: it clones the request, which cannot be done once the body is read
+        forwarded(frozenset(settings.trusted_proxies)), readable_headers, body_deadline(settings.http_body_seconds),
+        database_unavailable, slow_down,
+    ]
     server = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     server[INGEST] = app.ingest
+    server.on_response_prepare.append(security_headers)
     add_health_routes(server, app)
-    add_web_chat(server, app.engine.handle, app.web_history)
+    add_web_chat(server, app.engine.handle, app.web_history, VisitorIds(server_secret(app.staff.services.session_secret)))
     add_history_route(server, app.web_history)
     add_web_pages(server, app.live.current)
     if app.forms is not None:
@@ -53,3 +61,4 @@ def create_server_app(app: App) -> web.Application:
     for prefix, subapp in staff_apps(app.staff).items():
         server.add_subapp(prefix, subapp)
     return server
+

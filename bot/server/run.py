@@ -18,7 +18,10 @@ async def serve(settings: Settings, telegram_polling: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the Telegram token in the URL
     app = await build_app(settings, AppOptions(telegram_polling=telegram_polling))
     # One line per request costs the acknowledgement path; the reverse proxy keeps the access log (KYOSO_ACCESS_LOG).
-    runner = web.AppRunner(create_server_app(app), **({} if settings.access_log else {"access_log": None}))
+    runner = web.AppRunner(
+        create_server_app(app), keepalive_timeout=settings.http_idle_seconds,
+        **({} if settings.access_log else {"access_log": None}),
+    )
     try:
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()

@@ -18,6 +18,7 @@ from bot.staff import consultation_views, views
 from bot.staff.context import SERVICES, SESSION, TEMPLATES, redirect, render, root_path, url
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session, SessionCookies
+from bot.staff.throttle import THROTTLE, LoginThrottle
 
 # Reachable without a logged-in session (the CSRF check still applies to the POST).
 _PUBLIC = {"login", "static"}
@@ -35,6 +36,7 @@ def create_staff_app(services: StaffServices) -> web.Application:
     app = web.Application(middlewares=[_guard])
     app[SERVICES] = services
     app[COOKIES] = SessionCookies(services.session_secret, services.clock)
+    app[THROTTLE] = LoginThrottle(services.lock_after, services.lock_for)
     app[TEMPLATES] = template_environment(PackageLoader("bot.staff", "templates"))
     views.add_routes(app.router)
     consultation_views.add_routes(app)

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.consultation import CLOSED
+from bot.core.required import required
 from bot.handoff.render import japanese_datetime, speaker
 from bot.staff.services import StaffServices
 from bot.staff.context import REPLY_MAX, flash, posted_text, redirect, render, services_of, staff_name, url
@@ -133,8 +134,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await response.write(_event("said", _said(message), message.id))
                 after = message.id
             _shown(services, consultation, new)
-            current = await services.consultations.get(consultation.id)
-            assert current is not None
+            current = required(await services.consultations.get(consultation.id), "the consultation")
             if (current.status, current.taken_by) != shown:
                 shown = (current.status, current.taken_by)
                 await response.write(_event("status", {"status": current.status, "label": status_label(current)}))

@@ -60,5 +60,5 @@ def _notes(activity: DraftActivity) -> str:
 
 
 def to_json(dossiers: Sequence[Dossier]) -> bytes:
-    data = {"schema_version": 1, "drafts": [dossier.model_dump(mode="json") for dossier in dossiers]}
+    data = {"schema_version": 2, "drafts": [dossier.model_dump(mode="json") for dossier in dossiers]}
     return json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -46,5 +46,5 @@ class StaffServices:
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll
     seen_by_staff: Callable[[UserKey, datetime], None] = _seen_nowhere  # the console showed the user's messages up to then
-    lock_after: int = 5  # failed log-ins in a row that lock an account …
-    lock_for: timedelta = timedelta(minutes=15)  # … for this long
+    lock_after: int = 5  # failed log-ins in a row that lock a name from one address (1 minute, then doubling) …
+    lock_for: timedelta = timedelta(minutes=15)  # … up to this long

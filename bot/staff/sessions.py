@@ -84,6 +84,11 @@ class SessionCookies:
         )
 
 
+def server_secret(configured: bytes) -> bytes:
+    """KYOSO_SESSION_SECRET, or the development secret (the console's sessions and the web chat's visitor ids)."""
+    return configured or dev_session_secret(Path.cwd() / "var" / "staff-session.key")
+
+
 def dev_session_secret(path: Path) -> bytes:
     """A secret kept in ``path`` (made on first use) for development; production sets KYOSO_SESSION_SECRET."""
     log.warning("KYOSO_SESSION_SECRET is not set: using the development secret in %s", path)

@@ -8,11 +8,11 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
+from bot.channels.web.visitors import VisitorIds
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.email_sink import EmailSink, SmtpConfig
@@ -26,7 +26,7 @@ from bot.settings import Settings
 from bot.staff.app import create_staff_app
 from bot.staff.pull import create_reply_pull_app
 from bot.staff.services import StaffServices
-from bot.staff.sessions import dev_session_secret
+from bot.staff.sessions import server_secret
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,8 @@ class StaffWork:
 def staff_apps(work: StaffWork) -> dict[str, web.Application]:
     """Sub-applications by mount prefix: the console (with the background work), and the web chat's pull of staff replies."""
     services = work.services
-    if not services.session_secret:
-        services = replace(services, session_secret=dev_session_secret(Path.cwd() / "var" / "staff-session.key"))
+    services = replace(services, session_secret=server_secret(services.session_secret))
     console = create_staff_app(services)
     console.cleanup_ctx.append(work.run)
-    return {STAFF_PREFIX: console, REPLY_PULL_PREFIX: create_reply_pull_app(services.staff, services.consultations)}
+    pull = create_reply_pull_app(services.staff, services.consultations, VisitorIds(services.session_secret))
+    return {STAFF_PREFIX: console, REPLY_PULL_PREFIX: pull}

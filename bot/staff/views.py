@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -25,11 +26,15 @@ from bot.staff.context import (
     staff_name,
     url,
 )
-from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password
+from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password, weakness
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session
+from bot.staff.throttle import THROTTLE
 from bot.staff.workflow import NEXT, STATUSES, can_move
 from storage.staff import DraftFilter, StaleStatus
+
+
+MAX_NAME = 64  # longer names are cut (no staff name is this long)
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -66,21 +71,22 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     services = services_of(request)
     form = await request.post()
-    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
-    now = services.clock.now()
-    user = await services.staff.get_user(name)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    name, password = str(form.get("name", "")).strip()[:MAX_NAME], str(form.get("password", ""))
+    now, address = services.clock.now(), request.remote or ""
+    if request.app[THROTTLE].begin(name, address, now) is not None:
         error = "ログインの失敗が続いたため、一時的にログインできません。しばらくたってから、もう一度お試しください。"
         return render(request, "login.html", status=403, next=form.get("next", ""), error=error)
-    if user is None or not verify_password(user.password_hash, password):
-        if user is not None:
-            await services.staff.login_failed(name, now, services.lock_after, services.lock_for)
+    user = await services.staff.get_user(name)
+    # The same hash is computed for an unknown name (so the time tells nothing), in a thread (it takes ~0.1 s).
+    if not await asyncio.to_thread(verify_password, user.password_hash if user else None, password) or user is None:
+        await services.staff.login_failed(name, now)
         error = "名前またはパスワードが正しくありません。"
         return render(request, "login.html", status=401, next=form.get("next", ""), error=error)
+    request.app[THROTTLE].succeeded(name, address)
     await services.staff.login_succeeded(name, now)
     replace_session(request, Session(staff=name, temporary_password=user.password_is_temporary, issued_at=now.timestamp()))
     wanted = str(form.get("next", ""))
-    safe = wanted.startswith(root_path(request)) and not wanted.startswith("//")
+    safe = wanted.startswith(root_path(request)) and not wanted.startswith("//") and wanted.isprintable()
     return redirect(wanted if safe else url(request, "drafts"))
 
 
@@ -110,8 +116,8 @@ async def change_password(request: web.Request) -> web.Response:
     user = await services.staff.get_user(name)
     if user is None or not verify_password(user.password_hash, current):
         error = "いまのパスワードが正しくありません。"
-    elif len(new) < MIN_LENGTH:
-        error = f"新しいパスワードは{MIN_LENGTH}文字以上にしてください。"
+    elif (problem := weakness(new, name)) is not None:
+        error = problem
     elif new != again:
         error = "確認のために入力した新しいパスワードが一致しません。"
     elif new == current:

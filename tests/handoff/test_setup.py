@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
+from bot.channels.web.visitors import COOKIE, VisitorIds
 from bot.core.messages import UserKey
 from bot.settings import Settings
 from bot.staff.context import SERVICES
@@ -48,6 +49,7 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
     store: SqlStore, database_url: str
 ) -> None:
     app = await build_app(Settings(database_url=database_url, session_secret="s3cret", faq_embeddings=False))
+    visitors = VisitorIds(b"s3cret")
     apps = staff_apps(app.staff)
     root = web.Application()
     for prefix, subapp in apps.items():
@@ -60,7 +62,7 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
         async def pulled(cookie: str | None, after: int = 0) -> list[str]:
             client.session.cookie_jar.clear()
             if cookie:
-                client.session.cookie_jar.update_cookies({"kyoso_web": cookie})
+                client.session.cookie_jar.update_cookies({COOKIE: visitors.cookie_value(cookie)})
             for _ in range(200):  # the reply dispatcher runs in the background
                 answer = await (await client.get(f"/api/staff-replies?after={after}")).json()
                 if answer["messages"] or cookie != "visitor-1":
@@ -70,5 +72,7 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
 
         assert await pulled("visitor-1") == ["ご提案ありがとうございます。"]
         assert await pulled("someone-else") == []
+        client.session.cookie_jar.update_cookies({COOKIE: "visitor-1"})  # the id alone, not signed by the server
+        assert (await (await client.get("/api/staff-replies?after=0")).json())["messages"] == []
         assert await pulled(None) == []
     await app.close()

@@ -68,7 +68,7 @@ async def test_staff_receive_a_mail_with_the_whole_draft_and_a_printable_pdf(  #
     assert pdf.startswith(b"%PDF")
     assert any("Noto-Sans-CJK-JP" in font for font in pdf_fonts(pdf)), "the PDF embeds a Japanese font"
     dossier = json.loads(attachments[f"{reference}.json"].get_content())
-    assert dossier["schema_version"] == 1 and dossier["draft"]["org_type"] == "npo"
+    assert dossier["schema_version"] == 2 and dossier["draft"]["org_type"] == "npo"
     assert [s.status for s in await handoff.statuses(reference)] == ["sent"]
 
 
@@ -119,7 +119,7 @@ async def test_the_webhook_posts_the_signed_dossier(  # type: ignore[no-untyped-
     await make_dispatcher(WebhookSink(url, b"shared-secret", session)).run_once()
 
     [(dossier, key)] = city.received
-    assert dossier["reference"] == reference and dossier["schema_version"] == 1
+    assert dossier["reference"] == reference and dossier["schema_version"] == 2
     assert dossier["draft"]["title"] == "公園で子ども食堂"
     assert {"name": "org_type", "label": "団体の種類", "value": "NPO法人"} in dossier["fields"]
     assert dossier["consent"]["notice_version"] == "2026-11-1"

@@ -186,9 +186,12 @@ async def test_csv_export_is_excel_friendly_and_formula_safe(console: Console, s
 async def test_json_export_carries_schema_versioned_dossiers(console: Console, store: SqlStore) -> None:
     reference = await submit(store, make_submission(user=UserKey(channel="web", user_id="w-1")))
     await console.login()
-    data = json.loads(await (await console.client.get("/staff/export.json")).read())
-    assert data["schema_version"] == 1
+    raw = await (await console.client.get("/staff/export.json")).read()
+    assert b"w-1" not in raw, "the web visitor's id is a credential: never exported"
+    data = json.loads(raw)
+    assert data["schema_version"] == 2
     [dossier] = data["drafts"]
+    assert len(dossier["user_tag"]) == 12
     assert dossier["reference"] == reference and dossier["channel"] == "web"
     assert dossier["criteria"] == {"c1": "yes", "c2": "unknown"}
 

@@ -90,8 +90,8 @@ async def _work_on_the_draft(  # type: ignore[no-untyped-def]
     await page.click("text=ログインする")
     assert await page.locator("h1").inner_text() == "パスワードの変更"
     await page.fill("input[name=current]", password)
-    await page.fill("input[name=new]", "tanaka-own-passphrase")
-    await page.fill("input[name=again]", "tanaka-own-passphrase")
+    await page.fill("input[name=new]", "a-passphrase-of-my-own")
+    await page.fill("input[name=again]", "a-passphrase-of-my-own")
     await page.click("text=変更する")
     assert await page.locator("h1").inner_text() == "提案の一覧"
 

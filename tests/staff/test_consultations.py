@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels.web.routes import COOKIE
+from bot.channels.web.visitors import COOKIE, VisitorIds
 from bot.content.loader import Content
 from bot.core import payloads
 from bot.core.messages import Choice, Inbound, UserKey
@@ -173,9 +173,10 @@ async def test_the_web_chat_pulls_the_hand_back_with_its_buttons(
         await engine.handle(inbound)
     consultations, now = console.services.consultations, console.clock.now()
     pull = web.Application()
-    pull.add_subapp("/api/staff-replies", create_reply_pull_app(console.services.staff, consultations))
+    visitors = VisitorIds(b"test secret")
+    pull.add_subapp("/api/staff-replies", create_reply_pull_app(console.services.staff, consultations, visitors))
     async with TestClient(TestServer(pull)) as client:
-        client.session.cookie_jar.update_cookies({COOKIE: "visitor-1"})
+        client.session.cookie_jar.update_cookies({COOKIE: visitors.cookie_value("visitor-1")})
         waiting = await (await client.get("/api/staff-replies")).json()
         assert waiting == {"messages": [], "consulting": True}  # the page now asks every few seconds
 

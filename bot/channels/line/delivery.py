@@ -21,7 +21,7 @@ from datetime import datetime
 
 from bot.channels.line.api import PUSH_PATH, REPLY_PATH, LineApiError, MessagingApi
 from bot.channels.line.messages import Message
-
+from bot.core.required import required
 from bot.ingest.turns import PartlySent
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,7 @@ class LineSender:
 
         ``token_deadline`` (``time.monotonic()``) is when the reply token stops being safe to use.
         """
-        assert delivery.reply_token is not None
-        request = {"replyToken": delivery.reply_token, "messages": batch}
+        request = {"replyToken": required(delivery.reply_token, "the reply token"), "messages": batch}
         maybe_sent = delivery.resumed
         for delay in (*self._policy.delays, None):
             try:

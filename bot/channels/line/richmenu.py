@@ -29,6 +29,7 @@ from bot.content.models import ChoiceStep, CommandName
 from bot.content.problems import Problem
 from bot.content.yamlsrc import YamlSyntaxError, load_yaml
 from bot.core import payloads
+from bot.core.required import required
 from bot.settings import Settings
 
 RICH_MENU_FILE = Path("channels") / "line_richmenu.yaml"
@@ -116,9 +117,9 @@ async def install_rich_menu(settings: Settings, content: Content) -> str:
     menu, problems = load_rich_menu(settings.content_dir, content)
     if menu is None:
         raise ValueError("; ".join(problem.render(settings.content_dir) for problem in problems))
-    assert settings.line_channel_access_token is not None
+    token = required(settings.line_channel_access_token, "LINE_CHANNEL_ACCESS_TOKEN")
     image = settings.content_dir / RICH_MENU_FILE.parent / menu.image
-    configuration = Configuration(host=settings.line_api_base_url, access_token=settings.line_channel_access_token.get_secret_value())
+    configuration = Configuration(host=settings.line_api_base_url, access_token=token.get_secret_value())
     async with AsyncApiClient(configuration) as client:
         created = await AsyncMessagingApi(client).create_rich_menu(rich_menu_request(menu))
         kind = "image/png" if image.suffix.lower() == ".png" else "image/jpeg"

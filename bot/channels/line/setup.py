@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from aiohttp import web
@@ -30,6 +31,7 @@ class LineConfig:
     access_token: str
     api_base_url: str
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_age: timedelta = timedelta(hours=24)  # older events are acknowledged, not answered (replays)
 
 
 class LineEventStore(UserEvents, ReadTokens, Protocol):
@@ -77,7 +79,7 @@ class LineChannel:
 
     def install(self, server: web.Application, store: Store, kick: Callable[[], None]) -> None:
         """``POST /webhooks/line`` (stored with ``store``, then ``kick`` the ingest); the client lives as long as the server."""
-        server.router.add_post(WEBHOOK_PATH, LineWebhook(self._config.secret, store, kick, self._clock).handle)
+        server.router.add_post(WEBHOOK_PATH, LineWebhook(self._config.secret, store, kick, self._clock, self._config.max_age).handle)
         server.cleanup_ctx.append(self._client_context)
 
     def _running(self) -> LineSender:

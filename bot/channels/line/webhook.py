@@ -4,7 +4,9 @@ The body is parsed once (``json.loads``): the signature is checked on the
 exact bytes first, and each event is checked for what storing and ordering
 it needs. An event of a kind the bot does not handle is ignored; a malformed
 one is dropped (and logged), the others in the same call go through; a call
-with nothing but malformed events gets 400.
+with nothing but malformed events gets 400. An event older than the replay
+window (``KYOSO_EVENT_MAX_AGE_HOURS``) is acknowledged but not stored: a
+captured body sent again after ``kyoso purge`` forgot it is not answered twice.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
+from bot.channels.json_body import BadJson, parse, too_deep
 from bot.channels.line import CHANNEL
 from bot.channels.line.inbound import conversation_id
 from bot.core.ports import Clock
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 
 HANDLED_TYPES = frozenset({"message", "postback", "follow", "unfollow", "join", "unsend"})
 MAX_EVENT_ID, MAX_CONVERSATION_ID = 64, 128  # the columns' sizes; LINE's ids are far shorter
+FUTURE_SLACK_MS = 10 * 60 * 1000  # LINE's clock may run a little ahead of ours
 Store = Callable[[list[NewEvent]], Awaitable[None]]
 
 
@@ -36,11 +41,14 @@ class Malformed(ValueError):
 
 
 class LineWebhook:
-    def __init__(self, secret: str, store: Store, kick: Callable[[], None], clock: Clock) -> None:
+    def __init__(
+        self, secret: str, store: Store, kick: Callable[[], None], clock: Clock, max_age: timedelta = timedelta(hours=24)
+    ) -> None:
         self._secret = secret.encode()
         self._store = store
         self._kick = kick
         self._clock = clock
+        self._max_age_ms = int(max_age.total_seconds() * 1000)
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -51,15 +59,20 @@ class LineWebhook:
         except Malformed as error:
             log.info("malformed LINE webhook body: %s", error)  # never the body: it may quote user text
             return web.json_response({"message": "malformed webhook body"}, status=400)
-        wanted, malformed = [], 0
+        wanted, malformed, stale = [], 0, 0
+        now_ms = int(self._clock.now().timestamp() * 1000)
         for event in events:
             try:
                 new = _new_event(event)
             except Malformed:
                 malformed += 1
                 continue
-            if new is not None:
+            if new is not None and not now_ms - self._max_age_ms <= new.occurred_at <= now_ms + FUTURE_SLACK_MS:
+                stale += 1  # a replay of a captured body (its dedupe key may be purged): acknowledged, not answered
+            elif new is not None:
                 wanted.append(new)
+        if stale:
+            log.info("LINE webhook: %d event(s) outside the accepted age ignored", stale)
         if malformed:
             log.info("LINE webhook: %d malformed event(s) dropped, %d kept", malformed, len(wanted))
             if not wanted:
@@ -76,9 +89,9 @@ class LineWebhook:
 
 def _events(raw: bytes) -> list[Any]:
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError) as error:  # bad UTF-8 is a ValueError too
-        raise Malformed(type(error).__name__) from None
+        body = parse(raw)
+    except BadJson as error:
+        raise Malformed(str(error)) from None
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list):
         raise Malformed("no events list")
@@ -89,6 +102,8 @@ def _new_event(event: Any) -> NewEvent | None:
     """The event as stored, or None for a kind the bot does not handle; ``Malformed`` when it cannot be stored."""
     if not isinstance(event, dict):
         raise Malformed("an event that is not an object")
+    if too_deep(event):
+        raise Malformed("nested too deeply")
     kind = event.get("type")
     if not isinstance(kind, str) or kind not in HANDLED_TYPES:
         return None

@@ -33,9 +33,11 @@ class UpdateIntake:
         body = json.dumps(update_json)  # ASCII escapes: a lone surrogate in the text must not make the row unstorable
         event_id = str(update_json.get("update_id"))
         try:
-            chat = Update.de_json(update_json, None).effective_chat  # de_json pops keys: the body is kept above
+            update = Update.de_json(update_json, None)  # de_json pops keys: the body is kept above
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise MalformedUpdate(type(error).__name__) from error
+        _check_what_is_read(update)
+        chat = update.effective_chat
         if chat is None:
             return
         now = self._clock.now()
@@ -44,3 +46,18 @@ class UpdateIntake:
         )
         await self._store([event])
         self._kick()
+
+
+def _check_what_is_read(update: Update) -> None:
+    """The SDK keeps whatever a field held: the fields the bot reads must have their documented types."""
+    message, query, chat = update.message, update.callback_query, update.effective_chat
+    if chat is not None and not isinstance(chat.id, int):
+        raise MalformedUpdate("chat id")
+    if message is not None:
+        if not isinstance(message.text, str | None):
+            raise MalformedUpdate("message text")
+        for entity in message.entities or ():
+            if not (isinstance(entity.offset, int) and isinstance(entity.length, int) and isinstance(entity.type, str)):
+                raise MalformedUpdate("message entity")
+    if query is not None and not isinstance(query.data, str | None):
+        raise MalformedUpdate("callback data")

@@ -1,7 +1,8 @@
 """``POST /webhooks/telegram``: check the secret header, store the update durably, answer 200.
 
 A wrong or missing ``X-Telegram-Bot-Api-Secret-Token`` gets 401 and nothing
-is stored; an unreadable body gets 400 (Telegram would retry it in vain).
+is stored; an unreadable body (not JSON, nested beyond reason, or a field the
+bot reads of the wrong type) gets 400 (Telegram would retry it in vain).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 
 from aiohttp import web
 
+from bot.channels.json_body import BadJson, parse, too_deep
 from bot.channels.telegram.intake import MalformedUpdate, UpdateIntake
 
 log = logging.getLogger(__name__)
@@ -24,13 +26,14 @@ class TelegramWebhook:
         self._intake = intake
 
     async def handle(self, request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), self._secret):
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # the bytes as sent
+        if not hmac.compare_digest(given, self._secret):
             return web.json_response({"message": "wrong secret token"}, status=401)
         try:
-            update = await request.json()
-        except ValueError:
+            update = parse(await request.read())
+        except BadJson:
             update = None
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int) or too_deep(update):
             log.info("malformed Telegram webhook body")
             return web.json_response({"message": "malformed update"}, status=400)
         try:

@@ -1,7 +1,8 @@
 """``GET /`` (the chat page) and ``POST /api/chat`` (one turn).
 
-The visitor's id is a random value in an HttpOnly cookie made by the server,
-never an id the page chooses, so nobody can continue someone else's draft.
+The visitor's id is a random value the server signed, in an HttpOnly cookie
+(``visitors.py``); a cookie it did not sign gets a fresh id, so nobody can
+continue someone else's draft.
 A turn is answered in the same request: the core's turn is one locked
 transaction, which is all the ordering a single browser tab needs.
 """
@@ -9,7 +10,6 @@ transaction, which is all the ordering a single browser tab needs.
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,11 +18,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.channels.web import CHANNEL
 from bot.channels.web.replies import focus_after
+from bot.channels.web.visitors import VISITORS, VisitorIds
 from bot.core import payloads
 from bot.core.messages import REPLIES, Handler, Inbound, UserKey
 from storage.web_history import SqlWebHistory
 
-COOKIE = "kyoso_web"
 PAGE = Path(__file__).parent / "static" / "index.html"
 
 
@@ -34,8 +34,10 @@ class ChatRequest(BaseModel):
     payload: str | None = Field(default=None, max_length=300)
 
 
-def add_web_chat(server: web.Application, handle: Handler, history: SqlWebHistory) -> None:
+def add_web_chat(server: web.Application, handle: Handler, history: SqlWebHistory, visitors: VisitorIds) -> None:
     """The chat page, its turns and history (``history`` keeps what the page showed, for a reload)."""
+    server[VISITORS] = visitors
+
     async def page(request: web.Request) -> web.FileResponse:
         return web.FileResponse(PAGE, headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"})
 
@@ -46,8 +48,8 @@ def add_web_chat(server: web.Application, handle: Handler, history: SqlWebHistor
             said = ChatRequest.model_validate_json(await request.read())
         except ValidationError as error:
             return web.json_response({"error": error.errors(include_url=False, include_context=False, include_input=False)}, status=400)
-        visitor = request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
-        user = UserKey(channel=CHANNEL, user_id=visitor[:128])
+        visitor = visitors.of(request) or visitors.new()
+        user = UserKey(channel=CHANNEL, user_id=visitor)
         if said.start:
             inbound = Inbound(user=user, payload=payloads.COMMAND + "resume")
         else:
@@ -59,7 +61,7 @@ def add_web_chat(server: web.Application, handle: Handler, history: SqlWebHistor
         response = web.json_response(
             {"messages": REPLIES.dump_python(replies, mode="json"), "focus": focus_after(replies)}, dumps=_dumps
         )
-        response.set_cookie(COOKIE, visitor, max_age=180 * 24 * 3600, httponly=True, samesite="Lax")
+        visitors.remember(response, request, visitor)
         return response
 
     server.router.add_get("/", page)
