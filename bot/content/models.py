@@ -247,6 +247,13 @@ class FormTexts(Strict):
 
     dialog: NonEmpty = Field(description="the dialog (file name) whose text questions the form asks")
     fields: list[NonEmpty] = Field(min_length=1, description="the fields of those questions, in order")
+    link: NonEmpty = Field(description="said above the first of those questions; {form_url}, {minutes}")
+    title: NonEmpty
+    intro: NonEmpty
+    save: NonEmpty = Field(description="the button")
+    saved: NonEmpty = Field(description="the page after saving")
+    errors: NonEmpty = Field(description="above the form when an answer was refused")
+    expired: NonEmpty = Field(description="a link that is too old or not ours")
 
     def step_ref(self, content_steps: dict[str, Any], field: str) -> str | None:
         """The ref of the dialog's text question for ``field``."""
@@ -255,13 +262,6 @@ class FormTexts(Strict):
              if ref.startswith(self.dialog + ".") and isinstance(step, TextStep) and step.field == field),
             None,
         )
-    link: NonEmpty = Field(description="said above the first of those questions; {form_url}, {minutes}")
-    title: NonEmpty
-    intro: NonEmpty
-    save: NonEmpty = Field(description="the button")
-    saved: NonEmpty = Field(description="the page after saving")
-    errors: NonEmpty = Field(description="above the form when an answer was refused")
-    expired: NonEmpty = Field(description="a link that is too old or not ours")
 
 
 class Common(Strict):
