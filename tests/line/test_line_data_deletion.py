@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from bot.app import App
-from storage.tables import answered_turns
+from storage.tables import metadata
 from tests.line.conftest import LineStack
 
 USER = "U" + "d" * 32
@@ -21,18 +21,31 @@ async def test_erasing_removes_the_typed_texts_from_finished_events(line: LineSt
         assert status == 200
         await line.settled()
     assert any(SECRET_NAME in _decoded(event.body) for event in await line.app.events.list_events("line"))
+    assert any(SECRET_NAME in text for text in await _stored_texts(line.app)), "the draft holds the name before deletion"
 
     assert await line.emulator.tap(USER, "はい") == 200
     await line.settled()
 
     assert "入力した内容を削除しました" in line.emulator.texts(USER)[-1]
     assert not any(SECRET_NAME in _decoded(event.body) for event in await line.app.events.list_events("line"))
-    assert not any(SECRET_NAME in _decoded(replies) for replies in await _stored_replies(line.app))
+    assert not any(SECRET_NAME in text for text in await _stored_texts(line.app))
 
 
-async def _stored_replies(app: App) -> list[str]:
+async def _stored_texts(app: App) -> list[str]:
+    """Every row of every table, as text with JSON escapes undone: what a reader of the database would find."""
+    texts: list[str] = []
     async with app.database.connect() as connection:
-        return list((await connection.execute(select(answered_turns.c.replies))).scalars())
+        for table in metadata.sorted_tables:
+            for row in await connection.execute(select(table)):
+                texts.extend(_readable(value) for value in row if isinstance(value, str))
+    return texts
+
+
+def _readable(value: str) -> str:
+    try:
+        return _decoded(value)
+    except ValueError:
+        return value
 
 
 def _decoded(stored_json: str) -> str:
