@@ -57,7 +57,7 @@ def test_run_installs_the_project_without_test_extras_and_test_adds_them(tmp_pat
 
     test = _run(root, "test")
     assert _installs(test) == [".[test]"], "the test tools are added the first time scripts/test runs"
-    assert test[-1] == "python -m pytest"
+    assert test[-1] == "python -m pytest -n auto", "one test process per core"
 
     assert _installs(_run(root, "run")) == [], "scripts/run is content with a venv that has more"
     assert _installs(_run(root, "test")) == []
