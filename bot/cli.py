@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,7 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     settings = Settings()
-    return args.run(args, settings)
+    try:
+        return args.run(args, settings)
+    except BrokenPipeError:  # the reader went away (`kyoso check | head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 128 + signal.SIGPIPE
 
 
 def _parser() -> argparse.ArgumentParser:

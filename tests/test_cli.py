@@ -138,3 +138,20 @@ def _read_until(stream: IO[str], wanted: str) -> str:
             raise AssertionError(f"the process ended before printing {wanted!r}:\n{seen}")
         seen += line
     return seen
+
+
+def test_check_piped_into_a_reader_that_stops_early_ends_quietly(workdir: Path) -> None:
+    """`kyoso check | head -1`: the reader is gone before the report is written; no traceback follows."""
+    environment = {**os.environ, "KYOSO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'var' / 'kyoso.db'}"}
+    environment.pop("KYOSO_CONTENT_DIR", None)
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read what check prints
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "check"], stdout=writer, stderr=subprocess.PIPE, text=True,
+            cwd=workdir, env=environment, timeout=120,
+        )
+    finally:
+        os.close(writer)
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+    assert done.returncode == 128 + signal.SIGPIPE
