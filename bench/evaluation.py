@@ -43,13 +43,13 @@ class Phrasing:
     wanted: tuple[str, ...]  # intent ids, "answer", "faq:ENTRY"
 
 
-def questions(part: str) -> list[Question]:
-    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+def questions(part: str, path: Path = QUESTIONS) -> list[Question]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [Question(item["q"], item["id"]) for item in data[part]]
 
 
-def phrasings(part: str) -> list[Phrasing]:
-    data = yaml.safe_load(PHRASINGS.read_text(encoding="utf-8"))
+def phrasings(part: str, path: Path = PHRASINGS) -> list[Phrasing]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Phrasing(item["at"], item["say"], tuple(item["want"]) if isinstance(item["want"], list) else (item["want"],))
         for item in data[part]

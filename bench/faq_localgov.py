@@ -3,7 +3,8 @@
     .venv/bin/python bench/faq_localgov.py [--data DIR] [--json] [--method NAME ...] [--folds K] [--repeats N]
 
 Reads ``corpus.json``, the one ``queries*.json`` and the one ``qrels*.json`` in
-DIR (default: ../shared/localgovfaq beside the repository; the data is never
+DIR (default: ../shared/localgovfaq beside the repository, or /work/shared/localgovfaq
+when the repository is a worktree without one beside it; the data is never
 copied into the repository). Metric convention of the data set's README:
 strict, over queries with at least one grade-2 FAQ, Hit@k = share whose first
 grade-2 FAQ is within the top k, and MRR@10.
@@ -56,7 +57,7 @@ CACHE = REPOSITORY / "var" / "cache"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=REPOSITORY.parent / "shared" / "localgovfaq")
+    parser.add_argument("--data", type=Path, default=_default_data())
     parser.add_argument("--json", action="store_true", help="print one JSON object per method")
     parser.add_argument("--method", action="append", choices=sorted(METHODS), help="only these methods (default: all)")
     parser.add_argument("--threads", type=int, default=1, help="threads of the embedding model (default: 1, as the bot)")
@@ -83,6 +84,12 @@ def main() -> int:
             result = json.loads(line)
             print(json.dumps(result, ensure_ascii=False) if args.json else _line(result), flush=True)
     return 0
+
+
+def _default_data() -> Path:
+    beside = REPOSITORY.parent / "shared" / "localgovfaq"
+    shared = Path("/work/shared/localgovfaq")
+    return beside if beside.is_dir() or not shared.is_dir() else shared
 
 
 def load(data: Path) -> tuple[list[str], list[Document], dict[str, str], dict[str, set[str]]]:
