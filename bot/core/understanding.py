@@ -12,8 +12,12 @@ clearly a command:
   request is done, or, in between, asked about (「中断しますか？」), and いいえ keeps the line
   as the answer;
 - elsewhere (the menu, a choice the line does not name) the best of intent and FAQ entry
-  decides: a sure intent is done, a likely one asked about; otherwise the FAQ answers,
-  offers "did you mean", says the topic belongs to another window, or says it does not know.
+  decides: a sure intent is done; a likely one is asked about (「提案の下書きをつくりますか？」)
+  only when the FAQ has nothing for the line — when it has an answer or a "did you mean",
+  that is given with the intent's action as one more button (「担当者について知りたい」 is a
+  question about 担当者 more often than a request for one: the answer, and 担当者に相談 one
+  tap away); otherwise the FAQ answers, offers "did you mean", says the topic belongs to
+  another window, or says it does not know.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ LONGEST_REQUEST = 40
 @dataclass(frozen=True)
 class Understood:
     kind: Kind
-    intent: str | None = None
+    intent: str | None = None  # "intent" / "ask_intent": the request; "faq": an action to offer with the answer
 
 
 def understand(reading: Reading, answers_free_text: bool, valid_answer: bool, looks_like_question: bool) -> Understood:
@@ -60,9 +64,12 @@ def understand(reading: Reading, answers_free_text: bool, valid_answer: bool, lo
         return Understood("answer")
     if first and reading.intent_confidence >= bands.sure:
         return Understood("intent", reading.intent)
-    if first and reading.intent_confidence >= bands.ask:
+    likely = first and reading.intent_confidence >= bands.ask
+    if reading.faq.answer is not None or reading.faq.suggestions:
+        return Understood("faq", reading.intent if likely else None)
+    if likely:
         return Understood("ask_intent", reading.intent)
-    if reading.faq.answer is not None or reading.faq.suggestions or reading.outside is not None:
+    if reading.outside is not None:
         return Understood("faq")
     return Understood("unknown")
 
@@ -84,6 +91,7 @@ class Decision:
     value: str | Refusal | None = None  # a free-text question's checked answer (None when it is no valid answer)
     intent: str | None = None  # "intent" / "ask_intent"
     reading: Reading = Reading()  # "question": what the FAQ found
+    offer: str | None = None  # "question": an intent the line may also mean, offered as a button with the answer
 
 
 def looks_like_question(common: Common, text: str) -> bool:
@@ -102,10 +110,10 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
         valid = not isinstance(result, Refusal)
         reading = read(text) if worth_reading(text, True, question) else Reading()
         understood = understand(reading, answers_free_text=True, valid_answer=valid, looks_like_question=question)
-        if understood.intent is not None:
+        if understood.kind in ("intent", "ask_intent"):
             return Decision(understood.kind, intent=understood.intent, value=result if valid else None)  # type: ignore[arg-type]
         if question and (reading.faq.answer or reading.outside or not valid):
-            return Decision("question", reading=reading)  # a question, not a wrong answer
+            return Decision("question", reading=reading, offer=understood.intent)  # a question, not a wrong answer
         return Decision("answer" if valid else "invalid", value=result)
     choices = offered(step, content, values)
     chosen = match(text, choices)
@@ -117,6 +125,8 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
         return Decision("nothing")
     reading = read(text)
     understood = understand(reading, answers_free_text=False, valid_answer=False, looks_like_question=question)
+    if understood.kind == "faq":
+        return Decision("question", reading=reading, offer=understood.intent)
     if understood.intent is not None:
         return Decision(understood.kind, intent=understood.intent)  # type: ignore[arg-type]
     return Decision("question", reading=reading)
