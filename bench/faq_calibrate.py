@@ -96,11 +96,16 @@ def fit(content, index, asked, asked_analyses, typed, typed_analyses, anchor: st
     weights = fit_weights(z_scores, relevant, anchor)
 
     samples: dict[str, tuple[list[dict[str, float]], list[bool]]] = {kind: ([], []) for kind in KINDS}
-    for analysis, row in zip(analyses, wanted):
+    for analysis, row, item in zip(analyses, wanted, [*asked, *typed]):
         # The best candidate of each kind teaches that kind's model whether it was the one meant: the best
         # intent for an FAQ question (or for a company name typed as an answer) is what a false request looks like.
+        # The answers' models learn from questions only: whether a line is a request is the intents' model's call.
+        question = isinstance(item, Question) or all(want.startswith("faq:") for want in item.wanted)
         for position, values in _best_of_each_kind(index, analysis, weights):
-            rows, labels = samples[index.targets[position].kind]
+            kind = index.targets[position].kind
+            if kind != "intent" and not question:
+                continue
+            rows, labels = samples[kind]
             rows.append(values)
             labels.append(bool(row[position]))
     coefficients = {kind: fit_signed(*samples[kind], SIGNS[kind]) if samples[kind][0] else {"bias": -30.0} for kind in KINDS}
@@ -179,7 +184,7 @@ def _wanted_targets(targets: Sequence[Target], item: Question | Phrasing) -> np.
 
 def _best_of_each_kind(index: FaqIndex, analysis: Analysis, weights: dict[str, float]) -> list[tuple[int, dict[str, float]]]:
     total = combine(analysis.scores, weights)
-    leaders = Leaders.of(analysis, total, weights)
+    leaders = Leaders.of(analysis, total, weights, np.array([target.kind == "intent" for target in index.targets]))
     seen: set[str] = set()
     found = []
     for position in leaders.order:

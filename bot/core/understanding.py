@@ -12,8 +12,8 @@ clearly a command:
   request is done, or, in between, asked about (「中断しますか？」), and いいえ keeps the line
   as the answer;
 - elsewhere (the menu, a choice the line does not name) the best of intent and FAQ entry
-  decides: a sure intent is done; a likely one is asked about (「提案の下書きをつくりますか？」)
-  only when the FAQ has nothing for the line — when it has an answer or a "did you mean",
+  decides: a sure intent is done (unless the line is a question the FAQ has something
+  for); a likely one is asked about (「提案の下書きをつくりますか？」) unless the FAQ answers the line, or the line is a question with a "did you mean" — then
   that is given with the intent's action as one more button (「担当者について知りたい」 is a
   question about 担当者 more often than a request for one: the answer, and 担当者に相談 one
   tap away); otherwise the FAQ answers, offers "did you mean", says the topic belongs to
@@ -62,10 +62,15 @@ def understand(reading: Reading, answers_free_text: bool, valid_answer: bool, lo
         if looks_like_question and reading.faq.answer is not None:
             return Understood("faq")
         return Understood("answer")
-    if first and reading.intent_confidence >= bands.sure:
+    faq_has_it = reading.faq.answer is not None or bool(reading.faq.suggestions)
+    # A question (「担当の方と話せますか」) is answered when the FAQ can, even for a sure intent: a
+    # question is never taken for a request that starts a flow, it gets the request as a button.
+    if first and reading.intent_confidence >= bands.sure and not (looks_like_question and faq_has_it):
         return Understood("intent", reading.intent)
     likely = first and reading.intent_confidence >= bands.ask
-    if reading.faq.answer is not None or reading.faq.suggestions:
+    # A likely request is asked about (「担当者に相談しますか？」) unless the FAQ answers the line, or the line
+    # is a question the FAQ has a "did you mean" for: then that, with the request as a button.
+    if reading.faq.answer is not None or (faq_has_it and (looks_like_question or not likely)):
         return Understood("faq", reading.intent if likely else None)
     if likely:
         return Understood("ask_intent", reading.intent)
