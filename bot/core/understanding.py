@@ -7,10 +7,10 @@ the user is at — and the rule that inside a form an answer wins unless the lin
 clearly a command:
 
 - at a question that takes free text, a line that is a valid answer is the answer, unless
-  the intent ranks first with the form's higher confidence (``*_in_form`` bands) and its
-  examples cover most of the line (「株式会社やり直し工房」 is mostly not 最初から): then the
-  request is done, or, in between, asked about (「中断しますか？」), and いいえ keeps the line
-  as the answer;
+  the intent ranks first with the form's higher confidence (``*_in_form`` bands): the
+  request is done when it is sure and its examples cover most of the line (「株式会社やり直し
+  工房」 is mostly not 最初から); otherwise the bot shows what it understood and asks
+  (「中断しますか？」, with a note that いいえ keeps the line as the answer);
 - elsewhere (the menu, a choice the line does not name) the best of intent and FAQ entry
   decides: a sure intent is done (unless the line is a question the FAQ has something
   for); a likely one is asked about (「提案の下書きをつくりますか？」) unless the FAQ answers the line, or the line is a question with a "did you mean" — then
@@ -54,8 +54,8 @@ def understand(reading: Reading, answers_free_text: bool, valid_answer: bool, lo
     bands = reading.bands
     first = reading.intent is not None and reading.intent_first
     if answers_free_text and valid_answer:
-        first = first and reading.intent_cover >= bands.cover_in_form
-        if first and reading.intent_confidence >= bands.sure_in_form:
+        covered = reading.intent_cover >= bands.cover_in_form
+        if first and covered and reading.intent_confidence >= bands.sure_in_form:
             return Understood("intent", reading.intent)
         if first and reading.intent_confidence >= bands.ask_in_form:
             return Understood("ask_intent", reading.intent)

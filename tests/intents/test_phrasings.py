@@ -1,7 +1,7 @@
 """Typed requests (tests/intents/phrasings.yaml) through the one decision the bot makes, on the part nobody tuned on.
 
 Measured with the calibration in bot/faq/matcher.py (bench/faq_report.py): of 84 test-part
-phrasings, 0.881 get the right action (0.833 done directly, the rest one はい or one button
+phrasings, 0.905 get the right action (0.833 done directly, the rest one はい or one button
 away: a likely request that also has an FAQ answer gets the answer with the request as a
 button), and no FAQ question that mentions 提案, 条件 or 担当 starts a flow or is asked
 about. The issue's target of 0.95 right is not met (before issue 13's second round: 0.845,
@@ -20,7 +20,7 @@ from bot.core.text import normalize
 from bot.faq.matcher import FaqIndex
 
 TUNE, TEST = phrasings("tune"), phrasings("test")
-RIGHT_FLOOR = 0.88
+RIGHT_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
