@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from bot.content.loader import Content
-from bot.core.intents import find_intent
+from bot.core import payloads
+from bot.core.intents import find_intent, named_actions
 from bot.core.ports import Reading
 from bot.core.understanding import Decision, decide, named
 from bot.faq.hybrid import Analysis
@@ -43,13 +44,13 @@ class Phrasing:
     wanted: tuple[str, ...]  # intent ids, "answer", "faq:ENTRY"
 
 
-def questions(part: str) -> list[Question]:
-    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+def questions(part: str, path: Path = QUESTIONS) -> list[Question]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [Question(item["q"], item["id"]) for item in data[part]]
 
 
-def phrasings(part: str) -> list[Phrasing]:
-    data = yaml.safe_load(PHRASINGS.read_text(encoding="utf-8"))
+def phrasings(part: str, path: Path = PHRASINGS) -> list[Phrasing]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Phrasing(item["at"], item["say"], tuple(item["want"]) if isinstance(item["want"], list) else (item["want"],))
         for item in data[part]
@@ -74,42 +75,58 @@ def faq_counts(judged: Sequence[Judged], items: Sequence[Question], calibration:
     return Counter(faq_outcome(reading(one, calibration), item.wanted) for one, item in zip(judged, items))
 
 
-def action(content: Content, decision: Decision) -> tuple[str, tuple[str, ...]]:
-    """What the bot does with the line: ("do" or "ask", the action(s) it does or offers)."""
+def action(content: Content, decision: Decision) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """What the bot does with the line: ("do" or "ask", the action(s) it does or asks about, the intents it
+    offers as buttons beside an FAQ answer or "did you mean" — the one it thinks the line may mean, and
+    those the answer names in 「」, which the bot turns into buttons)."""
     if decision.kind == "option" and decision.option is not None:
         option = decision.option.option
         if option.faq:
-            return "do", (f"faq:{option.faq}",)
+            return "do", (f"faq:{option.faq}",), ()
         intents = content.intents.intents if content.intents else []
         named = [intent.id for intent in intents if intent.option == option.value or (option.command and intent.command == option.command)]
-        return "do", (named[0] if named else "answer",)
+        return "do", (named[0] if named else "answer",), ()
     if decision.kind in ("answer", "invalid"):
-        return "do", (decision.kind,)
+        return "do", (decision.kind,), ()
     if decision.kind in ("intent", "ask_intent") and decision.intent:
-        return "do" if decision.kind == "intent" else "ask", (decision.intent,)
+        return "do" if decision.kind == "intent" else "ask", (decision.intent,), ()
     found = decision.reading
+    offered = (decision.offer,) if decision.offer else ()
     if found.faq.answer:
-        return "do", (f"faq:{found.faq.answer.entry_id}",)
+        return "do", (f"faq:{found.faq.answer.entry_id}",), offered + _named_intents(content, found.faq.answer.answer)
     if found.faq.suggestions:
-        return "ask", tuple(f"faq:{hit.entry_id}" for hit in found.faq.suggestions)
-    return "do", ("outside",) if found.outside else ("unknown",)
+        return "ask", tuple(f"faq:{hit.entry_id}" for hit in found.faq.suggestions), offered
+    return "do", ("outside",) if found.outside else ("unknown",), ()
+
+
+def _named_intents(content: Content, text: str) -> tuple[str, ...]:
+    """The intents whose action the text names in 「」 (bot.core.intents.named_actions: they become buttons)."""
+    intents = content.intents.intents if content.intents else []
+    found = []
+    for choice in named_actions(content, text):
+        prefix, value = payloads.split(choice.payload)
+        found += [intent.id for intent in intents
+                  if (prefix == payloads.COMMAND and intent.command == value) or (prefix == payloads.MENU_ITEM and intent.option == value)]
+    return tuple(found)
 
 
 def phrasing_outcome(content: Content, item: Phrasing, judged: Judged, calibration: Calibration) -> str:
-    """right / asked_right (one はい or button away) / wrong_asked / wrong; flow_* when a negative starts a request,
-    answer_* when an answer to the current question is taken for a request (or asked about)."""
+    """right / asked_right (one はい or button away) / wrong_asked / wrong; flow_* when a negative starts a request
+    (or is asked 「…しますか？」), answer_* when an answer to the current question is taken for a request (or asked about).
+    A button offered beside an FAQ answer starts nothing: a negative answered right with one is right."""
     step = content.step(item.at)
     values = dict(FILLED) if item.at.split(".")[0] != "main" else {}
     command = named(item.text, content.common.commands)  # a command's exact words come first, as in the bot
+    offered: tuple[str, ...] = ()
     if command is not None:
         intents = content.intents.intents if content.intents else []
         kind, done = "do", (next((intent.id for intent in intents if intent.command == command), command),)
     else:
-        kind, done = action(content, decide(content, step, values, item.text, lambda _: reading(judged, calibration)))
+        kind, done, offered = action(content, decide(content, step, values, item.text, lambda _: reading(judged, calibration)))
     negative = all(want.startswith("faq:") for want in item.wanted)
     if kind == "do" and done[0] in item.wanted:
         return "right"
-    if kind == "ask" and set(done) & set(item.wanted):
+    if (kind == "ask" and set(done) & set(item.wanted)) or set(offered) & set(item.wanted):
         return "asked_right"
     if negative and find_intent(content, done[0]) is not None:
         return "flow_started" if kind == "do" else "flow_asked"

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.evaluation import (
     REPOSITORY, Phrasing, Question, faq_counts, faq_outcome, judge_all, phrasing_counts, phrasing_outcome, phrasings, questions,
 )
-from bench.fitting import fit_weights, standardized_rows
+from bench.fitting import fit_weights, folds, standardized_rows
 from bot.content.loader import load_content
 from bot.core.ports import IntentBands
 from bot.faq.confidence import SIGNS, Leaders, features, fit_signed
@@ -57,6 +57,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-embeddings", action="store_true")
     parser.add_argument("--mistakes", action="store_true", help="list the tuning lines that are not answered right")
+    parser.add_argument("--cv", action="store_true", help="also cross-validate the whole fit over the tuning lines")
+    parser.add_argument("--folds", type=int, default=5, help="folds for --cv (default 5)")
+    parser.add_argument("--repeats", type=int, default=2, help="shuffles for --cv (default 2)")
     args = parser.parse_args()
     content = load_content(REPOSITORY)
     embedder = None if args.no_embeddings else load_embedder(REPOSITORY / "var" / "cache")
@@ -64,20 +67,45 @@ def main() -> int:
     asked, typed = questions("tune"), phrasings("tune")
     asked_analyses = [index.analyse(item.text) for item in asked]
     typed_analyses = [index.analyse(item.text) for item in typed]
-    analyses = asked_analyses + typed_analyses
-    wanted = [_wanted_targets(index.targets, item) for item in [*asked, *typed]]
+    anchor = "e5" if embedder else "char"
+    calibration = fit(content, index, asked, asked_analyses, typed, typed_analyses, anchor)
+    faq = faq_counts(judge_all(index, asked_analyses, calibration), asked, calibration)
+    said = phrasing_counts(content, judge_all(index, typed_analyses, calibration), typed, calibration)
+    print(f"tuning part only: {len(asked)} FAQ questions, {len(typed)} typed phrasings; embeddings {'off' if args.no_embeddings else 'on'}")
+    print(f"FAQ (tune, fitted on it):     {_shares(faq, said)[0]}   {dict(sorted(faq.items()))}")
+    print(f"intents (tune, fitted on it): {_shares(faq, said)[1]}   {dict(sorted(said.items()))}")
+    print(f"value: FAQ {_value(faq, FAQ_VALUE):.1f}, intents {_value(said, PHRASING_VALUE):.1f}")
+    if args.cv:
+        faq_cv, said_cv = cross_validate(content, index, asked, asked_analyses, typed, typed_analyses, anchor, args.folds, args.repeats)
+        print(f"cross-validated on the tuning part ({args.folds} folds x {args.repeats} shuffles, each fold fitted on the others):")
+        print(f"  FAQ (tune, held-out folds):     {_shares(faq_cv, said_cv)[0]}   {dict(sorted(faq_cv.items()))}")
+        print(f"  intents (tune, held-out folds): {_shares(faq_cv, said_cv)[1]}   {dict(sorted(said_cv.items()))}")
+    if args.mistakes:
+        _print_mistakes(content, index, calibration, asked, asked_analyses, typed, typed_analyses)
+    print(f"\n{'BM25_ONLY' if args.no_embeddings else 'DEFAULT'} = {_literal(calibration)}")
+    return 0
 
+
+def fit(content, index, asked, asked_analyses, typed, typed_analyses, anchor: str) -> Calibration:  # type: ignore[no-untyped-def]
+    """The three steps of the module's docstring, on these lines only."""
+    analyses = [*asked_analyses, *typed_analyses]
+    wanted = [_wanted_targets(index.targets, item) for item in [*asked, *typed]]
     relevant = np.array([row for row in wanted if row.any()])
     ranked_rows = [analysis for analysis, row in zip(analyses, wanted) if row.any()]
     z_scores = {method: standardized_rows(np.stack([a.scores[method] for a in ranked_rows])) for method in index.methods}
-    weights = fit_weights(z_scores, relevant, "e5" if embedder else "char")
+    weights = fit_weights(z_scores, relevant, anchor)
 
     samples: dict[str, tuple[list[dict[str, float]], list[bool]]] = {kind: ([], []) for kind in KINDS}
-    for analysis, row in zip(analyses, wanted):
+    for analysis, row, item in zip(analyses, wanted, [*asked, *typed]):
         # The best candidate of each kind teaches that kind's model whether it was the one meant: the best
         # intent for an FAQ question (or for a company name typed as an answer) is what a false request looks like.
+        # The answers' models learn from questions only: whether a line is a request is the intents' model's call.
+        question = isinstance(item, Question) or all(want.startswith("faq:") for want in item.wanted)
         for position, values in _best_of_each_kind(index, analysis, weights):
-            rows, labels = samples[index.targets[position].kind]
+            kind = index.targets[position].kind
+            if kind != "intent" and not question:
+                continue
+            rows, labels = samples[kind]
             rows.append(values)
             labels.append(bool(row[position]))
     coefficients = {kind: fit_signed(*samples[kind], SIGNS[kind]) if samples[kind][0] else {"bias": -30.0} for kind in KINDS}
@@ -86,17 +114,34 @@ def main() -> int:
                               intents=IntentBands(sure=0.5, ask=0.3, sure_in_form=0.8, ask_in_form=0.6, cover_in_form=0.7))
     judged_asked = judge_all(index, asked_analyses, calibration)
     judged_typed = judge_all(index, typed_analyses, calibration)
-    calibration = _fit_bands(content, calibration, judged_asked, asked, judged_typed, typed)
-    faq = faq_counts(judge_all(index, asked_analyses, calibration), asked, calibration)
-    said = phrasing_counts(content, judge_all(index, typed_analyses, calibration), typed, calibration)
-    print(f"tuning part only: {len(asked)} FAQ questions, {len(typed)} typed phrasings; embeddings {'off' if args.no_embeddings else 'on'}")
-    print(f"FAQ (tune):     {dict(sorted(faq.items()))}")
-    print(f"intents (tune): {dict(sorted(said.items()))}")
-    print(f"value: FAQ {_value(faq, FAQ_VALUE):.1f}, intents {_value(said, PHRASING_VALUE):.1f}")
-    if args.mistakes:
-        _print_mistakes(content, index, calibration, asked, asked_analyses, typed, typed_analyses)
-    print(f"\n{'BM25_ONLY' if args.no_embeddings else 'DEFAULT'} = {_literal(calibration)}")
-    return 0
+    return _fit_bands(content, calibration, judged_asked, asked, judged_typed, typed)
+
+
+def cross_validate(content, index, asked, asked_analyses, typed, typed_analyses, anchor, k, repeats):  # type: ignore[no-untyped-def]
+    """Outcomes on held-out folds of the tuning lines, everything (weights, model, bands) fitted on the other folds."""
+    faq: Counter[str] = Counter()
+    said: Counter[str] = Counter()
+    for seed in range(repeats):
+        asked_folds, typed_folds = folds(len(asked), k, seed), folds(len(typed), k, seed + 1000)
+        for held_out in range(k):
+            def split(items, folded):  # type: ignore[no-untyped-def]
+                keep = np.concatenate([part for number, part in enumerate(folded) if number != held_out])
+                return [items[i] for i in keep], [items[i] for i in folded[held_out]]
+            (asked_fit, asked_out), (asked_a_fit, asked_a_out) = split(asked, asked_folds), split(asked_analyses, asked_folds)
+            (typed_fit, typed_out), (typed_a_fit, typed_a_out) = split(typed, typed_folds), split(typed_analyses, typed_folds)
+            calibration = fit(content, index, asked_fit, asked_a_fit, typed_fit, typed_a_fit, anchor)
+            faq += faq_counts(judge_all(index, asked_a_out, calibration), asked_out, calibration)
+            said += phrasing_counts(content, judge_all(index, typed_a_out, calibration), typed_out, calibration)
+    return faq, said
+
+
+def _shares(faq: Counter[str], said: Counter[str]) -> tuple[str, str]:
+    """The report's headline figures (bench/faq_report.py) from outcome counts."""
+    in_scope = sum(count for name, count in faq.items() if not name.startswith("out_"))
+    outside = sum(faq.values()) - in_scope
+    right = (said["right"] + said["asked_right"]) / max(1, sum(said.values()))
+    return (f"right {faq['right'] / max(1, in_scope):.3f}, wrong {faq['wrong']}, out of scope answered {faq['out_answered'] / max(1, outside):.3f}",
+            f"right action {right:.3f}, flows started by negatives {said['flow_started']}")
 
 
 def _print_mistakes(content, index, calibration, asked, asked_analyses, typed, typed_analyses) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +184,7 @@ def _wanted_targets(targets: Sequence[Target], item: Question | Phrasing) -> np.
 
 def _best_of_each_kind(index: FaqIndex, analysis: Analysis, weights: dict[str, float]) -> list[tuple[int, dict[str, float]]]:
     total = combine(analysis.scores, weights)
-    leaders = Leaders.of(analysis, total, weights)
+    leaders = Leaders.of(analysis, total, weights, np.array([target.kind == "intent" for target in index.targets]))
     seen: set[str] = set()
     found = []
     for position in leaders.order:

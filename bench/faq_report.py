@@ -1,6 +1,6 @@
 """What users see for the project's own question sets, with the calibration the bot uses: both parts, apart.
 
-    .venv/bin/python bench/faq_report.py [--no-embeddings] [--part tune|test] [--json]
+    .venv/bin/python bench/faq_report.py [--no-embeddings] [--part tune|test] [--holdout FILE ...] [--json]
 
 The `test` parts of tests/faq/questions.yaml and tests/intents/phrasings.yaml were written
 before any fitting and are never used by bench/faq_calibrate.py; the `tune` parts are what
@@ -15,6 +15,10 @@ the calibration was fitted on (so their figures are optimistic). Printed per par
   button; target ≥ 0.95 on test), done right directly, and flows started by the negatives
   (FAQ questions that mention 提案, 条件, 担当 …; target 0);
 - the time of one lookup per line (the one embedding and the decision), p50 / p99.
+
+``--holdout FILE`` (repeatable) reports instead on the `holdout` part of FILE: a blind set
+written like tests/faq/questions.yaml (items with `q`) or tests/intents/phrasings.yaml
+(items with `say`). It is for the lead's one-off final report: nothing is ever tuned on it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.evaluation import REPOSITORY, faq_outcome, phrasing_outcome, phrasings, questions
+import yaml
+
+from bench.evaluation import REPOSITORY, Phrasing, Question, faq_outcome, phrasing_outcome, phrasings, questions
 from bot.content.loader import load_content
 from bot.faq.live import build_index, load_embedder
 from bot.faq.matcher import reading
@@ -39,6 +45,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-embeddings", action="store_true")
     parser.add_argument("--part", choices=["tune", "test"], action="append", help="only this part (default: both)")
+    parser.add_argument("--holdout", type=Path, action="append", default=[], help="report on the holdout part of this file instead")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     content = load_content(REPOSITORY)
@@ -46,8 +53,7 @@ def main() -> int:
     index = build_index(content, embedder)
     calibration = index.calibration
     index.read("ウォームアップ")
-    for part in args.part or ["tune", "test"]:
-        asked, typed = questions(part), phrasings(part)
+    for part, (asked, typed) in _parts(args.part, args.holdout):
         milliseconds: list[float] = []
         cpu: list[float] = []
 
@@ -64,6 +70,18 @@ def main() -> int:
         result |= _percentiles("", milliseconds) | _percentiles("cpu_", cpu)
         print(json.dumps(result, ensure_ascii=False) if args.json else _lines(result), flush=True)
     return 0
+
+
+def _parts(parts: list[str] | None, holdouts: list[Path]) -> list[tuple[str, tuple[list[Question], list[Phrasing]]]]:
+    """The named parts of the project's sets, or the holdout part of each file given (questions or phrasings)."""
+    if not holdouts:
+        return [(part, (questions(part), phrasings(part))) for part in parts or ["tune", "test"]]
+    found = []
+    for path in holdouts:
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))["holdout"]
+        is_questions = bool(items) and "q" in items[0]
+        found.append((f"holdout {path.name}", (questions("holdout", path), []) if is_questions else ([], phrasings("holdout", path))))
+    return found
 
 
 def _percentiles(prefix: str, milliseconds: list[float]) -> dict[str, float]:

@@ -32,7 +32,7 @@ from bot.core.conditions import holds
 from bot.core.dated import dated_note
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
-from bot.core.intents import find_intent, leaves_form, offer_named_actions
+from bot.core.intents import find_intent, leaves_form, offer_intent, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
@@ -323,7 +323,7 @@ class Conversation:
         elif decision.intent is not None:
             await self._requested(decision, text if isinstance(decision.value, str) else None)
         elif decision.kind == "question":
-            await self._answer_question(text, decision.reading)
+            await self._answer_question(text, decision.reading, decision.offer)
         else:
             self._not_understood()
 
@@ -453,9 +453,11 @@ class Conversation:
         self.say(self.common.messages.none_fits)  # it names 「担当者に相談」, so that button is offered with the question
         self.prompt_due = True
 
-    async def _answer_question(self, text: str, found: Reading) -> None:
+    async def _answer_question(self, text: str, found: Reading, offer: str | None = None) -> None:
         """Answer; or ask "did you mean" in the middle band; or say that the topic is another window's, or honestly that nothing fits.
 
+        ``offer``: an intent the line may also mean (「担当者について知りたい」), whose button goes with the
+        answer or the "did you mean" (not inside a form, where the pending question comes next).
         Every such question is kept with its outcome, for the dossier and for staff.
         """
         outside, found = found.outside, found.faq
@@ -469,10 +471,17 @@ class Conversation:
         self.state.faq_log.append(asked)
         del self.state.faq_log[:-MAX_FAQ_LOG]
         await self.turn.record_question(asked)
+        in_form = bool(getattr(self._current(), "field", None))
         if found.answer:
             self._say_answer(found.answer)
+            last = self.outbox[-1]
+            if offer and not in_form and isinstance(last, TextMessage):
+                offer_intent(self.content, offer, last, before=len(last.choices) - 1)  # before メニュー
         elif found.suggestions:
             self._offer_suggestions(found.suggestions)
+            last = self.outbox[-1]
+            if offer and isinstance(last, TextMessage):
+                offer_intent(self.content, offer, last, before=len(last.choices) - 1)  # before どれでもない
         elif outside is not None:
             out_of_scope = required(self.content.out_of_scope, "faq/out_of_scope")
             self.say(render(out_of_scope.answer, {**self._facts, "topic": outside}))

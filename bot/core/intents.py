@@ -47,6 +47,26 @@ def leaves_form(content: Content, intent: Intent, step_ref: str, step: Step, sta
     return option is not None and menu_item_dialog(content, option) != step_ref.split(".", 1)[0]
 
 
+def intent_choice(content: Content, intent: Intent) -> Choice | None:
+    """The button that does what the intent asks for (its command, or its item of the menu)."""
+    if intent.command is not None:
+        command = content.common.commands.get(intent.command)
+        return Choice(label=command.label, payload=payloads.COMMAND + intent.command) if command else None
+    option = menu_options(content).get(intent.option or "")
+    return Choice(label=option.label, payload=payloads.MENU_ITEM + option.value) if option else None
+
+
+def offer_intent(content: Content, intent_id: str | None, message: TextMessage, before: int | None = None) -> None:
+    """Add the button of an intent the user may have meant to a message (an FAQ answer, a "did you mean")."""
+    intent = find_intent(content, intent_id)
+    choice = intent_choice(content, intent) if intent else None
+    if choice is None or len(message.choices) >= content.common.max_choices:
+        return
+    if {choice.payload, choice.label} & ({c.payload for c in message.choices} | {c.label for c in message.choices}):
+        return
+    message.choices.insert(len(message.choices) if before is None else max(0, before), choice)
+
+
 def named_actions(content: Content, text: str) -> list[Choice]:
     """The buttons for every command or menu item the text names in 「」, in order."""
     common = content.common

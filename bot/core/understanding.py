@@ -7,13 +7,17 @@ the user is at — and the rule that inside a form an answer wins unless the lin
 clearly a command:
 
 - at a question that takes free text, a line that is a valid answer is the answer, unless
-  the intent ranks first with the form's higher confidence (``*_in_form`` bands) and its
-  examples cover most of the line (「株式会社やり直し工房」 is mostly not 最初から): then the
-  request is done, or, in between, asked about (「中断しますか？」), and いいえ keeps the line
-  as the answer;
+  the intent ranks first with the form's higher confidence (``*_in_form`` bands): the
+  request is done when it is sure and its examples cover most of the line (「株式会社やり直し
+  工房」 is mostly not 最初から); otherwise the bot shows what it understood and asks
+  (「中断しますか？」, with a note that いいえ keeps the line as the answer);
 - elsewhere (the menu, a choice the line does not name) the best of intent and FAQ entry
-  decides: a sure intent is done, a likely one asked about; otherwise the FAQ answers,
-  offers "did you mean", says the topic belongs to another window, or says it does not know.
+  decides: a sure intent is done (unless the line is a question the FAQ has something
+  for); a likely one is asked about (「提案の下書きをつくりますか？」) unless the FAQ answers the line, or the line is a question with a "did you mean" — then
+  that is given with the intent's action as one more button (「担当者について知りたい」 is a
+  question about 担当者 more often than a request for one: the answer, and 担当者に相談 one
+  tap away); otherwise the FAQ answers, offers "did you mean", says the topic belongs to
+  another window, or says it does not know.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ LONGEST_REQUEST = 40
 @dataclass(frozen=True)
 class Understood:
     kind: Kind
-    intent: str | None = None
+    intent: str | None = None  # "intent" / "ask_intent": the request; "faq": an action to offer with the answer
 
 
 def understand(reading: Reading, answers_free_text: bool, valid_answer: bool, looks_like_question: bool) -> Understood:
@@ -50,19 +54,27 @@ def understand(reading: Reading, answers_free_text: bool, valid_answer: bool, lo
     bands = reading.bands
     first = reading.intent is not None and reading.intent_first
     if answers_free_text and valid_answer:
-        first = first and reading.intent_cover >= bands.cover_in_form
-        if first and reading.intent_confidence >= bands.sure_in_form:
+        covered = reading.intent_cover >= bands.cover_in_form
+        if first and covered and reading.intent_confidence >= bands.sure_in_form:
             return Understood("intent", reading.intent)
         if first and reading.intent_confidence >= bands.ask_in_form:
             return Understood("ask_intent", reading.intent)
         if looks_like_question and reading.faq.answer is not None:
             return Understood("faq")
         return Understood("answer")
-    if first and reading.intent_confidence >= bands.sure:
+    faq_has_it = reading.faq.answer is not None or bool(reading.faq.suggestions)
+    # A question (「担当の方と話せますか」) is answered when the FAQ can, even for a sure intent: a
+    # question is never taken for a request that starts a flow, it gets the request as a button.
+    if first and reading.intent_confidence >= bands.sure and not (looks_like_question and faq_has_it):
         return Understood("intent", reading.intent)
-    if first and reading.intent_confidence >= bands.ask:
+    likely = first and reading.intent_confidence >= bands.ask
+    # A likely request is asked about (「担当者に相談しますか？」) unless the FAQ answers the line, or the line
+    # is a question the FAQ has a "did you mean" for: then that, with the request as a button.
+    if reading.faq.answer is not None or (faq_has_it and (looks_like_question or not likely)):
+        return Understood("faq", reading.intent if likely else None)
+    if likely:
         return Understood("ask_intent", reading.intent)
-    if reading.faq.answer is not None or reading.faq.suggestions or reading.outside is not None:
+    if reading.outside is not None:
         return Understood("faq")
     return Understood("unknown")
 
@@ -84,6 +96,7 @@ class Decision:
     value: str | Refusal | None = None  # a free-text question's checked answer (None when it is no valid answer)
     intent: str | None = None  # "intent" / "ask_intent"
     reading: Reading = Reading()  # "question": what the FAQ found
+    offer: str | None = None  # "question": an intent the line may also mean, offered as a button with the answer
 
 
 def looks_like_question(common: Common, text: str) -> bool:
@@ -102,10 +115,10 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
         valid = not isinstance(result, Refusal)
         reading = read(text) if worth_reading(text, True, question) else Reading()
         understood = understand(reading, answers_free_text=True, valid_answer=valid, looks_like_question=question)
-        if understood.intent is not None:
+        if understood.kind in ("intent", "ask_intent"):
             return Decision(understood.kind, intent=understood.intent, value=result if valid else None)  # type: ignore[arg-type]
         if question and (reading.faq.answer or reading.outside or not valid):
-            return Decision("question", reading=reading)  # a question, not a wrong answer
+            return Decision("question", reading=reading, offer=understood.intent)  # a question, not a wrong answer
         return Decision("answer" if valid else "invalid", value=result)
     choices = offered(step, content, values)
     chosen = match(text, choices)
@@ -117,6 +130,8 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
         return Decision("nothing")
     reading = read(text)
     understood = understand(reading, answers_free_text=False, valid_answer=False, looks_like_question=question)
+    if understood.kind == "faq":
+        return Decision("question", reading=reading, offer=understood.intent)
     if understood.intent is not None:
         return Decision(understood.kind, intent=understood.intent)  # type: ignore[arg-type]
     return Decision("question", reading=reading)

@@ -13,7 +13,10 @@ bench/faq_calibrate.py on the tuning questions only) weighs
   question's character n-grams the candidate's texts contain: 「株式会社スキップ」 is
   only half covered by the examples of スキップ);
 - ``unknown``: the share of the question's words that no entry uses at all (a question
-  about something else entirely).
+  about something else entirely);
+- ``foreign``: the rarity-weighted share of the question's words that none of the window's
+  own entries and intents uses (the topic of 「市民農園の申し込み方法」 is nowhere in the FAQ,
+  only its verbs are).
 
 Each kind of candidate has its own coefficients: what makes an FAQ answer safe (the
 question's meaning is close) is not what makes a command safe (the line is short and
@@ -31,16 +34,16 @@ import numpy as np
 
 from bot.faq.hybrid import DENSE_QUESTIONS, Analysis
 
-FEATURES = ("score", "gap", "agree", "dense", "cover", "unknown")
+FEATURES = ("score", "gap", "agree", "dense", "cover", "unknown", "foreign")
 # The direction each feature may push: a bigger lead, more agreement, more similarity and more of the
 # line covered can only make a candidate likelier; words nobody uses make an entry or an intent less
 # likely and a topic outside the window likelier. A fit that would give a feature the other sign (a
 # quirk of a small tuning set) leaves it out instead.
 # The intents and the outside topics have few tuning lines, so their models are kept small.
 SIGNS = {
-    "faq": {"score": 1, "gap": 1, "agree": 1, "dense": 1, "cover": 1, "unknown": -1},
+    "faq": {"score": 1, "gap": 1, "agree": 1, "dense": 1, "foreign": -1},
     "intent": {"gap": 1, "agree": 1, "dense": 1, "cover": 1, "unknown": -1},
-    "outside": {"gap": 1, "dense": 1, "unknown": 1},
+    "outside": {"gap": 1, "dense": 1, "unknown": 1, "foreign": 1},
 }
 
 
@@ -51,23 +54,32 @@ class Leaders:
     total: np.ndarray
     order: np.ndarray  # candidate indexes, best first
     firsts: tuple[int, ...]  # each weighted method's best candidate
+    answer_firsts: tuple[int, ...]  # each weighted method's best candidate that is not an intent
+    requests: np.ndarray  # per candidate, whether it is an intent (a request, not a question's answer)
 
     @classmethod
-    def of(cls, analysis: Analysis, total: np.ndarray, weights: Mapping[str, float]) -> Leaders:
-        firsts = tuple(int(values.argmax()) for method, values in analysis.scores.items() if weights.get(method))
-        return cls(total, total.argsort()[::-1], firsts)
+    def of(cls, analysis: Analysis, total: np.ndarray, weights: Mapping[str, float], requests: np.ndarray) -> Leaders:
+        used = [values for method, values in analysis.scores.items() if weights.get(method)]
+        firsts = tuple(int(values.argmax()) for values in used)
+        answer_firsts = tuple(int(np.where(requests, -np.inf, values).argmax()) for values in used) if not requests.all() else firsts
+        return cls(total, total.argsort()[::-1], firsts, answer_firsts, requests)
 
 
 def features(analysis: Analysis, leaders: Leaders, index: int) -> dict[str, float]:
+    """The candidate's features; an answer's lead is over the other answers (FAQ entries, outside topics)
+    only: whether the line is a request rather than a question is decided apart (bot/core/understanding.py)."""
     total = leaders.total
-    best_other = next((total[other] for other in leaders.order[:2] if other != index), total[index])
+    rivals = leaders.order if leaders.requests[index] else [other for other in leaders.order if not leaders.requests[other]]
+    best_other = next((total[other] for other in rivals[:2] if other != index), total[index])
+    firsts = leaders.firsts if leaders.requests[index] else leaders.answer_firsts
     return {
         "score": float(total[index]),
         "gap": float(total[index] - best_other),
-        "agree": sum(first == index for first in leaders.firsts) / max(1, len(leaders.firsts)),
+        "agree": sum(first == index for first in firsts) / max(1, len(firsts)),
         "dense": float(analysis.scores[DENSE_QUESTIONS][index]) if DENSE_QUESTIONS in analysis.scores else 0.0,
         "cover": float(analysis.shared[index]),
         "unknown": analysis.unknown_words,
+        "foreign": analysis.foreign,
     }
 
 

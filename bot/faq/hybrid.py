@@ -46,6 +46,9 @@ class Analysis:
     unknown_words: float  # share of the question's terms (first tokenizer) that occur in no document
     shared: np.ndarray  # per document, the share of the question's terms (first tokenizer) it contains
     exact: int | None = None  # the document one of whose questions is exactly the text (after normalising)
+    # The rarity-weighted share of the question's terms (first tokenizer) that no ``home`` document has: high
+    # for 「市民農園の申し込み方法」, whose topic no FAQ entry names although its verbs match 提案の方法 well.
+    foreign: float = 0.0
 
 
 class HybridIndex:
@@ -55,7 +58,9 @@ class HybridIndex:
         tokenizers: Sequence[Tokenizer],
         embedder: E5Embedder | None,
         weights: Mapping[str, float],
+        home: Sequence[bool] | None = None,
     ) -> None:
+        """``home``: which documents are the window's own answers (for ``Analysis.foreign``; default all)."""
         self.size = len(documents)
         self._tokenizers = list(tokenizers)
         # Tokens of every text of every document (its questions, then its body), kept so that a
@@ -65,6 +70,10 @@ class HybridIndex:
             for tokenizer in self._tokenizers
         }
         self._bm25 = {name: _bm25(texts) for name, texts in self._texts.items()}
+        first = next(iter(self._texts.values()), [])
+        self._home_terms = {
+            term for index, parts in enumerate(first) if home is None or home[index] for part in parts for term in part
+        }
         self._documents_questions = [doc.questions for doc in documents]
         self._exact: dict[str, int] = {}
         for index, doc in enumerate(documents):
@@ -83,13 +92,16 @@ class HybridIndex:
     def analyse(self, text: str) -> Analysis:
         """Every method's score of every document (one embedding of ``text``)."""
         scores: dict[str, np.ndarray] = {}
-        unknown, shared = 0.0, np.zeros(self.size)
+        unknown, foreign, shared = 0.0, 0.0, np.zeros(self.size)
         for position, tokenizer in enumerate(self._tokenizers):
             terms = tokenizer(text)
             bm25 = self._bm25[tokenizer.name]
             scores[tokenizer.name] = bm25.coverage(terms)
             if position == 0 and terms:
-                unknown = sum(not bm25.knows(term) for term in set(terms)) / len(set(terms))
+                distinct = set(terms)
+                unknown = sum(not bm25.knows(term) for term in distinct) / len(distinct)
+                rarity = {term: bm25.rarity(term) for term in distinct}
+                foreign = sum(value for term, value in rarity.items() if term not in self._home_terms) / sum(rarity.values())
                 shared = bm25.shared(terms)
         if self._embedder is not None:
             vector = self._embedder.query(text)
@@ -100,7 +112,7 @@ class HybridIndex:
             np.maximum.at(best, self._question_rows, similarities)
             scores[DENSE_QUESTIONS] = best
             scores[DENSE_BODY] = np.einsum("ij,j->i", self._body_vectors, vector)
-        return Analysis(scores, unknown, shared, self._exact.get(_spelling(text)))
+        return Analysis(scores, unknown, shared, self._exact.get(_spelling(text)), foreign)
 
     def method_scores(self, text: str) -> dict[str, np.ndarray]:
         return self.analyse(text).scores

@@ -96,3 +96,15 @@ async def test_a_message_that_names_an_action_offers_it(content: Content, store:
     assert "団体名を教えてください" in await chat.press("提案の下書きをつくる")
     said = await chat.send("中断")
     assert "「再開」と送ってください" in said and chat.buttons == ["再開"]
+
+
+async def test_a_question_about_a_flow_gets_the_faq_with_the_flow_one_tap_away(
+    content: Content, store: SqlStore, faq_index: FaqIndex
+) -> None:
+    """「担当者について知りたい」 is a question about 担当者: no 「…しますか？」, but 担当者に相談 is a button."""
+    chat = Chat(content, store, Counting(faq_index))
+    said = await chat.send("担当者について知りたい")
+    assert "しますか？" not in said
+    assert "担当者に相談" in chat.buttons
+    assert "協働共創推進課" in said or "お探しの内容は" in said
+    assert "担当者に相談できます" in await chat.press("担当者に相談")

@@ -3,12 +3,10 @@
 The `test` part was written before the weights, confidence model and bands were fitted
 (bench/faq_calibrate.py fits on the `tune` part only). Measured with the calibration in
 bot/faq/matcher.py (bench/faq_report.py): with the embedding model, of 97 in-scope
-questions 0.876 are answered right and 2 wrong (most of the rest get "did you mean" with
-the right entry among the buttons); of 40 questions about other city services, 4 are
-answered (0.10). The issue's targets are 0.92, 0 and 0.05: none is met. The first look,
-before the intents' examples were extended, the FAQ gained two entries (org_can_propose,
-individual: four test questions were relabelled to them and three added) and everything
-was refitted on the tuning part, gave 0.904, 0 and 0.10. The floors below are the levels
+questions 0.918 are answered right and 2 wrong (most of the rest get "did you mean" with
+the right entry among the buttons); of 40 questions about other city services, 2 are
+answered (0.05). The issue's targets are 0.92, 0 and 0.05: the first two are not met
+(before issue 13's second round: 0.876, 2 and 0.10). The floors below are the levels
 reached, so that they hold and a regression shows.
 """
 
@@ -26,9 +24,9 @@ from bot.faq.live import build_index
 from bot.faq.matcher import FaqIndex
 
 TUNE, TEST = questions("tune"), questions("test")
-RIGHT_FLOOR = {"embeddings": 0.87, "bm25_only": 0.70}
+RIGHT_FLOOR = {"embeddings": 0.91, "bm25_only": 0.70}
 CONFIDENT_WRONG_CEILING = 2  # the issue's target is 0, not met (see above)
-OUT_ANSWERED_CEILING = {"embeddings": 0.10, "bm25_only": 0.10}
+OUT_ANSWERED_CEILING = {"embeddings": 0.05, "bm25_only": 0.10}
 # The blind held-out sets (for final reporting only; nothing may be tuned on them): read here only
 # to check that none of their lines is copied into the content.
 HOLDOUTS = {

@@ -1,11 +1,11 @@
 """Typed requests (tests/intents/phrasings.yaml) through the one decision the bot makes, on the part nobody tuned on.
 
 Measured with the calibration in bot/faq/matcher.py (bench/faq_report.py): of 84 test-part
-phrasings, 0.845 get the right action (0.69 done directly, the rest one はい or one button
-away), and no FAQ question that mentions 提案, 条件 or 担当 starts a flow (three are asked
-about first). The issue's target of 0.95 right is not met (first look, before the examples
-were extended, the FAQ changed and everything was refitted on the tuning part: 0.869); the
-floors are the levels reached.
+phrasings, 0.905 get the right action (0.833 done directly, the rest one はい or one button
+away: a likely request that also has an FAQ answer gets the answer with the request as a
+button), and no FAQ question that mentions 提案, 条件 or 担当 starts a flow or is asked
+about. The issue's target of 0.95 right is not met (before issue 13's second round: 0.845,
+three negatives asked about); the floors are the levels reached.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.core.text import normalize
 from bot.faq.matcher import FaqIndex
 
 TUNE, TEST = phrasings("tune"), phrasings("test")
-RIGHT_FLOOR = 0.84
+RIGHT_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_typed_requests_get_the_right_action(outcomes: Counter[str]) -> None:
 
 
 def test_questions_that_mention_a_flow_never_start_it(outcomes: Counter[str]) -> None:
-    assert outcomes["flow_started"] == 0, outcomes
+    assert outcomes["flow_started"] == 0 and outcomes["flow_asked"] == 0, outcomes
 
 
 def test_an_answer_is_never_taken_for_a_command(outcomes: Counter[str]) -> None:
