@@ -49,6 +49,7 @@ from bot.staff.sessions import dev_session_secret
 from bot.staff.setup import StaffWork
 from storage import retention
 from storage.answers import SqlAnswers
+from storage.usage import SqlUsage
 from storage.consultations import SqlConsultations
 from storage.events import SqlEventLog
 from storage.handoff import SqlHandoff
@@ -205,7 +206,7 @@ def _staff_work(
         desk=ConsultationDesk(consultations, engine.after_consultation, clock, quiet_for, replies.wake),
         wake_replies=replies.wake, reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
-        seen_by_staff=_seen_by_staff(messengers),
+        usage=SqlUsage(database), content=live.current, seen_by_staff=_seen_by_staff(messengers),
     )
     return StaffWork(settings, services, messengers, replies)
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.content.loader import Content
 from bot.core.messages import UserKey
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
@@ -18,6 +19,7 @@ from storage.handoff import SqlHandoff
 from storage.retention import PurgePreview
 from storage.sql_store import SqlStore
 from storage.staff import SqlStaff
+from storage.usage import SqlUsage
 
 
 def _nothing() -> None:
@@ -42,6 +44,8 @@ class StaffServices:
     frame: ReplyFrame  # a reply as the proposer receives it
     reply_channels: frozenset[str]  # where a reply reaches the user (push, or the web chat's pull)
     purge_preview: Callable[[datetime], Awaitable[PurgePreview]]
+    usage: SqlUsage  # the insights page's counts
+    content: Callable[[], Content]  # the content now (the insights name the draft form's questions)
     retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll

@@ -30,6 +30,7 @@ from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
+from storage.usage import SqlUsage
 from tests.helpers import FakeClock
 from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import JST
@@ -84,7 +85,7 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
         consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
         reply_channels=frozenset({LINE}), answers=SqlAnswers(engine, policy), frame=ReplyFrame(content),
-        purge_preview=functools.partial(retention.preview, engine),
+        purge_preview=functools.partial(retention.preview, engine), usage=SqlUsage(engine), content=lambda: content,
     )
     return services, engine
 

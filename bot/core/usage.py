@@ -1,0 +1,106 @@
+"""What a turn did, counted for staff (the console's insights page): anonymous usage events.
+
+They are read off the conversation state before and after the turn, so the dialog itself needs no
+bookkeeping. An event names no user and holds nothing the user typed: a kind, a step or FAQ entry
+id, an outcome, the channel and the time. A step counts once per conversation (until it starts
+again: a restart, a submission or a deletion forget the answers), so going back, editing or coming
+back later to the draft does not count it twice: the counts per step show where people stop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.content.loader import Content
+from bot.content.models import ReportStep, SubmitStep
+from bot.core.state import ConversationState
+
+STARTED = "started"  # a conversation began (a first message, or the first after a deletion)
+STEP = "step"  # a question of the dialog asked for the first time in the conversation (subject: its step ref)
+DRAFT_STARTED = "draft_started"  # the first question of the form that submits a draft
+CRITERIA = "criteria"  # the criteria walk's report was given (outcome: met / not_met / unclear)
+FAQ = "faq"  # a typed question (outcome: answered / suggested / unanswered; subject: the entry answered)
+NONE_FITS = "none_fits"  # どれでもない after the "did you mean" suggestions
+
+
+@dataclass(frozen=True)
+class UsageEvent:
+    kind: str
+    at: datetime
+    subject: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The little of a state that the events are read from (taken before the turn changes it in place)."""
+
+    step: str | None
+    history: tuple[str, ...]
+    faq: dict[tuple[str, datetime], str]  # (question, asked_at) -> outcome
+    answered: bool  # the state holds answers (a restart or a submission forgets them: the steps count again)
+
+
+def snapshot(state: ConversationState) -> Snapshot:
+    return Snapshot(
+        step=state.step, history=tuple(state.history),
+        faq={(asked.question, asked.asked_at): asked.outcome for asked in state.faq_log},
+        answered=bool(state.values),
+    )
+
+
+def criteria_outcome(step: ReportStep, values: dict[str, str]) -> str:
+    """met: every criterion met; not_met: at least one is not; unclear: none is not met but some are unclear."""
+    answers = [values.get(item.field, "") for item in step.items]
+    if all(answer == step.met_value for answer in answers):
+        return "met"
+    return "not_met" if step.not_met_value in answers else "unclear"
+
+
+def usage_events(content: Content, before: Snapshot, after: ConversationState, now: datetime) -> list[UsageEvent]:
+    events: list[UsageEvent] = []
+    if before.step is None and after.step is not None:
+        events.append(UsageEvent(STARTED, now))
+    events += _steps(content, before, after, now)
+    for asked in after.faq_log:
+        earlier = before.faq.get((asked.question, asked.asked_at))
+        if earlier is None:
+            events.append(UsageEvent(FAQ, now, subject=asked.faq_id, outcome=asked.outcome))
+        elif earlier == "suggested" and asked.outcome == "unanswered":
+            events.append(UsageEvent(NONE_FITS, now))
+    return events
+
+
+def _steps(content: Content, before: Snapshot, after: ConversationState, now: datetime) -> list[UsageEvent]:
+    anew = before.answered and not after.values  # the conversation started again: its history too
+    seen = set() if anew else set(before.history)
+    added = tuple(after.history) if anew else _appended(before.history, tuple(after.history))
+    new = [ref for ref in dict.fromkeys(added) if ref not in seen]
+    if not new:
+        return []
+    forms = {ref.split(".")[0] for ref, step in content.steps.items() if isinstance(step, SubmitStep)}
+    reports = {step.next: step for step in content.steps.values() if isinstance(step, ReportStep)}
+    in_form_before = any(ref.split(".")[0] in forms for ref in seen)
+    events = []
+    for ref in new:
+        if ref.split(".")[0] in forms and not in_form_before:
+            events.append(UsageEvent(DRAFT_STARTED, now))
+            in_form_before = True
+        events.append(UsageEvent(STEP, now, subject=ref))
+        if ref in reports:
+            events.append(UsageEvent(CRITERIA, now, outcome=criteria_outcome(reports[ref], after.values)))
+    return events
+
+
+def _appended(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
+    """The refs the turn added to the history: none after 戻る (the history got shorter)."""
+    if after[: len(before)] == before:
+        return after[len(before):]
+    if before[: len(after)] == after:
+        return ()
+    for dropped in range(1, len(before)):  # the history is kept to its last entries: the oldest fell off
+        kept = before[dropped:]
+        if after[: len(kept)] == kept:
+            return after[len(kept):]
+    return after
