@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from bot.content.loader import Content
 from bot.core.messages import UserKey
 from bot.core.ports import Clock
+from bot.faq.dense import E5Embedder
+from bot.faq.matcher import FaqIndex
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ReplyFrame
@@ -46,6 +48,8 @@ class StaffServices:
     purge_preview: Callable[[datetime], Awaitable[PurgePreview]]
     usage: SqlUsage  # the insights page's counts
     content: Callable[[], Content]  # the content now (the insights name the draft form's questions)
+    faq_index: Callable[[], FaqIndex]  # the FAQ matcher now (the nearest entry of a group of questions, 回答テスト)
+    embedder: E5Embedder | None  # the FAQ's embedding model (None: BM25 only)
     retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll

@@ -149,7 +149,8 @@ async def test_a_bad_range_gets_a_clear_400_on_the_page_and_the_csv(console: Con
     assert download.status == 400 and message in await download.text()
 
 
-async def test_the_insights_need_a_staff_session(console: Console) -> None:
-    page = await console.client.get("/staff/insights", allow_redirects=False)
-    assert page.status == 303 and page.headers["Location"].startswith("/staff/login")
-    assert (await console.client.get("/staff/insights.csv")).status == 401
+@pytest.mark.parametrize(("page", "download"), [("/staff/insights", "/staff/insights.csv"), ("/staff/gaps", "/staff/gaps/entry.csv")])
+async def test_the_pages_need_a_staff_session(console: Console, page: str, download: str) -> None:
+    shown = await console.client.get(page, allow_redirects=False)
+    assert shown.status == 303 and shown.headers["Location"].startswith("/staff/login")
+    assert (await console.client.get(download)).status == 401
