@@ -45,6 +45,7 @@ from bot.ingest.turns import DurableChannel, DurableTurns
 from bot.ingest.worker import Ingest, IngestPolicy
 from bot.settings import Settings
 from bot.staff.desk import ConsultationDesk
+from bot.staff.edited_content import EditedContent
 from bot.staff.services import StaffServices
 from bot.staff.sessions import dev_session_secret
 from bot.staff.setup import StaffWork
@@ -208,6 +209,7 @@ def _staff_work(
         wake_replies=replies.wake, reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
         usage=SqlUsage(database), content=live.current, faq_index=lambda: live.index, embedder=embedder,
+        edited_content=EditedContent(settings.edited_content_dir, embedder) if settings.edited_content_dir else None,
         seen_by_staff=_seen_by_staff(messengers),
     )
     return StaffWork(settings, services, messengers, replies)

@@ -14,6 +14,7 @@ from bot.faq.matcher import FaqIndex
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ReplyFrame
+from bot.staff.edited_content import EditedContent
 from bot.staff.desk import ConsultationDesk
 from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
@@ -50,6 +51,7 @@ class StaffServices:
     content: Callable[[], Content]  # the content now (the insights name the draft form's questions)
     faq_index: Callable[[], FaqIndex]  # the FAQ matcher now (the nearest entry of a group of questions, 回答テスト)
     embedder: E5Embedder | None  # the FAQ's embedding model (None: BM25 only)
+    edited_content: EditedContent | None  # the copy of the content being edited (KYOSO_EDITED_CONTENT_DIR), for 回答テスト
     retention_days: int = 90
     renderer: DossierRenderer = field(default_factory=DossierRenderer)
     wake_replies: Callable[[], None] = _nothing  # so a reply goes out at once, not at the next poll

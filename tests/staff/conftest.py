@@ -87,7 +87,7 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
         consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
         reply_channels=frozenset({LINE}), answers=SqlAnswers(engine, policy), frame=ReplyFrame(content),
         purge_preview=functools.partial(retention.preview, engine), usage=SqlUsage(engine), content=lambda: content,
-        faq_index=lambda: index, embedder=None,
+        faq_index=lambda: index, embedder=None, edited_content=None,
     )
     return services, engine
 
