@@ -22,6 +22,7 @@ DRAFT_STARTED = "draft_started"  # the first question of the form that submits a
 CRITERIA = "criteria"  # the criteria walk's report was given (outcome: met / not_met / unclear)
 FAQ = "faq"  # a typed question (outcome: answered / suggested / unanswered; subject: the entry answered)
 NONE_FITS = "none_fits"  # どれでもない after the "did you mean" suggestions
+FEEDBACK = "feedback"  # 役に立ちましたか？ answered (subject: the entry; outcome: yes / no), recorded by the conversation
 
 
 @dataclass(frozen=True)

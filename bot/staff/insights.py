@@ -118,6 +118,9 @@ class Figures:
     values: dict[tuple[str, date | None, str], float] = field(default_factory=dict)
     # (step ref, channel or ALL) -> conversations that reached the question, over the whole span
     reached: dict[tuple[str, str], int] = field(default_factory=dict)
+    # FAQ entry -> {"answered": typed questions it answered, "yes"/"no": 役に立ちましたか？}, over the whole span
+    entries: dict[str, Counter[str]] = field(default_factory=dict)
+    entry_labels: dict[str, str] = field(default_factory=dict)
 
     def get(self, metric: str, period: date | None = None, channel: str = ALL) -> float:
         return self.values.get((metric, period, channel), 0)
@@ -168,6 +171,7 @@ def figures(query: Query, used: Used, content: Content) -> Figures:
     counts: Counter[tuple[str, date | None, str]] = Counter()
     waits: defaultdict[tuple[date | None, str], list[float]] = defaultdict(list)
     reached: Counter[tuple[str, str]] = Counter()
+    entries: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def count(metric: str, at: datetime, channel: str) -> None:
         start = period_start(at.astimezone(STAFF_TIMEZONE).date(), query.unit)
@@ -183,6 +187,8 @@ def figures(query: Query, used: Used, content: Content) -> Figures:
         if event.kind == usage.STEP and event.subject:
             reached[event.subject, channel] += 1
             reached[event.subject, ALL] += 1
+        if event.subject and (event.kind == usage.FEEDBACK or (event.kind == usage.FAQ and event.outcome == "answered")):
+            entries[event.subject]["answered" if event.kind == usage.FAQ else str(event.outcome)] += 1
     for channel, submitted_at in used.submitted:
         if channel in channels:
             count("submitted", submitted_at, channel)
@@ -201,6 +207,8 @@ def figures(query: Query, used: Used, content: Content) -> Figures:
     for (period, channel), minutes in waits.items():
         result.values["minutes_to_take", period, channel] = round(statistics.median(minutes), 1)
     result.reached = dict(reached)
+    result.entries = dict(sorted(entries.items(), key=lambda item: (-item[1]["no"], -sum(item[1].values()), item[0])))
+    result.entry_labels = {entry.id: entry.label for entry in content.faq}
     return result
 
 

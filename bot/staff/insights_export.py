@@ -2,7 +2,7 @@
 
 Columns: 期間の開始, 期間, 経路, 指標, 値. The whole span comes first (期間: 全期間), then each week or
 month; every channel shown on the page, then all of them together. The questions of the draft form
-(how many reached each) are counted over the whole span.
+(how many reached each) and the FAQ entries (answers, 役に立ちましたか？) are counted over the whole span.
 """
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ def to_csv(figures: Figures) -> bytes:
             writer.writerow([safe_cell(cell) for cell in (
                 figures.query.since.isoformat(), WHOLE_SPAN, channel_name(channel), name,
                 str(figures.reached.get((step.ref, channel), 0)),
+            )])
+    for entry_id, counted in figures.entries.items():
+        label = figures.entry_labels.get(entry_id, entry_id)
+        for key, name in (("answered", "文章の質問にそのまま回答"), ("yes", "役に立った（はい）"), ("no", "役に立たなかった（いいえ）")):
+            writer.writerow([safe_cell(cell) for cell in (
+                figures.query.since.isoformat(), WHOLE_SPAN, channel_name(figures.query.channel),
+                f"FAQ {label}（{entry_id}）: {name}", str(counted[key]),
             )])
     return buffer.getvalue().encode("utf-8-sig")
 
