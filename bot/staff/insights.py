@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from bot.content.loader import Content
 from bot.content.models import ASKING_STEPS, SubmitStep
 from bot.core import usage
+from bot.core.text import render
 from bot.handoff.render import STAFF_TIMEZONE, channel_label
 from storage.usage import Used
 
@@ -158,7 +159,7 @@ def draft_steps(content: Content) -> list[DraftStep]:
         for step in content.dialogs[form].steps:
             if isinstance(step, ASKING_STEPS):
                 text = getattr(step, "text", None) or getattr(step, "title", None) or step.id
-                first = text.strip().splitlines()[0]
+                first = render(text, content.facts.facts).strip().splitlines()[0]
                 steps.append(DraftStep(f"{form}.{step.id}", first if len(first) <= 40 else first[:39] + "…"))
     return steps
 
