@@ -1,10 +1,11 @@
 """What a turn did, counted for staff (the console's insights page): anonymous usage events.
 
 They are read off the conversation state before and after the turn, so the dialog itself needs no
-bookkeeping. An event names no user and holds nothing the user typed: a kind, a step or FAQ entry
-id, an outcome, the channel and the time. A step counts once per conversation (until it starts
-again: a restart, a submission or a deletion forget the answers), so going back, editing or coming
-back later to the draft does not count it twice: the counts per step show where people stop.
+bookkeeping but a list of the steps counted (``ConversationState.reached``). An event names no user
+and holds nothing the user typed: a kind, a step or FAQ entry id, an outcome, the channel and the
+time. A step counts once per conversation (until it starts again: a restart, a submission and a
+deletion start a new state), so going back, editing or coming back later to the draft does not
+count it twice: the counts per step show where people stop.
 """
 
 from __future__ import annotations
@@ -40,14 +41,12 @@ class Snapshot:
     step: str | None
     history: tuple[str, ...]
     faq: dict[tuple[str, datetime], str]  # (question, asked_at) -> outcome
-    answered: bool  # the state holds answers (a restart or a submission forgets them: the steps count again)
 
 
 def snapshot(state: ConversationState) -> Snapshot:
     return Snapshot(
         step=state.step, history=tuple(state.history),
         faq={(asked.question, asked.asked_at): asked.outcome for asked in state.faq_log},
-        answered=bool(state.values),
     )
 
 
@@ -60,10 +59,11 @@ def criteria_outcome(step: ReportStep, values: dict[str, str]) -> str:
 
 
 def usage_events(content: Content, before: Snapshot, after: ConversationState, now: datetime) -> list[UsageEvent]:
+    """What the turn did; the steps it counts are marked in ``after`` (so a step counts once a conversation)."""
     events: list[UsageEvent] = []
     if before.step is None and after.step is not None:
         events.append(UsageEvent(STARTED, now))
-    events += _steps(content, before, after, now)
+    events += _steps(content, after, now)
     for asked in after.faq_log:
         earlier = before.faq.get((asked.question, asked.asked_at))
         if earlier is None:
@@ -73,16 +73,15 @@ def usage_events(content: Content, before: Snapshot, after: ConversationState, n
     return events
 
 
-def _steps(content: Content, before: Snapshot, after: ConversationState, now: datetime) -> list[UsageEvent]:
-    anew = before.answered and not after.values  # the conversation started again: its history too
-    seen = set() if anew else set(before.history)
-    added = tuple(after.history) if anew else _appended(before.history, tuple(after.history))
-    new = [ref for ref in dict.fromkeys(added) if ref not in seen]
+def _steps(content: Content, after: ConversationState, now: datetime) -> list[UsageEvent]:
+    """The asked steps not counted yet in this conversation (``after.reached``, which this marks)."""
+    counted = set(after.reached)
+    new = [ref for ref in dict.fromkeys(after.history) if ref not in counted]
     if not new:
         return []
     forms = {ref.split(".")[0] for ref, step in content.steps.items() if isinstance(step, SubmitStep)}
     reports = {step.next: step for step in content.steps.values() if isinstance(step, ReportStep)}
-    in_form_before = any(ref.split(".")[0] in forms for ref in seen)
+    in_form_before = any(ref.split(".")[0] in forms for ref in counted)
     events = []
     for ref in new:
         if ref.split(".")[0] in forms and not in_form_before:
@@ -91,17 +90,5 @@ def _steps(content: Content, before: Snapshot, after: ConversationState, now: da
         events.append(UsageEvent(STEP, now, subject=ref))
         if ref in reports:
             events.append(UsageEvent(CRITERIA, now, outcome=criteria_outcome(reports[ref], after.values)))
+    after.reached += new
     return events
-
-
-def _appended(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
-    """The refs the turn added to the history: none after 戻る (the history got shorter)."""
-    if after[: len(before)] == before:
-        return after[len(before):]
-    if before[: len(after)] == after:
-        return ()
-    for dropped in range(1, len(before)):  # the history is kept to its last entries: the oldest fell off
-        kept = before[dropped:]
-        if after[: len(kept)] == kept:
-            return after[len(kept):]
-    return after

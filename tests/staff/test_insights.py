@@ -154,3 +154,20 @@ async def test_the_pages_need_a_staff_session(console: Console, page: str, downl
     shown = await console.client.get(page, allow_redirects=False)
     assert shown.status == 303 and shown.headers["Location"].startswith("/staff/login")
     assert (await console.client.get(download)).status == 401
+
+
+async def test_going_back_and_editing_counts_each_question_once(console: Console, store: SqlStore, content: Content) -> None:
+    """戻る, このまま and 修正 ask questions again: the count per question stays one conversation each."""
+    console.clock.current = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
+    engine = Engine(content, store, build_index(content, None), console.clock, limit=SCRIPTED)
+    await play(engine, UserKey(channel="web", user_id="editor"), transcript("back_and_edit.yaml"))
+    console.clock.current = datetime(2026, 12, 1, 10, 0, tzinfo=JST)  # staff log in after their account was made
+    await console.login()
+    response = await console.client.get("/staff/insights", params=RANGE)
+    page = await response.text()
+    assert response.status == 200, page
+    steps = cells(page, "table-steps")
+    assert steps["連絡先のメールアドレスを教えてください。"] == ["1", "0"], "asked three times, reached once"
+    assert steps["提案のタイトルを教えてください（60文字以内）。"] == ["1", "0"], "asked again from 修正"
+    assert cells(page, "table-by-channel")["下書きの開始"] == ["1", "1"]
+    assert all(reached in ("0", "1") for reached, _ in steps.values()), list(steps.items())
