@@ -33,6 +33,7 @@ from bot.core.ports import Clock
 from bot.core.throttle import TurnLimit
 from bot.forms.links import FormLinks
 from bot.forms.pages import FormPages, Push
+from bot.faq.dense import E5Embedder
 from bot.faq.live import LiveContent, build_index, load_embedder
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
@@ -44,11 +45,13 @@ from bot.ingest.turns import DurableChannel, DurableTurns
 from bot.ingest.worker import Ingest, IngestPolicy
 from bot.settings import Settings
 from bot.staff.desk import ConsultationDesk
+from bot.staff.edited_content import EditedContent
 from bot.staff.services import StaffServices
 from bot.staff.sessions import dev_session_secret
 from bot.staff.setup import StaffWork
 from storage import retention
 from storage.answers import SqlAnswers
+from storage.usage import SqlUsage
 from storage.consultations import SqlConsultations
 from storage.events import SqlEventLog
 from storage.handoff import SqlHandoff
@@ -155,7 +158,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     ingest = Ingest(events, DurableTurns(channels, engine.handle_event), clock, policy)
     accept = GroupCommit[NewEvent](lambda batch: events.add(batch, clock.now()))
     messengers = [channel for channel in (line, telegram) if channel is not None]
-    staff = _staff_work(settings, database, live, store, engine, clock, messengers)
+    staff = _staff_work(settings, database, live, store, engine, clock, messengers, embedder)
     forms = FormPages(links, live.current, store, engine, clock, _push_to(messengers))
     return App(
         settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff,
@@ -183,7 +186,7 @@ def _push_to(messengers: Sequence[ProposerMessenger]) -> Push:
 
 def _staff_work(
     settings: Settings, database: AsyncEngine, live: LiveContent, store: SqlStore, engine: Engine, clock: Clock,
-    messengers: Sequence[ProposerMessenger],
+    messengers: Sequence[ProposerMessenger], embedder: E5Embedder | None,
 ) -> StaffWork:
     policy = RetryPolicy(
         max_attempts=settings.handoff_max_attempts,
@@ -205,6 +208,8 @@ def _staff_work(
         desk=ConsultationDesk(consultations, engine.after_consultation, clock, quiet_for, replies.wake),
         wake_replies=replies.wake, reply_channels=frozenset(messenger.channel for messenger in reply_messengers),
         purge_preview=functools.partial(retention.preview, database), retention_days=settings.retention_days,
+        usage=SqlUsage(database), content=live.current, faq_index=lambda: live.index, embedder=embedder,
+        edited_content=EditedContent(settings.edited_content_dir, embedder) if settings.edited_content_dir else None,
         seen_by_staff=_seen_by_staff(messengers),
     )
     return StaffWork(settings, services, messengers, replies)

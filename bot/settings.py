@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
     )
     content_dir: Path = Field(default=REPOSITORY_ROOT, description="the folder holding dialogs/ and faq/")
+    edited_content_dir: Path | None = Field(
+        default=None, description="a copy of dialogs/ and faq/ being edited: the console's 回答テスト tries it before it is published",
+    )
     faq_embeddings: bool = Field(
         default=True, description="use the bundled embedding model in FAQ matching (off: BM25 only, faster start)"
     )

@@ -39,6 +39,7 @@ from bot.core.draft import (
 from bot.core.messages import REPLIES, Outbound, UserKey
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
+from bot.core.usage import UsageEvent
 from storage.queue import SENT
 from storage.tables import (
     answered_turns,
@@ -56,6 +57,7 @@ from storage.tables import (
     staff_audit,
     web_chat_lines,
 )
+from storage.usage import record_usage
 
 CONNECT_TIMEOUT_SECONDS = 5
 POOL_SIZE, POOL_OVERFLOW = 24, 8
@@ -226,6 +228,9 @@ class SqlTurn:
             {"channel": self._user.channel, "question": asked.question, "faq_id": asked.faq_id, "outcome": asked.outcome,
              "asked_at": asked.asked_at},
         )
+
+    async def record_usage(self, events: Sequence[UsageEvent]) -> None:
+        await record_usage(self._connection, self._user.channel, events)
 
     async def open_consultation(self, request: ConsultationRequest) -> int:
         """The row is also the staff notice's outbox: the dispatcher fans out those with no ``notified_at``."""

@@ -343,3 +343,17 @@ answer_notices = Table(
     UniqueConstraint("answer_id", "sink"),
     Index("ix_answer_notices_due", "status", "next_attempt_at"),
 )
+
+# --- what the bot was used for, counted for the insights page (migration 0008_usage) -------------
+
+usage_events = Table(
+    "usage_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("kind", String(16), nullable=False, doc="started / step / draft_started / criteria / faq / none_fits (bot/core/usage.py)"),
+    Column("subject", String(128), nullable=True, doc="the step ref or the FAQ entry id"),
+    Column("outcome", String(16), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_usage_events_at", "at"),
+)

@@ -264,6 +264,16 @@ class FormTexts(Strict):
         )
 
 
+class Feedback(Strict):
+    """「役に立ちましたか？」 under an FAQ answer (not inside a form), with one button each way."""
+
+    question: NonEmpty
+    yes: NonEmpty = Field(description="the button that says the answer helped")
+    no: NonEmpty = Field(description="the button that says it did not")
+    thanks_yes: NonEmpty
+    thanks_no: NonEmpty
+
+
 class Common(Strict):
     start: NonEmpty = Field(description="first step for a new user")
     home: NonEmpty = Field(description="step after a restart")
@@ -279,6 +289,7 @@ class Common(Strict):
     messages: Messages
     validation: ValidationMessages
     form: FormTexts | None = None
+    feedback: Feedback | None = Field(default=None, description="asked under FAQ answers (none: not asked)")
     channel_words: dict[str, dict[str, str]] = Field(
         default_factory=lambda: {"default": {}},
         description="words that differ by channel ({here}: このトーク / この画面 …), by channel; 'default' for the rest",

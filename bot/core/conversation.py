@@ -27,7 +27,7 @@ from bot.content.models import (
     SummaryStep,
     TextStep,
 )
-from bot.core import payloads
+from bot.core import payloads, usage
 from bot.core.conditions import holds
 from bot.core.dated import dated_note
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
@@ -44,6 +44,7 @@ from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
 from bot.core.text import render
 from bot.core.understanding import Decision, decide, named
+from bot.core.usage import UsageEvent
 from bot.core.validation import Refusal, validate
 from bot.core.views import criteria_report, next_steps
 from bot.core.withdrawal import withdraw
@@ -148,6 +149,8 @@ class Conversation:
             await self._pick_menu_item(value)
         elif prefix == payloads.NONE_FITS:
             await self._none_fits()
+        elif prefix == payloads.HELPFUL:
+            await self._helpful(*value.partition(":")[::2])
         elif prefix == payloads.PAGE and value.isdigit():
             self.state.choice_page = int(value)
             self.prompt_due = True
@@ -519,8 +522,24 @@ class Conversation:
         related = [found for entry_id in hit.related if (found := self.faq.get(entry_id))]
         choices = [Choice(label=found.label, payload=payloads.FAQ + found.entry_id) for found in related]
         commands = command_buttons(self.common, [*(entry.commands if entry else []), "menu"])
+        if (feedback := self.common.feedback) is not None:  # once per answer: until pressed, or the next answer
+            answer += f"\n\n{feedback.question}"
+            choices += [Choice(label=label, payload=f"{payloads.HELPFUL}{said}:{hit.entry_id}")
+                        for said, label in (("yes", feedback.yes), ("no", feedback.no))]
+            self.state.feedback_for = hit.entry_id
         self.outbox.append(TextMessage(text=self._render(answer), choices=choices + commands))
         self.prompt_due = False
+
+    async def _helpful(self, said: str, entry_id: str) -> None:
+        """はい/いいえ under an answer: counted once (a button of an earlier answer, or pressed again, is not)."""
+        feedback = self.common.feedback
+        if feedback is None or said not in ("yes", "no") or self.state.feedback_for != entry_id:
+            self.prompt_due = True
+            return
+        self.state.feedback_for = None
+        await self.turn.record_usage([UsageEvent(usage.FEEDBACK, self.now, subject=entry_id, outcome=said)])
+        self.say(feedback.thanks_yes if said == "yes" else feedback.thanks_no)
+        self.prompt_due = True
 
     def _offer_suggestions(self, suggestions: tuple[FaqHit, ...]) -> None:
         choices = [Choice(label=hit.label, payload=payloads.FAQ + hit.entry_id) for hit in suggestions]
@@ -652,6 +671,8 @@ class Conversation:
             return named[value].label  # type: ignore[index]
         if prefix == payloads.NONE_FITS:
             return self.common.messages.none_of_these
+        if prefix == payloads.HELPFUL and self.common.feedback is not None:
+            return self.common.feedback.yes if value.startswith("yes:") else self.common.feedback.no
         if prefix == payloads.MENU_ITEM and value in menu_options(self.content):
             return menu_options(self.content)[value].label
         hit = self.faq.get(value) if prefix == payloads.FAQ else None

@@ -10,6 +10,7 @@ from bot.core.conversation import Conversation
 from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock, ConversationStore, FaqLookup, FormLinks, Turn
 from bot.core.throttle import Admission, TurnLimit
+from bot.core.usage import UsageEvent, snapshot, usage_events
 
 
 class Engine:
@@ -56,10 +57,15 @@ class Engine:
                 notice = self._content().common.messages.slow_down
                 turn.replies = [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
                 return turn.replies
+            used: list[UsageEvent] = []
             for inbound in inbounds:
                 conversation = self._conversation(turn, user, now)
+                before = snapshot(turn.state)
                 await conversation.respond(inbound)
                 turn.state = conversation.state
+                used += usage_events(conversation.content, before, turn.state, now)
+            if used:
+                await turn.record_usage(used)
             if not unsent:
                 conversation.state.last_seen = now
             turn.replies = conversation.outbox
@@ -76,9 +82,13 @@ class Engine:
     async def fill(self, user: UserKey, answers: dict[str, str]) -> list[Outbound]:
         """Answers saved in 「フォームでまとめて入力」 (already checked): into the draft; the replies say what comes next."""
         async with self._store.turn(user) as turn:
-            conversation = self._conversation(turn, user, self._clock.now())
+            now = self._clock.now()
+            conversation = self._conversation(turn, user, now)
+            before = snapshot(turn.state)
             await conversation.fill(answers)
             turn.state = conversation.state
+            if used := usage_events(conversation.content, before, turn.state, now):
+                await turn.record_usage(used)
         return conversation.outbox
 
     def _conversation(self, turn: Turn, user: UserKey, now: datetime) -> Conversation:

@@ -10,11 +10,12 @@ PAGE = "p:"
 CONFIRM = "y:"
 MENU_ITEM = "m:"  # an item of the menu, from wherever the user is (提案の下書きをつくる under an FAQ answer)
 NONE_FITS = "n:"  # どれでもない under a did-you-mean
+HELPFUL = "h:"  # 役に立ちましたか？ under an FAQ answer: 'h:yes:<entry id>' or 'h:no:<entry id>'
 
 
 def split(payload: str) -> tuple[str, str]:
     """``'o:yes'`` -> ``('o:', 'yes')``; an unknown payload gives ``('', payload)``."""
-    for prefix in (OPTION, COMMAND, FAQ, EDIT, PAGE, CONFIRM, MENU_ITEM, NONE_FITS):
+    for prefix in (OPTION, COMMAND, FAQ, EDIT, PAGE, CONFIRM, MENU_ITEM, NONE_FITS, HELPFUL):
         if payload.startswith(prefix):
             return prefix, payload[len(prefix):]
     return "", payload

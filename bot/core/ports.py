@@ -17,6 +17,7 @@ from bot.core.draft import FaqAsked, Submission
 from bot.core.messages import Outbound, UserKey
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
+from bot.core.usage import UsageEvent
 
 
 class Turn(Protocol):
@@ -45,6 +46,10 @@ class Turn(Protocol):
 
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep a free-text question and how it was answered, for staff (unanswered ones above all)."""
+        ...
+
+    async def record_usage(self, events: Sequence[UsageEvent]) -> None:
+        """Count what the turn did, for staff (anonymous: the channel, never the user)."""
         ...
 
     async def open_consultation(self, request: ConsultationRequest) -> int:

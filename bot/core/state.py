@@ -48,6 +48,8 @@ class ConversationState(BaseModel):
     consent: ConsentRecord | None = None
     faq_log: list[FaqAsked] = Field(default_factory=list)
     faq_misses: int = Field(default=0, description="questions in a row the FAQ could not answer")
+    reached: list[str] = Field(default_factory=list, description="asked steps counted for staff's usage figures (bot/core/usage.py)")
+    feedback_for: str | None = Field(default=None, description="the FAQ entry last answered, until 役に立ちましたか？ is answered")
     consulting: Consulting | None = None
     answering_staff: bool = Field(default=False, description="the user's typed messages go on to staff (a reply's answer)")
     recent: list[Said] = Field(default_factory=list, description="the last few lines, for staff")

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.content.loader import load_content
+from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
 from bot.faq.live import build_index, load_embedder
-from bot.faq.matcher import FaqIndex, reading
+from bot.faq.explain import explain
+from bot.faq.matcher import FaqIndex
 from bot.faq.sheets import SheetInvalid, export_entries, import_entries
 from bot.settings import Settings
 
@@ -39,56 +40,53 @@ def register(commands: Any) -> None:
     unanswered.set_defaults(run=_unanswered)
 
 
-def _index(settings: Settings, embeddings: bool) -> FaqIndex:
+def _index(settings: Settings, embeddings: bool) -> tuple[FaqIndex, Content]:
     content = load_content(settings.content_dir)
     embedder = load_embedder(settings.cache_dir) if embeddings and settings.faq_embeddings else None
-    return build_index(content, embedder)
+    return build_index(content, embedder), content
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        index = _index(settings, embeddings=not args.no_embeddings)
+        index, content = _index(settings, embeddings=not args.no_embeddings)
     except ContentInvalid as invalid:
         return _problems(invalid, settings.content_dir)
-    judged = index.judge(index.analyse(args.question))
-    read = reading(judged, index.calibration)
-    match = read.faq
-    ranked = judged.ranked[:5]
-    best_faq = judged.best.get("faq")
+    told = explain(index, content, args.question)
+    read, match = told.reading, told.reading.faq
     if args.json:
         shown = match.answer
         print(json.dumps({
             "matched": shown is not None,
             "entry_id": shown.entry_id if shown else None,
             "answer": shown.answer if shown else None,
-            "score": shown.score if shown else (best_faq.score if best_faq else 0.0),
-            "confidence": best_faq.confidence if best_faq else 0.0,
+            "score": shown.score if shown else told.faq_score,
+            "confidence": told.faq_confidence,
             "suggestions": [{"entry_id": hit.entry_id, "label": hit.label, "score": hit.score} for hit in match.suggestions],
             "intent": read.intent, "intent_confidence": read.intent_confidence, "intent_first": read.intent_first,
             "outside": read.outside,
         }, ensure_ascii=False, indent=2))
         return 0
-    calibration = index.calibration
+    calibration = told.calibration
     bands = calibration.intents
-    if read.intent_first and read.intent_confidence >= bands.ask:
+    if told.decision == "intent":
         level = "done" if read.intent_confidence >= bands.sure else "asked first (はい/いいえ)"
         print(f"decision: intent {read.intent} (confidence {read.intent_confidence:.2f}: {level}; at a free-text question "
               f"of a form it needs {bands.ask_in_form} to be asked, {bands.sure_in_form} to be done)")
-    elif read.outside:
+    elif told.decision == "outside":
         print(f"decision: outside the window 「{read.outside}」: the bot says it does not handle it")
-    elif match.answer and best_faq:
-        print(f"decision: answer {match.answer.entry_id} 「{match.answer.label}」 (confidence {best_faq.confidence:.2f} ≥ {calibration.answer})")
-    elif match.suggestions and best_faq:
+    elif match.answer:
+        print(f"decision: answer {match.answer.entry_id} 「{match.answer.label}」 (confidence {told.faq_confidence:.2f} ≥ {calibration.answer})")
+    elif match.suggestions:
         labels = " / ".join(f"「{hit.label}」" for hit in match.suggestions)
-        print(f"decision: did-you-mean {labels} (confidence {best_faq.confidence:.2f}: between {calibration.suggest} and {calibration.answer}, or not first)")
+        print(f"decision: did-you-mean {labels} (confidence {told.faq_confidence:.2f}: between {calibration.suggest} and {calibration.answer}, or not first)")
     else:
-        confidence = best_faq.confidence if best_faq else 0.0
-        print(f"decision: unknown (FAQ confidence {confidence:.2f} < {calibration.suggest}): the bot says it does not know")
-    print(f"methods: {', '.join(f'{method} ×{weight}' for method, weight in index.weights.items())}")
-    for number, found in enumerate(ranked, start=1):
+        print(f"decision: unknown (FAQ confidence {told.faq_confidence:.2f} < {calibration.suggest}): the bot says it does not know")
+    print(f"methods: {', '.join(f'{method} ×{weight}' for method, weight in told.weights.items())}")
+    for number, found in enumerate(told.candidates, start=1):
         parts = "  ".join(f"{method} {score:.3f}" for method, score in found.scores.items())
-        sure = f"  confidence {found.confidence:.2f}" if found is judged.best.get(found.target.kind) else ""
-        print(f"{number}. {found.score:6.3f}  {found.target.kind:<7} {found.target.id:<16} {found.target.label}   ({parts}){sure}")
+        sure = f"  confidence {found.confidence:.2f}" if found.confidence is not None else ""
+        words = f"  words: {' '.join(found.matched)}" if found.matched else ""
+        print(f"{number}. {found.score:6.3f}  {found.kind:<7} {found.id:<16} {found.label}   ({parts}){sure}{words}")
     if match.answer:
         print()
         print(match.answer.answer)

@@ -14,7 +14,7 @@ from aiohttp.typedefs import Handler
 from jinja2 import PackageLoader
 
 from bot.handoff.render import template_environment
-from bot.staff import consultation_views, views
+from bot.staff import answer_test, consultation_views, gap_views, insight_views, views
 from bot.staff.context import SERVICES, SESSION, TEMPLATES, redirect, render, root_path, url
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session, SessionCookies
@@ -40,6 +40,9 @@ def create_staff_app(services: StaffServices) -> web.Application:
     app[TEMPLATES] = template_environment(PackageLoader("bot.staff", "templates"))
     views.add_routes(app.router)
     consultation_views.add_routes(app)
+    insight_views.add_routes(app.router)
+    gap_views.add_routes(app.router)
+    answer_test.add_routes(app.router)
     return app
 
 

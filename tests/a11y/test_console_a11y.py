@@ -86,8 +86,9 @@ async def test_every_console_page_and_a_reply_with_the_keyboard_alone(server: Ru
         await page.wait_for_url("**/drafts")
 
         reference = "KY-2026-0001"
-        pages = ["/drafts", f"/drafts/{reference}", "/consultations", "/consultations/1", "/questions", "/retention",
-                 "/password", "/drafts/KY-2000-9999"]
+        pages = ["/drafts", f"/drafts/{reference}", "/consultations", "/consultations/1", "/questions", "/gaps",
+                 "/answer-test?q=限度額は？", "/insights", "/insights?from=2026-13-01", "/retention", "/password",
+                 "/drafts/KY-2000-9999"]
         for path in pages:
             await page.goto(console + path)
             for name, screen in VIEWPORTS.items():

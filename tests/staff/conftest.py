@@ -30,6 +30,7 @@ from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
+from storage.usage import SqlUsage
 from tests.helpers import FakeClock
 from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import JST
@@ -79,12 +80,14 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
     policy = RetryPolicy(first_delay=timedelta(seconds=1))
     consultations = SqlConsultations(engine, policy)
     resume = make_engine(content, store, clock).after_consultation
+    index = build_index(content, None)
     services = StaffServices(
         staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
         consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
         reply_channels=frozenset({LINE}), answers=SqlAnswers(engine, policy), frame=ReplyFrame(content),
-        purge_preview=functools.partial(retention.preview, engine),
+        purge_preview=functools.partial(retention.preview, engine), usage=SqlUsage(engine), content=lambda: content,
+        faq_index=lambda: index, embedder=None, edited_content=None,
     )
     return services, engine
 
