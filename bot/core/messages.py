@@ -65,6 +65,7 @@ class TextMessage(BaseModel):
     text: str
     choices: list[Choice] = Field(default_factory=list)
     numbered: bool = False  # a typed number picks one of its answers (bot.core.numbers): channels may list them so
+    for_staff: str | None = None  # what staff see of it, when the text holds what only the user may open (a form link)
 
 
 

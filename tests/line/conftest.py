@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+import aiohttp
 from aiohttp import web
 
 from bot.app import App, AppOptions, build_app
@@ -61,6 +63,27 @@ class LineStack:
         if self.app is not None:
             await self.app.close()
             self.app = None
+
+    @property
+    def base_url(self) -> str:
+        return self.emulator.webhook_url.removesuffix("/webhooks/line")
+
+    async def staff_page(self, path: str, name: str = "sato") -> str:
+        """A staff member (made if new) logs in to the console and opens ``path``; the page's HTML."""
+        from tests.staff.conftest import PASSWORD, PASSWORD_HASH  # tests/staff's stack reuses this one: imported late
+
+        assert self.app is not None
+        staff, now = self.app.staff.services.staff, self.app.clock.now()
+        await staff.add_user(name, PASSWORD_HASH, now)
+        await staff.set_password(name, PASSWORD_HASH, temporary=False, now=now)
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            page = await (await browser.get(f"{self.base_url}/staff/login")).text()
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert csrf is not None
+            await browser.post(f"{self.base_url}/staff/login", data={"name": name, "password": PASSWORD, "csrf_token": csrf.group(1)})
+            shown = await browser.get(f"{self.base_url}{path}")
+            assert shown.status == 200, (path, shown.status)
+            return await shown.text()
 
     async def settled(self) -> None:
         """Wait until the server has handled and delivered everything it was sent."""

@@ -69,6 +69,19 @@ async def test_a_forged_changed_or_expired_link_is_refused(line: LineStack) -> N
     assert "problem" not in await _draft(line)
 
 
+async def test_staff_never_see_the_link_among_the_last_lines(line: LineStack) -> None:
+    link = await _to_the_long_questions(line)
+    await _say(line, "担当者に相談", "フォームの書き方を教えてください")
+    assert line.app is not None
+    [consultation] = await line.app.staff.services.consultations.find()
+    page = await line.staff_page(f"/staff/consultations/{consultation.id}")
+    token = link.rsplit("/", 1)[1]
+    assert "フォームの書き方を教えてください" in page
+    assert token.split(".")[0] not in page and "/form/" not in page, "a staff member could open the proposer's form"
+    minutes = int(line.app.forms.links.lifetime.total_seconds() // 60) if line.app.forms else 0
+    assert FORM.link_for_staff.format(minutes=minutes).splitlines()[-1] in page
+
+
 @needs_browser
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
