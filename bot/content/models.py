@@ -256,7 +256,9 @@ class FormTexts(Strict):
     save: NonEmpty = Field(description="the button")
     saved: NonEmpty = Field(description="the page after saving")
     errors: NonEmpty = Field(description="above the form when an answer was refused")
-    expired: NonEmpty = Field(description="a link that is too old or not ours")
+    expired: NonEmpty = Field(description="a link that is too old or not ours (on LINE: an ID token LINE refuses)")
+    opening: NonEmpty = Field(description="on LINE (LIFF): while the page learns from LINE who opened it")
+    not_opened: NonEmpty = Field(description="on LINE (LIFF): the page could not learn it (LINE did not answer, no script)")
 
     def step_ref(self, content_steps: dict[str, Any], field: str) -> str | None:
         """The ref of the dialog's text question for ``field``."""

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import timedelta
 
 import pytest
@@ -40,6 +41,7 @@ class LineStack:
     runner: web.AppRunner | None = None
     app: App | None = None
     started: list[web.Application] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # more Settings for the next start()
 
     async def start(self, options: AppOptions = FAST) -> None:
         settings = Settings(
@@ -48,6 +50,7 @@ class LineStack:
             LINE_CHANNEL_SECRET=SECRET,
             LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
             LINE_API_BASE_URL=self.emulator.url,
+            **self.settings,
         )
         self.app = await build_app(settings, options)
         server = create_server_app(self.app)
