@@ -20,11 +20,11 @@ from bot.channels.line.liff import LiffIdentity, LiffUnavailable
 from bot.content.loader import Content
 from bot.core.messages import UserKey
 from bot.core.ports import Clock
+from bot.forms import LIFF_SDK as SDK
 from bot.forms.links import FormLinks
 from bot.forms.pages import TEMPLATES
 
 LIFF_DIR = Path(__file__).parent / "liff"
-SDK = LIFF_DIR / "dist" / "liff.js"
 PAGE_PATH, SESSION_PATH = "/liff/form", "/liff/session"
 _LINE_HOSTS = "https://api.line.me https://access.line.me https://liff.line.me"
 _HEADERS = {

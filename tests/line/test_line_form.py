@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bot.content.loader import load_content
 from bot.core.messages import UserKey
-from bot.forms.liff_pages import SDK
+from bot.forms import LIFF_SDK as SDK
 from bot.settings import REPOSITORY_ROOT
 from tests.a11y.browser import VIEWPORTS, assert_accessible, chromium, horizontal_overflow, needs_browser, new_page
 from tests.line.conftest import LineStack
@@ -143,6 +143,12 @@ async def _with_liff(line: LineStack) -> str:
     return f"https://liff.line.me/{line.emulator.liff.liff_id}"
 
 
+def _needs_the_sdk() -> None:
+    if not SDK.exists():
+        message = "the LIFF SDK is not installed: run scripts/install-liff (scripts/test does)"
+        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+
+
 async def _line_hosts_to_the_emulator(page: Any, line: LineStack) -> list[str]:
     """The browser's calls to LINE's hosts go to the emulator, as LINE_API_BASE_URL sends the bot's; calls to
     any other host but ours fail, and are listed in what this returns."""
@@ -168,11 +174,9 @@ async def _line_hosts_to_the_emulator(page: Any, line: LineStack) -> list[str]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 async def test_on_line_the_form_opens_as_a_liff_app_and_saves_into_the_draft(line: LineStack, viewport: str) -> None:
-    if not SDK.exists():
-        message = "the LIFF SDK is not installed: run scripts/install-liff (scripts/test does)"
-        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
     app_link = await _with_liff(line)
     assert await _to_the_long_questions(line, link=r"https://liff\.line\.me/\S+") == app_link  # no signed link in the chat
+    _needs_the_sdk()
     async with chromium() as browser:
         page = await new_page(browser, VIEWPORTS[viewport])
         elsewhere = await _line_hosts_to_the_emulator(page, line)
@@ -194,6 +198,24 @@ async def test_on_line_the_form_opens_as_a_liff_app_and_saves_into_the_draft(lin
     assert draft["problem"] == "子どもの孤食が増えている。" and draft["roles_city"] == "広報紙"
     await line.settled()
     assert CONTENT.step("draft.expected_results").text in line.emulator.texts(USER)[-1]  # type: ignore[union-attr]
+
+
+@needs_browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_line_a_token_line_refuses_shows_why_and_no_form(line: LineStack) -> None:
+    app_link = await _with_liff(line)
+    line.emulator.liff.verify_refuses = True
+    _needs_the_sdk()
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await _line_hosts_to_the_emulator(page, line)
+        await page.goto(app_link)
+        alert = page.get_by_role("alert")
+        await alert.wait_for()
+        assert await alert.inner_text() == FORM.expired
+        assert "/form/" not in page.url and await page.locator("textarea").count() == 0
+        await assert_accessible(page, "the refused form on LINE")
+    assert [status for _, status in line.emulator.liff.verified] == [400]
 
 
 async def test_an_id_token_line_refuses_or_a_profile_the_page_sends_gets_no_form(line: LineStack) -> None:
