@@ -198,6 +198,10 @@ async def test_on_line_the_form_opens_as_a_liff_app_and_saves_into_the_draft(lin
     assert draft["problem"] == "子どもの孤食が増えている。" and draft["roles_city"] == "広報紙"
     await line.settled()
     assert CONTENT.step("draft.expected_results").text in line.emulator.texts(USER)[-1]  # type: ignore[union-attr]
+    await _say(line, "1年で延べ500人が利用する", "約30万円", "希望する", "2027年4月から1年間", "スキップ")
+    cards = [message for message in line.emulator.seen[USER] if message["from"] == "bot" and message["type"] == "flex"]
+    assert cards, "the chat goes on to the summary"
+    assert "子どもの孤食が増えている。" in str(cards[-1]["contents"]) and "毎週、食堂を開いて見守る。" in str(cards[-1]["contents"])
 
 
 @needs_browser
