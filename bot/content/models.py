@@ -248,6 +248,9 @@ class FormTexts(Strict):
     dialog: NonEmpty = Field(description="the dialog (file name) whose text questions the form asks")
     fields: list[NonEmpty] = Field(min_length=1, description="the fields of those questions, in order")
     link: NonEmpty = Field(description="said above the first of those questions; {form_url}, {minutes}")
+    app_link: NonEmpty = Field(
+        description="said instead of link where the channel's own app opens the form (LINE's LIFF: no expiry); {form_url}"
+    )
     link_for_staff: NonEmpty = Field(
         description="the link's line as staff see it among the last lines (the link opens the user's own draft); {minutes}"
     )

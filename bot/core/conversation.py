@@ -714,6 +714,8 @@ class Conversation:
         url = self.form_links.link(self.user, self.now)
         minutes = int(self.form_links.lifetime.total_seconds() // 60)
         values = {"form_url": url, "minutes": minutes}
+        if not self.form_links.signed(self.user):  # the channel's own app (LIFF): no secret, no expiry
+            return TextMessage(text=render(self._render(form.app_link), values))
         return TextMessage(
             text=render(self._render(form.link), values), for_staff=render(self._render(form.link_for_staff), values)
         )

@@ -28,6 +28,10 @@ class FormLinks:
         else a signed link."""
         return self._app_links.get(user.channel) or self._base_url + self.path(user, now)
 
+    def signed(self, user: UserKey) -> bool:
+        """Whether ``user``'s link is a signed one (it expires and opens their draft: only they may see it)."""
+        return user.channel not in self._app_links
+
     def path(self, user: UserKey, now: datetime) -> str:
         """The signed form path of ``user``'s draft, valid for ``lifetime`` from ``now``."""
         expires = int((now + self.lifetime).timestamp())

@@ -176,6 +176,7 @@ async def _line_hosts_to_the_emulator(page: Any, line: LineStack) -> list[str]:
 async def test_on_line_the_form_opens_as_a_liff_app_and_saves_into_the_draft(line: LineStack, viewport: str) -> None:
     app_link = await _with_liff(line)
     assert await _to_the_long_questions(line, link=r"https://liff\.line\.me/\S+") == app_link  # no signed link in the chat
+    assert FORM.app_link.format(form_url=app_link) in line.emulator.texts(USER)  # and no time limit is said
     _needs_the_sdk()
     async with chromium() as browser:
         page = await new_page(browser, VIEWPORTS[viewport])
