@@ -27,10 +27,12 @@ from bot.forms.pages import TEMPLATES
 LIFF_DIR = Path(__file__).parent / "liff"
 PAGE_PATH, SESSION_PATH = "/liff/form", "/liff/session"
 _LINE_HOSTS = "https://api.line.me https://access.line.me https://liff.line.me"
-_HEADERS = {
+_HEADERS = {  # the page: its script talks to LINE's hosts
     "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": f"default-src 'self'; connect-src 'self' {_LINE_HOSTS}; frame-ancestors 'none'",
 }
+_MAX_BODY = 16 * 1024  # an ID token is about 1 KB
+_ANSWER = {"Cache-Control": "no-store"}  # the session's JSON (the server's policy for data applies)
 
 
 @dataclass(frozen=True)
@@ -67,18 +69,19 @@ class LiffForm:
         form = self.content().common.form
         if form is None:
             return web.json_response({"message": "not found"}, status=404)
+        raw = await request.read()  # the server read it already, under its size and time limits
         try:
-            body = json.loads(await request.read())  # the server read it already, under its size and time limits
-        except (ValueError, UnicodeDecodeError):
+            body = json.loads(raw) if len(raw) <= _MAX_BODY else None
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested beyond reason
             body = None
         token = body.get("id_token") if isinstance(body, dict) else None
         if not isinstance(token, str):
-            return web.json_response({"message": form.expired}, status=400, headers=_HEADERS)
+            return web.json_response({"message": form.expired}, status=400, headers=_ANSWER)
         try:
             user_id = await self.identity.user_id(token)
         except LiffUnavailable:
-            return web.json_response({"message": form.not_opened}, status=503, headers=_HEADERS)
+            return web.json_response({"message": form.not_opened}, status=503, headers=_ANSWER)
         if user_id is None:
-            return web.json_response({"message": form.expired}, status=403, headers=_HEADERS)
+            return web.json_response({"message": form.expired}, status=403, headers=_ANSWER)
         path = self.links.path(UserKey(channel=LINE, user_id=user_id), self.clock.now())
-        return web.json_response({"url": path}, headers=_HEADERS)
+        return web.json_response({"url": path}, headers=_ANSWER)
