@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.line import CHANNEL as LINE
 from bot.channels.line.delivery import RetryPolicy as LineRetryPolicy
+from bot.channels.line.liff import LiffIdentity
 from bot.channels.line.setup import LineChannel, LineConfig
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.web import CHANNEL as WEB
@@ -32,6 +33,7 @@ from bot.core.messages import CardMessage, Outbound, UserKey
 from bot.core.ports import Clock
 from bot.core.throttle import TurnLimit
 from bot.forms.links import FormLinks
+from bot.forms.liff_pages import LiffForm
 from bot.forms.pages import FormPages, Push
 from bot.faq.dense import E5Embedder
 from bot.faq.live import LiveContent, build_index, load_embedder
@@ -115,9 +117,10 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     limit = TurnLimit(turns=settings.user_messages_per_minute)
     # Staff answer consultations on these channels (push, or the web chat's pull); the terminal has neither.
     form_key = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
+    liff = LiffIdentity(settings.line_liff_id, settings.line_api_base_url) if settings.line_liff_id else None
     links = FormLinks(
         form_key or dev_session_secret(Path.cwd() / "var" / "staff-session.key"), settings.staff_base_url,
-        timedelta(minutes=settings.form_link_minutes),
+        timedelta(minutes=settings.form_link_minutes), {LINE: liff.app_url} if liff else None,
     )
     engine = Engine(
         live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
@@ -159,7 +162,8 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     accept = GroupCommit[NewEvent](lambda batch: events.add(batch, clock.now()))
     messengers = [channel for channel in (line, telegram) if channel is not None]
     staff = _staff_work(settings, database, live, store, engine, clock, messengers, embedder)
-    forms = FormPages(links, live.current, store, engine, clock, _push_to(messengers))
+    entrances = (LiffForm(liff, links, live.current, clock),) if liff else ()
+    forms = FormPages(links, live.current, store, engine, clock, _push_to(messengers), entrances)
     return App(
         settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff,
         forms,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from bot.forms import LIFF_SDK
 from bot.settings import Settings
 
 MIN_SECRET_LENGTH = 32
@@ -67,6 +68,10 @@ def _line(settings: Settings) -> list[Finding]:
         findings.append(Finding("error", "LINE needs both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN"))
     if all(halves):
         findings += _plain_http("LINE_API_BASE_URL", settings.line_api_base_url)
+    if settings.line_liff_id is not None and not LIFF_SDK.exists():
+        findings.append(Finding("error", (
+            "LINE_LIFF_ID is set but the LIFF SDK is not installed: the form on LINE cannot open; run scripts/install-liff"
+        )))
     if settings.line_channel_secret is not None:
         value = settings.line_channel_secret.get_secret_value()
         if len(value) < LINE_SECRET_LENGTH or value.lower() in EXAMPLE_SECRETS or len(set(value)) < 8:

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         validation_alias="LINE_API_BASE_URL",
         description="the LINE Messaging API host (the emulator's URL in tests)",
     )
+    line_liff_id: str | None = Field(
+        default=None, validation_alias="LINE_LIFF_ID", pattern=r"^[0-9]+-[A-Za-z0-9]+$",
+        description="LIFF app of 「フォームでまとめて入力」 on LINE (endpoint URL: <public URL>/liff/form); its LINE Login "
+        "channel (the id before '-') must be under the bot's provider",
+    )
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias="TELEGRAM_BOT_TOKEN", description="Telegram bot token (from @BotFather)"
     )

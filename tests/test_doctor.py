@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from bot import doctor
 from bot.doctor import diagnose
 from bot.settings import Settings
 
@@ -35,6 +40,14 @@ def test_half_configured_or_unsigned_channels_are_errors() -> None:
     said = messages(handoff_webhook_url="https://city.example.jp/hook")
     assert "ERROR: KYOSO_HANDOFF_WEBHOOK_URL is set without KYOSO_HANDOFF_WEBHOOK_SECRET to sign it" in said
     assert "ERROR: KYOSO_SMTP_HOST is set but KYOSO_STAFF_EMAILS is empty: nobody gets the mail" in messages(smtp_host="mail")
+
+
+def test_a_liff_app_without_the_sdk_installed_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    missing = "ERROR: LINE_LIFF_ID is set but the LIFF SDK is not installed: the form on LINE cannot open; run scripts/install-liff"
+    monkeypatch.setattr(doctor, "LIFF_SDK", tmp_path / "liff.js")
+    assert missing in messages(LINE_LIFF_ID="1657000000-AbCdEfGh")
+    (tmp_path / "liff.js").write_text("window.liff = {};")
+    assert missing not in messages(LINE_LIFF_ID="1657000000-AbCdEfGh")
 
 
 def test_weak_secrets_and_plain_http_to_remote_hosts_are_warned() -> None:

@@ -248,12 +248,20 @@ class FormTexts(Strict):
     dialog: NonEmpty = Field(description="the dialog (file name) whose text questions the form asks")
     fields: list[NonEmpty] = Field(min_length=1, description="the fields of those questions, in order")
     link: NonEmpty = Field(description="said above the first of those questions; {form_url}, {minutes}")
+    app_link: NonEmpty = Field(
+        description="said instead of link where the channel's own app opens the form (LINE's LIFF: no expiry); {form_url}"
+    )
+    link_for_staff: NonEmpty = Field(
+        description="the link's line as staff see it among the last lines (the link opens the user's own draft); {minutes}"
+    )
     title: NonEmpty
     intro: NonEmpty
     save: NonEmpty = Field(description="the button")
     saved: NonEmpty = Field(description="the page after saving")
     errors: NonEmpty = Field(description="above the form when an answer was refused")
-    expired: NonEmpty = Field(description="a link that is too old or not ours")
+    expired: NonEmpty = Field(description="a link that is too old or not ours (on LINE: an ID token LINE refuses)")
+    opening: NonEmpty = Field(description="on LINE (LIFF): while the page learns from LINE who opened it")
+    not_opened: NonEmpty = Field(description="on LINE (LIFF): the page could not learn it (LINE did not answer, no script)")
 
     def step_ref(self, content_steps: dict[str, Any], field: str) -> str | None:
         """The ref of the dialog's text question for ``field``."""

@@ -688,7 +688,8 @@ class Conversation:
         """Keep the last lines of the conversation, for the staff member a consultation goes to."""
         lines = [Said(who="user", text=said)] if said else []
         for message in self.outbox:
-            lines.append(Said(who="bot", text=message.title if isinstance(message, CardMessage) else message.text))
+            shown = message.title if isinstance(message, CardMessage) else message.for_staff or message.text
+            lines.append(Said(who="bot", text=shown))
         recent = self.state.recent + [Said(who=line.who, text=line.text[:MAX_RECENT_CHARS]) for line in lines]
         self.state.recent = recent[-MAX_RECENT:]
 
@@ -712,7 +713,12 @@ class Conversation:
             return None
         url = self.form_links.link(self.user, self.now)
         minutes = int(self.form_links.lifetime.total_seconds() // 60)
-        return TextMessage(text=render(self._render(form.link), {"form_url": url, "minutes": minutes}))
+        values = {"form_url": url, "minutes": minutes}
+        if not self.form_links.signed(self.user):  # the channel's own app (LIFF): no secret, no expiry
+            return TextMessage(text=render(self._render(form.app_link), values))
+        return TextMessage(
+            text=render(self._render(form.link), values), for_staff=render(self._render(form.link_for_staff), values)
+        )
 
     async def fill(self, answers: dict[str, str]) -> None:
         """Answers saved in the form: kept in the draft; a user at one of its questions goes on past those answered."""

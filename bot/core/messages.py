@@ -65,6 +65,9 @@ class TextMessage(BaseModel):
     text: str
     choices: list[Choice] = Field(default_factory=list)
     numbered: bool = False  # a typed number picks one of its answers (bot.core.numbers): channels may list them so
+    # What staff see of it among the last lines, when the text holds what only the user may open (a form link);
+    # for the conversation only: never sent to a channel or stored with the message.
+    for_staff: str | None = Field(default=None, exclude=True)
 
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -28,6 +29,12 @@ _HEADERS = {
 }
 
 
+class Entrance(Protocol):
+    """Another way into the form (the LIFF app on LINE): its own routes on the server."""
+
+    def install(self, server: web.Application) -> None: ...
+
+
 @dataclass(frozen=True)
 class FormField:
     name: str
@@ -44,10 +51,13 @@ class FormPages:
     engine: Engine
     clock: Clock
     push: Push
+    entrances: tuple[Entrance, ...] = ()
 
     def install(self, server: web.Application) -> None:
         server.router.add_get(FORM_PATH + "{token}", self._show)
         server.router.add_post(FORM_PATH + "{token}", self._save)
+        for entrance in self.entrances:
+            entrance.install(server)
 
     async def _show(self, request: web.Request) -> web.Response:
         user, form = self._user(request), self.content().common.form
@@ -96,7 +106,7 @@ class FormPages:
     def _page(self, form: FormTexts | None, status: int = 200, **values: object) -> web.Response:
         if form is None:
             return web.Response(status=404, text="not found")
-        template = _TEMPLATES.get_template("form.html")
+        template = TEMPLATES.get_template("form.html")
         desk_name = str(self.content().facts.facts.get("desk_name", ""))
         page = template.render(**{"form": form, "desk_name": desk_name, "errors": {}, "fields": [], **values})
         return web.Response(text=page, status=status, content_type="text/html", headers=_HEADERS)
@@ -109,4 +119,4 @@ def _step(content: Content, field: str) -> TextStep | None:
     return step if isinstance(step, TextStep) else None
 
 
-_TEMPLATES = Environment(loader=PackageLoader("bot.forms", "templates"), autoescape=select_autoescape(["html"]))
+TEMPLATES = Environment(loader=PackageLoader("bot.forms", "templates"), autoescape=select_autoescape(["html"]))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import timedelta
 
 import pytest
+import aiohttp
 from aiohttp import web
 
 from bot.app import App, AppOptions, build_app
@@ -38,6 +41,7 @@ class LineStack:
     runner: web.AppRunner | None = None
     app: App | None = None
     started: list[web.Application] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # more Settings for the next start()
 
     async def start(self, options: AppOptions = FAST) -> None:
         settings = Settings(
@@ -46,6 +50,7 @@ class LineStack:
             LINE_CHANNEL_SECRET=SECRET,
             LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
             LINE_API_BASE_URL=self.emulator.url,
+            **self.settings,
         )
         self.app = await build_app(settings, options)
         server = create_server_app(self.app)
@@ -61,6 +66,27 @@ class LineStack:
         if self.app is not None:
             await self.app.close()
             self.app = None
+
+    @property
+    def base_url(self) -> str:
+        return self.emulator.webhook_url.removesuffix("/webhooks/line")
+
+    async def staff_page(self, path: str, name: str = "sato") -> str:
+        """A staff member (made if new) logs in to the console and opens ``path``; the page's HTML."""
+        from tests.staff.conftest import PASSWORD, PASSWORD_HASH  # tests/staff's stack reuses this one: imported late
+
+        assert self.app is not None
+        staff, now = self.app.staff.services.staff, self.app.clock.now()
+        await staff.add_user(name, PASSWORD_HASH, now)
+        await staff.set_password(name, PASSWORD_HASH, temporary=False, now=now)
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            page = await (await browser.get(f"{self.base_url}/staff/login")).text()
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert csrf is not None
+            await browser.post(f"{self.base_url}/staff/login", data={"name": name, "password": PASSWORD, "csrf_token": csrf.group(1)})
+            shown = await browser.get(f"{self.base_url}{path}")
+            assert shown.status == 200, (path, shown.status)
+            return await shown.text()
 
     async def settled(self) -> None:
         """Wait until the server has handled and delivered everything it was sent."""

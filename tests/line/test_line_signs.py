@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-import aiohttp
-
 from tests.line.conftest import FAST, LineStack
-from tests.staff.conftest import PASSWORD, PASSWORD_HASH
 
 USER = "U" + "7" * 32
 
@@ -46,22 +42,12 @@ async def test_a_slow_turn_shows_it_one_to_one_only_and_never_in_standby(line: L
 
 async def _staff_reads(line: LineStack, consultation_id: int) -> None:
     """A staff member logs in to the console and opens the consultation."""
-    assert line.app is not None
-    base = line.emulator.webhook_url.removesuffix("/webhooks/line")
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
-        page = await (await browser.get(f"{base}/staff/login")).text()
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert csrf is not None
-        await browser.post(f"{base}/staff/login", data={"name": "sato", "password": PASSWORD, "csrf_token": csrf.group(1)})
-        shown = await browser.get(f"{base}/staff/consultations/{consultation_id}")
-        assert shown.status == 200 and "府中市宮西町" in await shown.text()
+    assert "府中市宮西町" in await line.staff_page(f"/staff/consultations/{consultation_id}")
     await _settled(line)
 
 
 async def test_messages_are_marked_read_only_when_a_staff_member_read_them(line: LineStack) -> None:
     assert line.app is not None
-    await line.app.staff.services.staff.add_user("sato", PASSWORD_HASH, line.app.clock.now())
-    await line.app.staff.services.staff.set_password("sato", PASSWORD_HASH, temporary=False, now=line.app.clock.now())
     assert await line.emulator.follow(USER) == 200
     for text in ["担当者に相談", "協働の進め方を相談したいです", "住所は府中市宮西町1-2-3です"]:
         assert await line.emulator.type(USER, text) == 200

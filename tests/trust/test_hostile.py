@@ -339,3 +339,24 @@ async def test_every_answer_carries_the_security_headers(platforms: Platforms, m
     assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
     if headers["Content-Type"].startswith("application/json"):
         assert policy.startswith("default-src 'none'")
+
+
+# --- 8. the form on LINE (LIFF): what the page posts is not trusted -------------------------------
+
+@pytest.mark.settings(LINE_LIFF_ID="1657000000-AbCdEfGh")
+@pytest.mark.parametrize("body", [
+    b"\xff\xfe not utf-8", b"[]", b'"a string"', b'{"id_token": 12}', b'{"id_token": {"sub": "U1"}}',
+    b'{"id_token": "' + b"a." * 3000 + b'"}', b'{"id_token": "' + b"\\u0000" * 10 + b'"}',
+    json.dumps({"userId": "U" + "1" * 32, "displayName": "府中 花子"}).encode(), b"[" * 5000 + b"]" * 5000,
+])
+async def test_odd_bodies_to_the_liff_session_get_a_4xx_and_no_form(
+    platforms: Platforms, body: bytes, errors: pytest.LogCaptureFixture
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(platforms.url + "/liff/session", data=body, headers={"Content-Type": "application/json"}) as answer:
+            assert 400 <= answer.status < 500, (body[:40], answer.status)
+            assert "url" not in await answer.text()
+            assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        async with http.get(platforms.url + "/liff/form") as page:
+            assert page.status == 200 and "connect-src 'self' https://api.line.me" in page.headers["Content-Security-Policy"]
+    _no_traceback(errors)

@@ -22,6 +22,8 @@ from aiohttp import web
 
 from bot.core.text import utf16_length
 from bot.emulators.line import events
+from bot.emulators.line.liff import PATHS as LIFF_PATHS
+from bot.emulators.line.liff import LiffStandIn
 
 REPLY_TOKEN_SECONDS = 60.0
 WEBHOOK_TIMEOUT_SECONDS = 2.0
@@ -73,6 +75,7 @@ class LineEmulator:
     seen: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     calls: list[Call] = field(default_factory=list)
     webhook_log: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    liff: LiffStandIn = field(default_factory=LiffStandIn)  # LINE's servers for the LIFF app (the form on LINE)
 
     def __post_init__(self) -> None:
         self._tokens: dict[str, _Token] = {}
@@ -102,6 +105,7 @@ class LineEmulator:
         app.router.add_post("/v2/bot/richmenu", self._create_rich_menu, name="richmenu")
         app.router.add_post("/v2/bot/richmenu/{rich_menu_id}/content", self._rich_menu_image, name="richmenu_image")
         app.router.add_post("/v2/bot/user/all/richmenu/{rich_menu_id}", self._default_rich_menu, name="richmenu_default")
+        self.liff.install(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -285,7 +289,7 @@ class LineEmulator:
         self.calls.append(call)
         if self.unavailable:
             response: web.StreamResponse = _error(503, _STATUS_MESSAGES[503])
-        elif request.headers.get("Authorization") != f"Bearer {self.access_token}":
+        elif not request.path.startswith(LIFF_PATHS) and request.headers.get("Authorization") != f"Bearer {self.access_token}":
             response = _error(401, "Authentication failed. Confirm that the access token in the authorization header is valid.")
         else:
             response = await handler(request)
