@@ -40,6 +40,7 @@ from bot.core.messages import REPLIES, Outbound, UserKey
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
+from storage import sqlite_inline
 from storage.queue import SENT
 from storage.tables import (
     answered_turns,
@@ -108,6 +109,7 @@ def create_engine_for(url: str) -> AsyncEngine:
         sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps, pool_size=1, max_overflow=0,
         pool_reset_on_return=None,
     )
+    event.listen(engine.sync_engine, "do_connect", _sqlite_inline)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
@@ -116,6 +118,11 @@ def create_engine_for(url: str) -> AsyncEngine:
 def _json_dumps(value: Any) -> str:
     # Keep Japanese readable for anyone looking at the database directly.
     return json.dumps(value, ensure_ascii=False)
+
+
+def _sqlite_inline(dialect: Any, _record: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    # The URL's arguments, and our statements run on the event loop's thread (see storage/sqlite_inline.py).
+    return dialect.loaded_dbapi.connect(*args, async_creator_fn=sqlite_inline.connect, **kwargs)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
