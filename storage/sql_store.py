@@ -41,6 +41,7 @@ from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
 from storage import sqlite_inline
+from storage.gate import gate_of
 from storage.queue import SENT
 from storage.tables import (
     answered_turns,
@@ -430,6 +431,7 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._recoverable = recoverable(engine)
+        self._gate = gate_of(engine)
 
     @asynccontextmanager
     async def turn(self, user: UserKey, key: str | None = None, first_try: bool = False) -> AsyncIterator[SqlTurn]:
@@ -440,7 +442,7 @@ class SqlStore:
         ``first_try``: the caller knows nothing was answered under ``key`` yet (no lookup).
         A keyed turn answers a stored platform event: it commits as ``recoverable``.
         """
-        async with (self._engine if key is None else self._recoverable).begin() as connection:
+        async with self._gate.hold(), (self._engine if key is None else self._recoverable).begin() as connection:
             state = await _lock_conversation(connection, user)
             answered = None if key is None or first_try else await _answered(connection, user, key)
             turn = SqlTurn(connection, user, state, answered)
