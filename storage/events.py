@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ingest.events import NewEvent, StoredEvent
+from storage.gate import gate_of
 from storage.sql_store import _insert, recoverable
 from storage.tables import channel_users, inbound_events
 
@@ -49,6 +50,7 @@ class SqlEventLog:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine  # storing events: their commits reach the disk before the platform gets its 200
         self._handling = recoverable(engine)  # claiming and finishing: done again from the stored events if lost
+        self._gate = gate_of(engine)  # storing events goes first
 
     async def add(self, events: list[NewEvent], now: datetime) -> None:
         if not events:
@@ -61,11 +63,11 @@ class SqlEventLog:
             }
             for event in events
         ]
-        async with self._engine.begin() as connection:
+        async with self._gate.hold(first=True), self._engine.begin() as connection:
             await connection.execute(_ADD[connection.dialect.name], rows)
 
     async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
-        async with self._handling.begin() as connection:
+        async with self._gate.hold(), self._handling.begin() as connection:
             if finished:
                 await connection.execute(_FINISH, {"ids": list(finished), "now": now})
             if limit <= 0:
@@ -77,7 +79,7 @@ class SqlEventLog:
 
     async def finish_many(self, event_ids: Sequence[int], now: datetime) -> None:
         if event_ids:
-            async with self._handling.begin() as connection:
+            async with self._gate.hold(), self._handling.begin() as connection:
                 await connection.execute(_FINISH, {"ids": list(event_ids), "now": now})
 
     async def give_up(self, event_id: int, now: datetime, error: str) -> None:
@@ -150,7 +152,7 @@ class SqlEventLog:
 
     async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None:
         """Remember whether the user follows the bot (LINE unfollow = blocked); part of handling a stored event."""
-        async with self._handling.begin() as connection:
+        async with self._gate.hold(), self._handling.begin() as connection:
             await connection.execute(
                 _insert(connection, channel_users)
                 .values(channel=channel, user_id=user_id, active=active, updated_at=now)
@@ -168,7 +170,7 @@ class SqlEventLog:
             return (await connection.execute(query)).scalar_one_or_none()
 
     async def _update(self, which: Any, **values: object) -> None:
-        async with self._handling.begin() as connection:
+        async with self._gate.hold(), self._handling.begin() as connection:
             await connection.execute(update(inbound_events).where(which).values(**values))
 
 

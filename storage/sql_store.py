@@ -40,6 +40,8 @@ from bot.core.messages import REPLIES, Outbound, UserKey
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
+from storage import sqlite_inline
+from storage.gate import gate_of
 from storage.queue import SENT
 from storage.tables import (
     answered_turns,
@@ -108,6 +110,7 @@ def create_engine_for(url: str) -> AsyncEngine:
         sa_url, connect_args={"timeout": 30}, json_serializer=_json_dumps, pool_size=1, max_overflow=0,
         pool_reset_on_return=None,
     )
+    event.listen(engine.sync_engine, "do_connect", _sqlite_inline)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
@@ -116,6 +119,11 @@ def create_engine_for(url: str) -> AsyncEngine:
 def _json_dumps(value: Any) -> str:
     # Keep Japanese readable for anyone looking at the database directly.
     return json.dumps(value, ensure_ascii=False)
+
+
+def _sqlite_inline(dialect: Any, _record: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    # The URL's arguments, and our statements run on the event loop's thread (see storage/sqlite_inline.py).
+    return dialect.loaded_dbapi.connect(*args, async_creator_fn=sqlite_inline.connect, **kwargs)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
@@ -423,6 +431,7 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._recoverable = recoverable(engine)
+        self._gate = gate_of(engine)
 
     @asynccontextmanager
     async def turn(self, user: UserKey, key: str | None = None, first_try: bool = False) -> AsyncIterator[SqlTurn]:
@@ -433,7 +442,7 @@ class SqlStore:
         ``first_try``: the caller knows nothing was answered under ``key`` yet (no lookup).
         A keyed turn answers a stored platform event: it commits as ``recoverable``.
         """
-        async with (self._engine if key is None else self._recoverable).begin() as connection:
+        async with self._gate.hold(), (self._engine if key is None else self._recoverable).begin() as connection:
             state = await _lock_conversation(connection, user)
             answered = None if key is None or first_try else await _answered(connection, user, key)
             turn = SqlTurn(connection, user, state, answered)
