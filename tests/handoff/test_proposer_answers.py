@@ -114,7 +114,9 @@ async def test_after_the_reply_window_typed_text_is_for_the_bot_again(desk: Desk
     await desk.staff_reply("資料をお送りください。")
     desk.clock.advance(73)
     said = await desk.send("資料は来週お送りします。")
-    assert TOLD not in said and "お答えできる情報が見つかりませんでした" in said
+    assert TOLD not in said
+    # The bot's own FAQ path answers it (unknown or did-you-mean, as the matcher decides), not staff.
+    assert "お答えできる情報が見つかりませんでした" in said or "お探しの内容は、次のどれかですか？" in said, said
     assert await desk.stored() == []
 
 
