@@ -220,6 +220,7 @@ async def test_the_retention_page_counts_what_the_next_purge_forgets_without_sho
     page = await (await console.client.get("/staff/retention")).text()
     assert '<td id="purge-conversations">1件</td>' in page and "90日" in page
     assert "株式会社まだ送っていない" not in page
+    assert "利用状況の集計に使う記録" in page, "staff are told the anonymous usage counts outlive a purge"
 
 
 async def _set_last_activity(database_url: str, user_id: str, when: datetime) -> None:
