@@ -10,13 +10,14 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.content.loader import Content
 from bot.content.models import ASKING_STEPS, SubmitStep
 from bot.core import usage
 from bot.core.text import render
 from bot.handoff.render import STAFF_TIMEZONE, channel_label
+from bot.staff.dates import BadDate, day_start, typed_day
 from storage.usage import Used
 
 MAX_DAYS = 731  # two years: a longer span is refused (the page would be too long to read)
@@ -64,26 +65,20 @@ class Query:
         return {"from": self.since.isoformat(), "to": self.until.isoformat(), "by": self.unit, "channel": self.channel}
 
     def start(self) -> datetime:
-        return datetime.combine(self.since, time(), STAFF_TIMEZONE)
+        return day_start(self.since)
 
     def end(self) -> datetime:
-        return datetime.combine(self.until + timedelta(days=1), time(), STAFF_TIMEZONE)
+        return day_start(self.until + timedelta(days=1))
 
 
 def read_query(query: Mapping[str, str], today: date, channels: Iterable[str]) -> Query:
     """The span asked for (by default the last 12 weeks, by week); :class:`BadQuery` says what is wrong."""
 
-    def day(key: str, label: str, default: date) -> date:
-        raw = query.get(key, "").strip()
-        if not raw:
-            return default
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise BadQuery(f"{label}の日付の形式が正しくありません（例: 2026-11-25）。") from None
-
-    until = day("to", "終了日", today)
-    since = day("from", "開始日", until - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1))
+    try:
+        until = typed_day(query, "to", "終了日") or today
+        since = typed_day(query, "from", "開始日") or until - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
+    except BadDate as error:
+        raise BadQuery(str(error)) from None
     if since > until:
         raise BadQuery("開始日が終了日より後になっています。開始日は終了日と同じか、それより前にしてください。")
     if (until - since).days + 1 > MAX_DAYS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -26,13 +26,13 @@ from bot.staff.context import (
     staff_name,
     url,
 )
+from bot.staff.dates import BadDate, day_start, typed_day
 from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password, weakness
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session
 from bot.staff.throttle import THROTTLE
 from bot.staff.workflow import NEXT, STATUSES, can_move
 from storage.staff import DraftFilter, StaleStatus
-
 
 MAX_NAME = 64  # longer names are cut (no staff name is this long)
 
@@ -305,13 +305,10 @@ def _filter(query: MultiMapping[str]) -> tuple[DraftFilter, list[str]]:
     problems: list[str] = []
 
     def day(key: str, label: str) -> date | None:
-        raw = query.get(key, "").strip()
-        if not raw:
-            return None
         try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            problems.append(f"{label}の日付の形式が正しくありません（例: 2026-11-25）。")
+            return typed_day(query, key, label)
+        except BadDate as error:
+            problems.append(str(error))
             return None
 
     since, until = day("from", "開始日"), day("to", "終了日")
@@ -319,7 +316,7 @@ def _filter(query: MultiMapping[str]) -> tuple[DraftFilter, list[str]]:
         status=query.get("status", ""),
         proposal_type=query.get("type", ""),
         theme=query.get("theme", ""),
-        submitted_from=datetime.combine(since, time(), STAFF_TIMEZONE) if since else None,
-        submitted_before=datetime.combine(until + timedelta(days=1), time(), STAFF_TIMEZONE) if until else None,
+        submitted_from=day_start(since) if since else None,
+        submitted_before=day_start(until + timedelta(days=1)) if until else None,
         text=query.get("q", ""),
     ), problems
