@@ -474,17 +474,15 @@ class Conversation:
         self.state.faq_log.append(asked)
         del self.state.faq_log[:-MAX_FAQ_LOG]
         await self.turn.record_question(asked)
-        in_form = bool(getattr(self._current(), "field", None))
-        if found.answer:
-            self._say_answer(found.answer)
+        if found.answer or found.suggestions:
+            in_form = self._at_form_question()
+            if found.answer:
+                self._say_answer(found.answer)
+            else:
+                self._offer_suggestions(found.suggestions)
             last = self.outbox[-1]
-            if offer and not in_form and isinstance(last, TextMessage):
-                offer_intent(self.content, offer, last, before=len(last.choices) - 1)  # before メニュー
-        elif found.suggestions:
-            self._offer_suggestions(found.suggestions)
-            last = self.outbox[-1]
-            if offer and isinstance(last, TextMessage):
-                offer_intent(self.content, offer, last, before=len(last.choices) - 1)  # before どれでもない
+            if offer and not (found.answer and in_form) and isinstance(last, TextMessage):
+                offer_intent(self.content, offer, last, before=len(last.choices) - 1)  # before メニュー / どれでもない
         elif outside is not None:
             out_of_scope = required(self.content.out_of_scope, "faq/out_of_scope")
             self.say(render(out_of_scope.answer, {**self._facts, "topic": outside}))
@@ -514,7 +512,7 @@ class Conversation:
         years, dated = self.content.facts.years, self.common.messages.dated_fact
         note = dated_note([entry.answer] if entry else [], years, self.now, dated, self._facts)
         answer = hit.answer + (f"\n{note}" if note else "")
-        if getattr(self._current(), "field", None):
+        if self._at_form_question():
             self.say(answer)
             self.say(self.common.messages.back_to_question)
             self.prompt_due = True
@@ -529,6 +527,10 @@ class Conversation:
             self.state.feedback_for = hit.entry_id
         self.outbox.append(TextMessage(text=self._render(answer), choices=choices + commands))
         self.prompt_due = False
+
+    def _at_form_question(self) -> bool:
+        """At a question that fills a draft field: an answer there asks the pending question again."""
+        return bool(getattr(self._current(), "field", None))
 
     async def _helpful(self, said: str, entry_id: str) -> None:
         """はい/いいえ under an answer: counted once (a button of an earlier answer, or pressed again, is not)."""
