@@ -8,13 +8,13 @@ A token LINE refuses gets 403 and the form's ``expired`` text; LINE not answerin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.json_body import BadJson, parse
 from bot.channels.line import CHANNEL as LINE
 from bot.channels.line.liff import LiffIdentity, LiffUnavailable
 from bot.content.loader import Content
@@ -71,8 +71,8 @@ class LiffForm:
             return web.json_response({"message": "not found"}, status=404)
         raw = await request.read()  # the server read it already, under its size and time limits
         try:
-            body = json.loads(raw) if len(raw) <= _MAX_BODY else None
-        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested beyond reason
+            body = parse(raw) if len(raw) <= _MAX_BODY else None
+        except BadJson:  # not JSON, not UTF-8, nested beyond reason
             body = None
         token = body.get("id_token") if isinstance(body, dict) else None
         if not isinstance(token, str):
