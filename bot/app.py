@@ -124,7 +124,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     )
     engine = Engine(
         live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
-        reply_window=timedelta(hours=settings.proposer_reply_hours), form_links=links,
+        reply_window=timedelta(hours=settings.proposer_reply_hours), form_links=links, documents=settings.documents,
     )
 
     def one_to_one() -> str:
