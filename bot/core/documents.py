@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "png", "jpeg"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
-MEDIA_TYPES: dict[Kind, str] = {
+MEDIA_TYPES: dict[str, str] = {  # by kind
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

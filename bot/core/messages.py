@@ -28,13 +28,14 @@ class UserKey(BaseModel):
 class Attachment(BaseModel):
     """A file or image the user sent, as the channel received it.
 
-    ``data`` is None when the channel did not fetch it: larger than the limit (``size`` says how
-    large the platform declared it), or gone from the platform.
+    ``data`` is None until the channel fetched it by ``ref``, and stays None when it was larger than the
+    limit (``size`` says how large) or gone from the platform.
     """
 
     name: str = ""
     size: int | None = Field(default=None, ge=0)
     data: bytes | None = Field(default=None, repr=False)
+    ref: str | None = Field(default=None, max_length=256, description="the platform's handle the channel fetches it by")
 
     @field_validator("name")
     @classmethod
