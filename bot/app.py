@@ -152,6 +152,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
                 token=settings.telegram_bot_token.get_secret_value(), api_base_url=settings.telegram_api_base_url,
                 webhook_secret=secret.get_secret_value() if secret else None, commands=settings.telegram_commands,
                 poll_timeout=settings.telegram_poll_timeout, polling=options.telegram_polling,
+                max_document_bytes=settings.documents.max_bytes,
             ),
             clock, one_to_one,
         )
