@@ -37,6 +37,7 @@ from bot.forms.liff_pages import LiffForm
 from bot.forms.pages import FormPages, Push
 from bot.faq.dense import E5Embedder
 from bot.faq.live import LiveContent, build_index, load_embedder
+from bot.handoff.attachments import DossierFiles
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger, PullMessenger, ReplyDispatcher, ReplyFrame
@@ -55,6 +56,7 @@ from storage import retention
 from storage.answers import SqlAnswers
 from storage.usage import SqlUsage
 from storage.consultations import SqlConsultations
+from storage.documents import SqlDocuments
 from storage.events import SqlEventLog
 from storage.handoff import SqlHandoff
 from storage.migrate import upgrade
@@ -124,7 +126,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     )
     engine = Engine(
         live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
-        reply_window=timedelta(hours=settings.proposer_reply_hours), form_links=links,
+        reply_window=timedelta(hours=settings.proposer_reply_hours), form_links=links, documents=settings.documents,
     )
 
     def one_to_one() -> str:
@@ -137,7 +139,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
                 secret=settings.line_channel_secret.get_secret_value(),
                 access_token=settings.line_channel_access_token.get_secret_value(),
                 api_base_url=settings.line_api_base_url, retry=options.line_retry,
-                max_age=timedelta(hours=settings.event_max_age_hours),
+                max_age=timedelta(hours=settings.event_max_age_hours), max_document_bytes=settings.documents.max_bytes,
             ),
             events, clock, lambda: live.current().common.messages,
         )
@@ -150,6 +152,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
                 token=settings.telegram_bot_token.get_secret_value(), api_base_url=settings.telegram_api_base_url,
                 webhook_secret=secret.get_secret_value() if secret else None, commands=settings.telegram_commands,
                 poll_timeout=settings.telegram_poll_timeout, polling=options.telegram_polling,
+                max_document_bytes=settings.documents.max_bytes,
             ),
             clock, one_to_one,
         )
@@ -206,7 +209,8 @@ def _staff_work(
     secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
     services = StaffServices(
         staff=staff, store=store, handoff=SqlHandoff(database, policy),
-        builder=DossierBuilder(live.current, settings.staff_base_url), clock=clock, renderer=DossierRenderer(),
+        builder=DossierBuilder(live.current, settings.staff_base_url), clock=clock,
+        renderer=DossierRenderer(files=DossierFiles(SqlDocuments(database), int(settings.mail_attachments_max_mb * 1024 * 1024))),
         session_secret=secret or b"",  # unset: the development secret, made when the console is mounted
         consultations=consultations, answers=answers, frame=ReplyFrame(live.current),
         desk=ConsultationDesk(consultations, engine.after_consultation, clock, quiet_for, replies.wake),

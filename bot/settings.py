@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.content.models import CommandName
+from bot.core.documents import KINDS, DocumentPolicy, Kind
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,6 +140,14 @@ class Settings(BaseSettings):
     form_link_minutes: float = Field(
         default=30, gt=0, description="how long a link to 「フォームでまとめて入力」 works"
     )
+    document_max_mb: float = Field(default=10, gt=0, le=100, description="a file a proposer sends may be this large (MB)")
+    document_kinds: list[Kind] = Field(
+        default=list(KINDS), min_length=1, description="the kinds of file kept with a draft (JSON list of pdf docx xlsx pptx doc xls ppt png jpeg)",
+    )
+    document_max_files: int = Field(default=5, ge=1, le=50, description="files one draft may carry")
+    mail_attachments_max_mb: float = Field(
+        default=10, ge=0, description="staff mail attaches a draft's files up to this total (MB); the rest: see the console",
+    )
     session_secret: SecretStr | None = Field(
         default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
     )
@@ -149,6 +158,13 @@ class Settings(BaseSettings):
         if self.event_max_age_hours > self.retention_days * 24:
             raise ValueError("KYOSO_EVENT_MAX_AGE_HOURS must not exceed KYOSO_RETENTION_DAYS × 24")
         return self
+
+    @property
+    def documents(self) -> DocumentPolicy:
+        return DocumentPolicy(
+            max_bytes=int(self.document_max_mb * 1024 * 1024), kinds=frozenset(self.document_kinds),
+            max_files=self.document_max_files,
+        )
 
     @property
     def staff_email_list(self) -> list[str]:

@@ -1,6 +1,6 @@
 """`kyoso purge`: forget conversations and platform events older than the retention period.
 
-Submitted drafts and their consent records are not touched: staff need them. Safe to run
+Submitted drafts, their consent records and documents are not touched: staff need them. Safe to run
 from cron: it deletes only what is older than the cut-off, so a second run finds nothing.
 The staff console shows the same selection beforehand (:func:`preview`).
 """
@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.documents import purge_orphans
 from storage.tables import answered_turns, conversations, inbound_events, web_chat_lines
 
 
@@ -49,6 +50,7 @@ async def purge(engine: AsyncEngine, cutoff: datetime) -> Purged:
         await connection.execute(delete(answered_turns).where(answered_turns.c.answered_at < cutoff))
         # What the web chat shows again after a reload: lines from before the cut-off are not shown any more.
         await connection.execute(delete(web_chat_lines).where(web_chat_lines.c.created_at < cutoff))
+        await purge_orphans(connection)  # the files of the drafts in progress of the conversations forgotten above
     return Purged(conversations=idle.rowcount, events=finished.rowcount)
 
 

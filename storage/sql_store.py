@@ -27,10 +27,12 @@ from bot.core.consultation import (
     ConsultationRequest,
     ConsultationView,
 )
+from bot.core.documents import NewDocument
 from bot.core.draft import (
     ConsentRecord,
     ConsultationLine,
     ConsultationRecord,
+    DocumentNote,
     DraftProposal,
     FaqAsked,
     StoredDraft,
@@ -41,6 +43,7 @@ from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
 from storage import sqlite_inline
+from storage.documents import discard_pending, keep, link, notes_of
 from storage.gate import gate_of
 from storage.queue import SENT
 from storage.tables import (
@@ -210,6 +213,7 @@ class SqlTurn:
             .values(body="{}")
         )
         await self._erase_consultations()
+        await discard_pending(self._connection, self._user)
         await self._connection.execute(
             delete(web_chat_lines)
             .where(web_chat_lines.c.channel == self._user.channel, web_chat_lines.c.user_id == self._user.user_id)
@@ -228,6 +232,12 @@ class SqlTurn:
         await self._connection.execute(
             update(consultations).where(consultations.c.id.in_(unlinked)).values(question="", context={})
         )
+
+    async def keep_document(self, document: NewDocument) -> int:
+        return await keep(self._connection, self._user, document)
+
+    async def discard_documents(self) -> None:
+        await discard_pending(self._connection, self._user)
 
     async def record_question(self, asked: FaqAsked) -> None:
         """Keep the question without the user's id: staff need what was asked, not who asked it."""
@@ -394,6 +404,7 @@ class SqlTurn:
             insert(handoff_outbox).values(draft_id=draft_id, created_at=submission.submitted_at)
         )
         await self._link_consultations(draft_id)
+        await link(self._connection, self._user, draft_id, submission.documents)
         return reference
 
     async def _link_consultations(self, draft_id: int) -> None:
@@ -465,14 +476,16 @@ class SqlStore:
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).all()
             consulted = await _consultations_of(connection, [row.id for row in rows])
-        return [_stored_draft(row, consulted.get(row.id, [])) for row in rows]
+            sent = await notes_of(connection, [row.id for row in rows])
+        return [_stored_draft(row, consulted.get(row.id, []), sent.get(row.id, [])) for row in rows]
 
     async def get_draft(self, reference: str) -> StoredDraft | None:
         query = _drafts_with_consent().where(drafts.c.reference == reference)
         async with self._engine.connect() as connection:
             row = (await connection.execute(query)).first()
             consulted = await _consultations_of(connection, [row.id] if row else [])
-        return None if row is None else _stored_draft(row, consulted.get(row.id, []))
+            sent = await notes_of(connection, [row.id] if row else [])
+        return None if row is None else _stored_draft(row, consulted.get(row.id, []), sent.get(row.id, []))
 
     async def question_counts(self, outcomes: Sequence[str]) -> list[QuestionCount]:
         """Questions with these outcomes, grouped by their exact text, most asked first."""
@@ -593,7 +606,7 @@ async def _consultations_of(connection: AsyncConnection, draft_ids: list[int]) -
     return records
 
 
-def _stored_draft(row: Row[Any], consulted: list[ConsultationRecord]) -> StoredDraft:
+def _stored_draft(row: Row[Any], consulted: list[ConsultationRecord], sent: list[DocumentNote]) -> StoredDraft:
     return StoredDraft(
         reference=row.reference,
         status=row.status,
@@ -604,4 +617,5 @@ def _stored_draft(row: Row[Any], consulted: list[ConsultationRecord]) -> StoredD
         faq_log=[FaqAsked.model_validate(asked) for asked in row.faq_log],
         submitted_at=row.submitted_at,
         consultations=consulted,
+        documents=sent,
     )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -356,4 +357,23 @@ usage_events = Table(
     Column("outcome", String(16), nullable=True),
     Column("at", UtcDateTime, nullable=False),
     Index("ix_usage_events_at", "at"),
+)
+
+# --- documents (企画書) sent with a draft (migration 0012_documents) ---------------------------------
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("draft_id", Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=True,
+           doc="set when the draft is submitted; NULL while it is in progress"),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(8), nullable=False, doc="what the bytes are (bot/core/documents.py), not what the sender said"),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_documents_owner", "channel", "user_id", "draft_id"),
+    Index("ix_documents_draft_id", "draft_id"),
 )

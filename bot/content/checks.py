@@ -19,6 +19,8 @@ from bot.content.models import (
     SummaryStep,
     TextStep,
 )
+from bot.content.documents import PLACEHOLDERS as DOCUMENT_PLACEHOLDERS
+from bot.content.documents import document_dialogs
 from bot.content.facts import fact_checks
 from bot.content.problems import Problem
 from bot.content.yamlsrc import strings
@@ -54,6 +56,7 @@ def cross_check(content: Content) -> list[Problem]:
     problems += _intents(content)
     problems += _out_of_scope(content)
     problems += _form_fields(content)
+    problems += document_dialogs(content)
     return problems
 
 
@@ -329,7 +332,7 @@ def _out_of_scope(content: Content) -> list[Problem]:
 
 
 def _placeholders(content: Content) -> list[Problem]:
-    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | set(content.common.channel_words["default"])
+    known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | DOCUMENT_PLACEHOLDERS | set(content.common.channel_words["default"])
     problems = []
     for data, source in content.raw_sources:
         for path, text in strings(data):

@@ -31,6 +31,7 @@ from bot.content.models import (
     Synonyms,
     TextStep,
 )
+from bot.content.documents import DOCUMENTS_FILE, DocumentTexts
 from bot.content.problems import ContentInvalid, Problem
 from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 
@@ -41,7 +42,9 @@ SUBMISSION_FILE = "submission.yaml"
 REPLIES_FILE = "replies.yaml"
 INTENTS_FILE = "intents.yaml"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
-SPECIAL_DIALOG_FILES = (COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE)  # not dialogs
+SPECIAL_DIALOG_FILES = (
+    COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE, DOCUMENTS_FILE,
+)  # not dialogs
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -89,6 +92,8 @@ class Content:
     intents: Intents | None = None  # dialogs/intents.yaml (none: only buttons and the commands' exact words)
     out_of_scope: OutOfScope | None = None  # faq/out_of_scope.yaml
     intents_source: Source | None = None
+    documents: DocumentTexts | None = None  # dialogs/documents.yaml (none: files are not kept)
+    documents_source: Source | None = None
     out_of_scope_source: Source | None = None
 
     def step(self, ref: str) -> Step:
@@ -128,6 +133,7 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
     intents, intents_source = _optional(dialogs_dir / INTENTS_FILE, Intents, problems, raw)
+    documents, documents_source = _optional(dialogs_dir / DOCUMENTS_FILE, DocumentTexts, problems, raw)
     for path in sorted(dialogs_dir.glob("*.yaml")):
         if path.name in SPECIAL_DIALOG_FILES:
             continue
@@ -162,6 +168,7 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     )
     content.synonyms = synonyms.synonyms if synonyms else []
     content.intents, content.intents_source = intents, intents_source
+    content.documents, content.documents_source = documents, documents_source
     content.out_of_scope, content.out_of_scope_source = out_of_scope, out_of_scope_source
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)

@@ -30,6 +30,7 @@ from bot.content.models import (
 from bot.core import payloads, usage
 from bot.core.conditions import holds
 from bot.core.dated import dated_note
+from bot.core.documents import DocumentPolicy, receive
 from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
 from bot.core.intents import find_intent, leaves_form, offer_intent, offer_named_actions
@@ -65,8 +66,10 @@ class Conversation:
     def __init__(
         self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey,
         can_receive_replies: bool = True, reply_window: timedelta = timedelta(hours=72), form_links: FormLinks | None = None,
+        documents: DocumentPolicy = DocumentPolicy(),
     ) -> None:
         self.content = content
+        self.documents = documents
         self.form_links = form_links
         self.common = content.common
         self.faq = faq
@@ -123,6 +126,8 @@ class Conversation:
             command = self.command(inbound, text)
             if command is not None and inbound.payload is None:
                 await self._run_command(command)  # e.g. 「人と話したい」 as the very first message
+            elif inbound.document is not None:
+                await receive(self, inbound.document, self.documents)
             elif inbound.payload is None:
                 await self._answer_if_asked(text)
         elif await self._resume_if_returning(inbound, text):
@@ -134,6 +139,9 @@ class Conversation:
             await self._dispatch(inbound, text)
 
     async def _dispatch(self, inbound: Inbound, text: str) -> None:
+        if inbound.document is not None and inbound.payload is None:
+            await receive(self, inbound.document, self.documents)
+            return
         if inbound.not_text and inbound.payload is None:
             self.say(self.common.validation.not_text)
             self.prompt_due = True
@@ -271,6 +279,7 @@ class Conversation:
         elif kind == "delete_data":
             await self._erase_user_data()
         else:
+            await self.turn.discard_documents()
             self._forget_everything()
             self.say(messages.restart_done)
             await self._goto(self.common.home)
@@ -298,7 +307,7 @@ class Conversation:
             return False
         self.state.paused = False
         self.say(self.common.messages.resumed)
-        if inbound.payload is not None or self.command(inbound, text) is not None:
+        if inbound.payload is not None or inbound.document is not None or self.command(inbound, text) is not None:
             return False
         self.prompt_due = True
         await self._answer_if_asked(text)
@@ -650,7 +659,7 @@ class Conversation:
         criteria = {name: value for name, value in values.items() if name not in DraftProposal.model_fields}
         submission = Submission(
             user=self.user, draft=draft, criteria=criteria, consent=consent,
-            faq_log=self.state.faq_log, submitted_at=self.now,
+            faq_log=self.state.faq_log, submitted_at=self.now, documents=self.state.documents,
         )
         reference = await self.turn.submit(submission)
         self.say(render(step.text, {**self._facts, "reference": reference, "next_steps": next_steps(self.content)}))

@@ -67,6 +67,15 @@ class FaqAsked(BaseModel):
     asked_at: datetime
 
 
+class DocumentNote(BaseModel):
+    """A document (企画書) kept with a draft, as the conversation, the summary and the dossier know it; the bytes stay in storage."""
+
+    id: int
+    name: str
+    kind: str = Field(description="what the bytes are (bot/core/documents.py: pdf, docx, png …)")
+    size: int
+
+
 class Submission(BaseModel):
     """Everything stored atomically when a proposer submits."""
 
@@ -76,6 +85,7 @@ class Submission(BaseModel):
     consent: ConsentRecord
     faq_log: list[FaqAsked] = Field(default_factory=list)
     submitted_at: datetime
+    documents: list[DocumentNote] = Field(default_factory=list)
 
 
 class ConsultationLine(BaseModel):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
+from bot.core.documents import DocumentPolicy
 from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock, ConversationStore, FaqLookup, FormLinks, Turn
 from bot.core.throttle import Admission, TurnLimit
@@ -25,9 +26,10 @@ class Engine:
     def __init__(
         self, content: Content | Callable[[], Content], store: ConversationStore, faq: FaqLookup, clock: Clock,
         reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(), reply_window: timedelta = timedelta(hours=72),
-        form_links: FormLinks | None = None,
+        form_links: FormLinks | None = None, documents: DocumentPolicy = DocumentPolicy(),
     ) -> None:
         self._form_links = form_links
+        self._documents = documents
         self._content = content if callable(content) else lambda: content
         self._store = store
         self._faq = faq
@@ -96,5 +98,5 @@ class Engine:
         return Conversation(
             self._content(), self._faq, turn.state, now, turn, user,
             can_receive_replies=user.channel in self._reply_channels, reply_window=self._reply_window,
-            form_links=self._form_links,
+            form_links=self._form_links, documents=self._documents,
         )

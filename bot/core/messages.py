@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_FILE_NAME = 120
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]')
 
 
 class UserKey(BaseModel):
@@ -21,6 +23,26 @@ class UserKey(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.user_id}"
+
+
+class Attachment(BaseModel):
+    """A file or image the user sent, as the channel received it.
+
+    ``data`` is None until the channel fetched it by ``ref``, and stays None when it was larger than the
+    limit (``size`` says how large) or gone from the platform.
+    """
+
+    name: str = ""
+    size: int | None = Field(default=None, ge=0)
+    data: bytes | None = Field(default=None, repr=False)
+    ref: str | None = Field(default=None, max_length=256, description="the platform's handle the channel fetches it by")
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        """No folders, control or reserved characters (the name goes into a download header and a mail)."""
+        base = re.split(r"[\\/]", value)[-1].encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return _UNSAFE_IN_FILE_NAME.sub("_", base).strip(" .")[-MAX_FILE_NAME:]
 
 
 class Inbound(BaseModel):
@@ -37,6 +59,7 @@ class Inbound(BaseModel):
     key: str | None = Field(default=None, max_length=200)
     not_text: bool = False  # a sticker, picture, file … instead of text: the bot reads only text
     unsent: bool = False  # the user withdrew the message whose text is ``text`` (LINE's 送信取消)
+    document: Attachment | None = None  # a file or image sent to be kept with the draft (bot/core/documents.py)
 
     @field_validator("text", "payload")
     @classmethod

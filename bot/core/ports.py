@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.consultation import ConsultationRequest, ConsultationView
+from bot.core.documents import NewDocument
 from bot.core.draft import FaqAsked, Submission
 from bot.core.messages import Outbound, UserKey
 from bot.core.staff_replies import StaffReply
@@ -42,6 +43,14 @@ class Turn(Protocol):
 
         Returns the references of those kept drafts, so the user can be told what remains.
         """
+        ...
+
+    async def keep_document(self, document: NewDocument) -> int:
+        """Keep a file with the user's draft in progress (linked to the draft when it is submitted); return its id."""
+        ...
+
+    async def discard_documents(self) -> None:
+        """Forget the files of the user's draft in progress (最初から)."""
         ...
 
     async def record_question(self, asked: FaqAsked) -> None:

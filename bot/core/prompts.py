@@ -28,7 +28,7 @@ def prompt_messages(content: Content, state: ConversationState, now: datetime) -
     facts = content.facts.facts
     messages: list[Outbound] = []
     if isinstance(step, SummaryStep):
-        messages.append(summary_card(ref, step, content, state.values))
+        messages.append(summary_card(ref, step, content, state.values, state.documents))
     if isinstance(step, ConsentStep):
         notice = content.privacy
         messages.append(TextMessage(text=f"【{notice.title}】\n{render(notice.text, facts)}"))

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bot.core.draft import ConsentRecord, FaqAsked
+from bot.core.draft import ConsentRecord, DocumentNote, FaqAsked
 from bot.core.messages import Choice
 
 STATE_SCHEMA_VERSION = 1
@@ -46,6 +46,7 @@ class ConversationState(BaseModel):
     numbered: list[Choice] = Field(default_factory=list, description="the answers shown last: a typed 「2」 picks the second")
     paused: bool = False
     consent: ConsentRecord | None = None
+    documents: list[DocumentNote] = Field(default_factory=list, description="files kept with the draft in progress")
     faq_log: list[FaqAsked] = Field(default_factory=list)
     faq_misses: int = Field(default=0, description="questions in a row the FAQ could not answer")
     reached: list[str] = Field(default_factory=list, description="asked steps counted for staff's usage figures (bot/core/usage.py)")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.content.loader import Content
 from bot.content.models import ReportStep, SummaryStep
 from bot.core.conditions import holds
+from bot.core.documents import listed
+from bot.core.draft import DocumentNote
 from bot.core.messages import CardMessage, CardRow
 from bot.core.options import display_value, field_is_active
 from bot.core.text import render
@@ -40,7 +42,10 @@ def next_steps(content: Content) -> str:
     return "\n".join([said, render(texts.official_form.text or texts.official_form.unconfirmed, facts)])
 
 
-def summary_card(step_ref: str, step: SummaryStep, content: Content, values: dict[str, str]) -> CardMessage:
+def summary_card(
+    step_ref: str, step: SummaryStep, content: Content, values: dict[str, str], documents: Sequence[DocumentNote] = (),
+) -> CardMessage:
+    """The draft's rows that apply; then the files kept with it, when there are any."""
     rows = [
         CardRow(
             label=row.label,
@@ -49,4 +54,6 @@ def summary_card(step_ref: str, step: SummaryStep, content: Content, values: dic
         for row in step.rows
         if field_is_active(content, step_ref, row.field, values)
     ]
+    if documents and content.documents is not None:
+        rows.append(CardRow(label=content.documents.summary_label, value=listed([document.name for document in documents])))
     return CardMessage(title=step.title, rows=rows)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, ReportStep
-from bot.core.draft import ConsentRecord, ConsultationRecord, DraftProposal, FaqAsked, StoredDraft
+from bot.core.draft import ConsentRecord, ConsultationRecord, DocumentNote, DraftProposal, FaqAsked, StoredDraft
 from bot.core.messages import UserKey
 from bot.core.options import choice_options, display_value, field_steps
 
@@ -43,6 +43,7 @@ class Dossier(BaseModel):
     criteria_answers: list[LabelledValue]
     faq_asked: list[FaqAsked]
     consultations: list[ConsultationRecord] = []
+    documents: list[DocumentNote] = []  # the files (企画書) sent with the draft; staff download them in the console
     consent: ConsentRecord
     console_url: str | None = None
 
@@ -95,6 +96,7 @@ class DossierBuilder:
             ],
             faq_asked=stored.faq_log,
             consultations=stored.consultations,
+            documents=stored.documents,
             consent=stored.consent,
             console_url=f"{self._console_base_url}/staff/drafts/{stored.reference}" if self._console_base_url else None,
         )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from bot.core.documents import MEDIA_TYPES
+from bot.handoff.attachments import MailFiles
 from bot.handoff.dossier import Dossier
 from bot.handoff.notices import StaffNotice
 from bot.handoff.render import DossierRenderer
@@ -45,8 +47,11 @@ class EmailSink:
         await asyncio.to_thread(self._send, message)
 
     async def message(self, dossier: Dossier, key: str) -> EmailMessage:
+        """The draft as text, its printable PDF and JSON, and its files as far as the mail's size limit allows."""
+        files = self._renderer.files
+        sent = await files.for_mail(dossier) if files is not None else MailFiles([], list(dossier.documents))
         message = self._message(f"【協働・共創の窓口】提案の下書き {dossier.reference}（{dossier.draft.org_name}）", key)
-        message.set_content(self._renderer.markdown(dossier))
+        message.set_content(self._renderer.markdown(dossier, sent.left_out))
         message.add_attachment(
             await self._renderer.pdf(dossier), maintype="application", subtype="pdf",
             filename=f"{dossier.reference}.pdf",
@@ -55,6 +60,9 @@ class EmailSink:
             dossier.model_dump_json(indent=2).encode(), maintype="application", subtype="json",
             filename=f"{dossier.reference}.json",
         )
+        for file in sent.attached:
+            maintype, _, subtype = MEDIA_TYPES.get(file.note.kind, "application/octet-stream").partition("/")
+            message.add_attachment(file.data, maintype=maintype, subtype=subtype, filename=file.note.name)
         return message
 
     def _message(self, subject: str, key: str) -> EmailMessage:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
 
+from bot.core.draft import DocumentNote
 from bot.handoff.dossier import Dossier
 from bot.handoff.notices import AnswerNotice, StaffNotice
+
+if TYPE_CHECKING:
+    from bot.handoff.attachments import DossierFiles
 
 STAFF_TIMEZONE = ZoneInfo("Asia/Tokyo")
 CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Webチャット", "terminal": "端末"}
@@ -22,6 +27,11 @@ def japanese_datetime(value: datetime | None) -> str:
         return ""
     local = value.astimezone(STAFF_TIMEZONE)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def file_size(size: int) -> str:
+    """``2.0 KB``, ``1.2 MB``: how large a file is, as staff read it."""
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(size, 1) / 1024:.1f} KB"
 
 
 def channel_label(channel: str) -> str:
@@ -50,15 +60,21 @@ def template_environment(*extra: BaseLoader) -> Environment:
     environment.filters["jdatetime"] = japanese_datetime
     environment.filters["channel"] = channel_label
     environment.filters["speaker"] = speaker
+    environment.filters["filesize"] = file_size
     return environment
 
 
 class DossierRenderer:
-    def __init__(self, environment: Environment | None = None) -> None:
-        self._environment = environment or template_environment()
+    """``files``: the drafts' files (企画書), for the staff mail and the console's download (none: not offered)."""
 
-    def markdown(self, dossier: Dossier) -> str:
-        return self._environment.get_template("dossier.md").render(dossier=dossier)
+    def __init__(self, environment: Environment | None = None, files: DossierFiles | None = None) -> None:
+        self._environment = environment or template_environment()
+        self.files = files
+
+    def markdown(self, dossier: Dossier, left_out: Sequence[DocumentNote] = ()) -> str:
+        """``left_out``: files not attached to the mail (beyond its size limit), which the text says are in the console."""
+        not_attached = {note.id for note in left_out}
+        return self._environment.get_template("dossier.md").render(dossier=dossier, not_attached=not_attached)
 
     def chat_notice(self, dossier: Dossier) -> str:
         """A few lines for a staff chat (LINE group, Telegram), with the link to the console."""

@@ -16,6 +16,7 @@ from bot.app import App
 from bot.channels.web.history import add_history_route
 from bot.channels.web.pages import add_web_pages
 from bot.channels.web.routes import add_web_chat
+from bot.channels.web.upload import add_web_upload
 from bot.channels.web.visitors import VisitorIds
 from bot.ingest.worker import Ingest
 from bot.server.headers import readable_headers, security_headers
@@ -43,7 +44,9 @@ def create_server_app(app: App) -> web.Application:
     server[INGEST] = app.ingest
     server.on_response_prepare.append(security_headers)
     add_health_routes(server, app)
-    add_web_chat(server, app.engine.handle, app.web_history, VisitorIds(server_secret(app.staff.services.session_secret)))
+    visitors = VisitorIds(server_secret(app.staff.services.session_secret))
+    add_web_chat(server, app.engine.handle, app.web_history, visitors)
+    add_web_upload(server, app.engine.handle, app.web_history, visitors, settings.documents)
     add_history_route(server, app.web_history)
     add_web_pages(server, app.live.current)
     if app.forms is not None:

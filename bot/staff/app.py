@@ -14,7 +14,7 @@ from aiohttp.typedefs import Handler
 from jinja2 import PackageLoader
 
 from bot.handoff.render import template_environment
-from bot.staff import answer_test, consultation_views, gap_views, insight_views, views
+from bot.staff import answer_test, consultation_views, documents, gap_views, insight_views, views
 from bot.staff.context import SERVICES, SESSION, TEMPLATES, redirect, render, root_path, url
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session, SessionCookies
@@ -43,6 +43,7 @@ def create_staff_app(services: StaffServices) -> web.Application:
     insight_views.add_routes(app.router)
     gap_views.add_routes(app.router)
     answer_test.add_routes(app.router)
+    documents.add_routes(app.router)
     return app
 
 

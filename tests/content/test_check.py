@@ -64,6 +64,10 @@ BREAKAGES = [
     Breakage("example the FAQ matches better", "dialogs/intents.yaml", "      - 応募したい\n", "      - 応募したい\n      - 担当部署を教えてほしい\n", "担当部署を教えてほしい", "matched better by the FAQ entry 'contact'"),
     Breakage("intent without its question", "dialogs/intents.yaml", "    ask: 5つの条件チェックをしますか？\n", "", "  - id: criteria", "'ask' is missing"),
     Breakage("outside topic placeholder", "faq/out_of_scope.yaml", "「{topic}」のご用件", "「{topics}」のご用件", "{topics}", "unknown placeholder {topics}"),
+    Breakage("documents kept in no dialog", "dialogs/documents.yaml", "kept_in: [draft]", "kept_in: [drafts]", "kept_in:", "no dialog 'drafts'"),
+    Breakage("document kind not named", "dialogs/documents.yaml", "  ppt: PowerPoint\n", "", "kinds:", "name every kind (missing: ppt)"),
+    Breakage("document placeholder", "dialogs/documents.yaml", "{max_mb}MB", "{max_size}MB", "{max_size}", "unknown placeholder {max_size}"),
+    Breakage("document text missing", "dialogs/documents.yaml", "summary_label: 添付資料\n", "", "kept_in:", "summary_label: required key is missing"),
 ]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.channels.line import CHANNEL
+from bot.channels.line.content import file_inbound
 from bot.core import payloads
 from bot.core.messages import Inbound, TextMessage, UserKey
 from bot.core.ports import Clock
@@ -90,7 +91,7 @@ def inbounds(body: dict[str, Any], user: UserKey) -> list[Inbound]:
     if kind == "message":
         message = body["message"]
         if message.get("type") != "text":
-            return [Inbound(user=user, not_text=True)]
+            return [file_inbound(user, message)]
         text = message.get("text")
         return [Inbound(user=user, text=text if isinstance(text, str) else "")]
     return []

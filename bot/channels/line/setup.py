@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.channels.line import CHANNEL
 from bot.channels.line.api import MessagingApi
+from bot.channels.line.content import LineContent
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
 from bot.channels.line.inbound import LineEvents, UserEvents
 from bot.channels.line.signs import ReadTokens, Signs
@@ -32,6 +33,8 @@ class LineConfig:
     api_base_url: str
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_age: timedelta = timedelta(hours=24)  # older events are acknowledged, not answered (replays)
+    max_document_bytes: int = 10 * 1024 * 1024  # a larger file or image is not fetched (bot/channels/line/content.py)
+    content_timeout: float = 60.0  # seconds to fetch one file
 
 
 class LineEventStore(UserEvents, ReadTokens, Protocol):
@@ -53,11 +56,12 @@ class LineChannel:
         self._messages = messages
         self._events = LineEvents(events, clock, lambda: messages().one_to_one)
         self._api: MessagingApi | None = None
+        self._content = LineContent(config.api_base_url, config.access_token, config.content_timeout, config.max_document_bytes)
         self._sender: LineSender | None = None
         self.signs = Signs(lambda: self._api.post if self._api is not None else None, events, config.retry.loading_after)
 
     async def read(self, event: StoredEvent) -> Said:
-        said = await self._events.read(event)
+        said = await self._content.fetched(await self._events.read(event))
         if said.inbounds and said.reply_to is not None:  # a one-to-one message, button or follow: a turn to answer
             self.signs.expect_answer(event.id, event.user_id, event.occurred_at, self._clock.now())
         return said
@@ -89,7 +93,7 @@ class LineChannel:
 
     async def _client_context(self, server: web.Application) -> AsyncIterator[None]:
         config = self._config
-        async with MessagingApi(config.api_base_url, config.access_token, config.retry.request_timeout) as api:
+        async with MessagingApi(config.api_base_url, config.access_token, config.retry.request_timeout) as api, self._content:
             self._api, self._sender = api, LineSender(api, config.retry)
             try:
                 yield

@@ -11,7 +11,8 @@ from bot.channels.telegram.updates import ALLOWED_UPDATES
 
 def build_application(token: str, api_base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
     """Without PTB's updater: updates come from our webhook route or our polling loop; call ``initialize()`` (getMe) before use."""
-    return ApplicationBuilder().token(token).base_url(api_base_url.rstrip("/") + "/bot").updater(None).build()
+    base = api_base_url.rstrip("/")
+    return ApplicationBuilder().token(token).base_url(base + "/bot").base_file_url(base + "/file/bot").updater(None).build()
 
 
 async def register_webhook(token: str, api_base_url: str, url: str, secret: str | None) -> None:

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.client import build_application
+from bot.channels.telegram.content import TelegramFiles
 from bot.channels.telegram.intake import UpdateIntake
 from bot.channels.telegram.polling import poll
 from bot.channels.telegram.processor import TelegramUpdates
@@ -36,6 +37,7 @@ class TelegramConfig:
     send: SendPolicy = field(default_factory=SendPolicy)
     poll_timeout: int = 30
     polling: bool = False  # fetch updates with getUpdates instead of the webhook
+    max_document_bytes: int = 10 * 1024 * 1024  # a larger file is not fetched (bot/channels/telegram/content.py)
 
 
 class ClientNotRunning(RuntimeError):
@@ -57,10 +59,12 @@ class TelegramChannel:
         self._clock = clock
         self._one_to_one = one_to_one
         self._updates: TelegramUpdates | None = None
+        self._files: TelegramFiles | None = None
         self._sender: TelegramSender | None = None
 
     async def read(self, event: StoredEvent) -> Said:
-        return await self._running().read(event)
+        said = await self._running().read(event)
+        return await self._files.fetched(said) if self._files is not None else said
 
     async def deliver(self, event: StoredEvent, said: Said, replies: list[Outbound]) -> None:
         await self._running().deliver(event, said, replies)
@@ -82,12 +86,13 @@ class TelegramChannel:
             async with build_application(config.token, config.api_base_url) as application:
                 sender = self._sender = TelegramSender(application.bot, config.send)
                 self._updates = TelegramUpdates(sender, config.commands, self._one_to_one)
+                self._files = TelegramFiles(application.bot, config.max_document_bytes)
                 poller = asyncio.create_task(poll(application.bot, intake, config.poll_timeout)) if config.polling else None
                 yield
                 if poller is not None:
                     poller.cancel()
                     await asyncio.gather(poller, return_exceptions=True)
-                self._updates = self._sender = None
+                self._updates = self._sender = self._files = None
 
         server.cleanup_ctx.append(client_context)
 

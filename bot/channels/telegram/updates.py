@@ -9,6 +9,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 
 from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.content import attachment_of
 from bot.core import payloads
 from bot.core.messages import Inbound, UserKey
 
@@ -42,7 +43,7 @@ def update_to_inbound(update: Update, commands: Mapping[str, str]) -> Inbound | 
     if command is not None and command in commands:
         return Inbound(user=user, payload=payloads.COMMAND + commands[command])
     if update.message.text is None:  # a sticker, photo, document …
-        return Inbound(user=user, not_text=True)
+        return Inbound(user=user, not_text=True, document=attachment_of(update.message))
     return Inbound(user=user, text=update.message.text)
 
 

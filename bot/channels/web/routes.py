@@ -9,7 +9,6 @@ transaction, which is all the ordering a single browser tab needs.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,10 +16,10 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.channels.web import CHANNEL
-from bot.channels.web.replies import focus_after
+from bot.channels.web.replies import turn_response
 from bot.channels.web.visitors import VISITORS, VisitorIds
 from bot.core import payloads
-from bot.core.messages import REPLIES, Handler, Inbound, UserKey
+from bot.core.messages import Handler, Inbound, UserKey
 from storage.web_history import SqlWebHistory
 
 PAGE = Path(__file__).parent / "static" / "index.html"
@@ -58,15 +57,9 @@ def add_web_chat(server: web.Application, handle: Handler, history: SqlWebHistor
         replies = await handle(inbound)
         if not said.start or await history.is_empty(user):  # a reload's 「おかえりなさい」 is not kept
             await history.add(user, shown, replies, datetime.now(UTC))
-        response = web.json_response(
-            {"messages": REPLIES.dump_python(replies, mode="json"), "focus": focus_after(replies)}, dumps=_dumps
-        )
+        response = turn_response(replies)
         visitors.remember(response, request, visitor)
         return response
 
     server.router.add_get("/", page)
     server.router.add_post("/api/chat", chat)
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)

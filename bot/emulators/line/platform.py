@@ -87,6 +87,7 @@ class LineEmulator:
         self.read_up_to: dict[str, str] = {}  # chat -> the newest message marked read (it and every earlier one)
         self.loading_shown: list[str] = []  # the chats the loading animation was started in
         self._rich_menus: dict[str, dict[str, Any]] = {}
+        self.contents: dict[str, bytes] = {}  # message id -> the file or image the user sent (the content API serves it)
         self.default_rich_menu: str | None = None
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
@@ -133,7 +134,7 @@ class LineEmulator:
             await self._runner.cleanup()
 
     def fail_next(self, endpoint: str, fault: Fault, times: int = 1) -> None:
-        """``endpoint`` is ``reply``, ``push``, ``profile``, ``loading``, ``mark_as_read``."""
+        """``endpoint`` is ``reply``, ``push``, ``profile``, ``loading``, ``mark_as_read``, ``content``."""
         self._faults[endpoint] += [fault] * times
 
     def expire_reply_tokens(self) -> None:
@@ -173,6 +174,25 @@ class LineEmulator:
         event = events.message_event(where, self._token(group_id or user_id), message_id, kind, **fields)
         self._read_tokens[event["message"]["markAsReadToken"]] = (group_id or user_id, message_id)
         return self._moded(event)
+
+    async def send_file(self, user_id: str, name: str, data: bytes, kept: bool = True) -> str:
+        """The user sends a file (LINE says its name and size in the event); returns the message id.
+
+        ``kept=False``: by the time the bot asks, LINE no longer keeps the content (404).
+        """
+        return await self._send_content(user_id, "file", data, {"fileName": name, "fileSize": len(data)}, kept)
+
+    async def send_image(self, user_id: str, data: bytes) -> str:
+        """The user sends a photo from the camera roll (no name, no size in the event); returns the message id."""
+        return await self._send_content(user_id, "image", data, dict(events.IMAGE))
+
+    async def _send_content(self, user_id: str, kind: str, data: bytes, fields: dict[str, Any], kept: bool = True) -> str:
+        event = self.message_event(user_id, kind, fields)
+        message_id = event["message"]["id"]
+        if kept:
+            self.contents[message_id] = data
+        await self.send([event])
+        return str(message_id)
 
     def read_messages(self, user_id: str) -> list[str]:
         """The ids of the user's messages the bot marked as read (既読), oldest first."""
@@ -401,8 +421,15 @@ class LineEmulator:
             self.read_up_to[chat] = message_id
         return web.json_response({})
 
-    async def _content(self, request: web.Request) -> web.Response:
-        return web.Response(body=b"", content_type="application/octet-stream")
+    async def _content(self, request: web.Request) -> web.StreamResponse:
+        """The bytes of a file or image a user sent; 404 once LINE no longer keeps it (``contents.pop(id)``)."""
+        faulted = await self._faulted("content", request, lambda: None)
+        if faulted is not None:
+            return faulted
+        data = self.contents.get(request.match_info["message_id"])
+        if data is None:
+            return _error(404, "Not found")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _create_rich_menu(self, request: web.Request) -> web.Response:
         body = await request.json()

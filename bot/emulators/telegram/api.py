@@ -79,6 +79,7 @@ class BotApi:
             "answercallbackquery": self.answer_callback_query, "setwebhook": self.set_webhook,
             "deletewebhook": self.delete_webhook, "getwebhookinfo": self.get_webhook_info,
             "getupdates": self.get_updates, "sendchataction": self.send_chat_action,
+            "getfile": self.get_file,
         }.get(method.lower())
         if handler is None:
             raise ApiError(404, "Not Found")
@@ -146,6 +147,9 @@ class BotApi:
         timeout = max(float(params.get("timeout") or 0), 0.0)
         allowed = _nested(params["allowed_updates"]) if params.get("allowed_updates") not in (None, "") else None
         return await self._platform.pending.get(offset, limit, timeout, allowed)
+
+    async def get_file(self, params: Params) -> Any:
+        return self._platform.files.get_file(params)
 
     async def send_chat_action(self, params: Params) -> Any:
         chat = self._platform.chat(_int(params, "chat_id"))

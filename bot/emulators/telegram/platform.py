@@ -19,6 +19,7 @@ from bot.emulators.telegram import model
 from bot.emulators.telegram.api import BotApi, read_params
 from bot.emulators.telegram.control import add_control_routes
 from bot.emulators.telegram.errors import ApiError, bad_request
+from bot.emulators.telegram.files import Files
 from bot.emulators.telegram.limits import FloodControl, RateLimits
 from bot.emulators.telegram.model import CallbackAnswer, Ids, Message
 from bot.emulators.telegram.updates import PendingUpdates
@@ -66,6 +67,7 @@ class TelegramEmulator:
         self._chats: dict[int, dict[str, Any]] = {}
         self._messages: dict[int, list[Message]] = {}
         self._open_queries: set[str] = set()
+        self.files = Files(token)
         self._api = BotApi(self)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -75,6 +77,7 @@ class TelegramEmulator:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self.files.install(app)
         add_control_routes(app, self)
         return app
 
@@ -158,6 +161,24 @@ class TelegramEmulator:
         person = model.user(user_id, first_name)
         chat = self._chats.setdefault(user_id, model.private_chat(person))
         return await self._message_update(chat, person, text)
+
+    async def user_sends_document(self, name: str, data: bytes, mime_type: str = "application/pdf",
+                                  user_id: int = 1001) -> dict[str, Any]:
+        """The user sends a file (a 企画書) in their private chat with the bot."""
+        stored = self.files.add(data, "documents", name.rpartition(".")[2] or "bin")
+        return await self._file_update(user_id, {"document": stored.to_api(file_name=name, mime_type=mime_type)})
+
+    async def user_sends_photo(self, data: bytes, user_id: int = 1001) -> dict[str, Any]:
+        """The user sends a photo: Telegram offers it in several sizes, the largest last."""
+        thumbnail, full = self.files.add(data[:64], "photos", "jpg"), self.files.add(data, "photos", "jpg")
+        sizes = [thumbnail.to_api(width=90, height=60), full.to_api(width=1280, height=853)]
+        return await self._file_update(user_id, {"photo": sizes})
+
+    async def _file_update(self, user_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        person = model.user(user_id, "花子")
+        chat = self._chats.setdefault(user_id, model.private_chat(person))
+        message = {"message_id": self.ids.next_message(chat["id"]), "from": person, "chat": chat, "date": self.now(), **fields}
+        return await self._add_update({"message": message})
 
     async def user_presses(self, label: str, user_id: int = 1001, message_id: int | None = None) -> dict[str, Any]:
         """The user taps the inline button ``label`` under the bot's latest message that has one (or ``message_id``)."""

@@ -1,11 +1,12 @@
-// The web chat: one turn per POST to api/chat; the conversation so far from api/history after a reload;
-// staff replies fetched from api/staff-replies (the web chat has no push).
+// The web chat: one turn per POST to api/chat (a file: to api/chat/upload); the conversation so far from
+// api/history after a reload; staff replies fetched from api/staff-replies (the web chat has no push).
 "use strict";
 const log = document.getElementById("log");
 const list = document.getElementById("messages");
 const choices = document.getElementById("choices");
 const form = document.getElementById("send");
 const input = document.getElementById("text");
+const file = document.getElementById("file");
 
 // Said to screen readers before each message (WCAG 1.3.1: who speaks is not told by colour and place alone).
 const SPEAKERS = { bot: "ボット:", user: "あなた:", staff: "担当者:" };
@@ -97,20 +98,26 @@ function focusNext(focus) {
   (target || input).focus({ preventScroll: true });
 }
 
-async function send(body, shown) {
+function send(body, shown) {
+  return turn("api/chat", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  }, shown);
+}
+
+// One turn: the user's line shown at once, then the bot's answer (or, when the network fails, a note).
+async function turn(url, request, shown) {
   if (shown) say("user", { kind: "text", text: shown });
   showChoices([]);
   showLatest();
   log.setAttribute("aria-busy", "true");  // screen readers wait for the whole answer
   let answer;
   try {
-    const response = await fetch("api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    // 429 (too many posts from this address) carries a message to show like any reply.
-    if (!response.ok && response.status !== 429) throw new Error(String(response.status));
+    const response = await fetch(url, request);
+    // 429 (too many posts from this address), and a file refused as too large (413) or of a kind not
+    // kept (415), carry the bot's message to show like any reply.
+    if (!response.ok && ![413, 415, 429].includes(response.status)) throw new Error(String(response.status));
     answer = await response.json();
   } catch (error) {
     log.removeAttribute("aria-busy");
@@ -127,6 +134,16 @@ async function send(body, shown) {
   focusNext(answer.focus);
   pollSoon(0);  // a message may have opened or closed a consultation
 }
+
+// A file goes as its own turn; the bot says whether it was kept with the draft.
+file.addEventListener("change", () => {
+  const chosen = file.files[0];
+  if (!chosen) return;
+  const body = new FormData();
+  body.append("file", chosen, chosen.name);
+  file.value = "";
+  turn("api/chat/upload", { method: "POST", body }, chosen.name);
+});
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();

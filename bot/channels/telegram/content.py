@@ -1,0 +1,60 @@
+"""Files and photos sent on Telegram: fetched with ``getFile`` and the file download URL before the turn.
+
+A document carries its name and size; a photo comes in several sizes, of which the largest is taken.
+The Bot API lets a bot download up to 20 MB; a file it will not give (too big, or gone) reaches the
+core without its bytes, and the user is told. A network failure raises: the event is tried again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from telegram import Bot, Message
+from telegram.error import BadRequest
+
+from bot.core.messages import Attachment, Inbound
+from bot.ingest.turns import Said
+
+
+def attachment_of(message: Message) -> Attachment | None:
+    """The document or (largest) photo of a message, to fetch; None for anything else (a sticker, a voice message …)."""
+    if message.document is not None:
+        found, name = message.document, message.document.file_name
+    elif message.photo:
+        found, name = message.photo[-1], None
+    else:
+        return None
+    file_id, size = found.file_id, found.file_size
+    if not isinstance(file_id, str) or not file_id:
+        return Attachment()
+    return Attachment(
+        name=name if isinstance(name, str) else "", size=size if isinstance(size, int) and size >= 0 else None,
+        ref=file_id[:256],
+    )
+
+
+class TelegramFiles:
+    def __init__(self, bot: Bot, max_bytes: int) -> None:
+        self._bot = bot
+        self._max_bytes = max_bytes
+
+    async def fetched(self, said: Said) -> Said:
+        """``said`` with each attachment's bytes (or, when too large or gone, without them)."""
+        if not any(inbound.document is not None and inbound.document.ref for inbound in said.inbounds):
+            return said
+        return dataclasses.replace(said, inbounds=[await self._fetch(inbound) for inbound in said.inbounds])
+
+    async def _fetch(self, inbound: Inbound) -> Inbound:
+        document = inbound.document
+        if document is None or document.ref is None or (document.size or 0) > self._max_bytes:
+            return inbound
+        try:
+            file = await self._bot.get_file(document.ref)
+        except BadRequest:  # "file is too big" (over 20 MB), or no longer there
+            return inbound
+        if file.file_size is not None and file.file_size > self._max_bytes:
+            data, size = None, file.file_size
+        else:
+            data = bytes(await file.download_as_bytearray())
+            data, size = (None, len(data)) if len(data) > self._max_bytes else (data, len(data))
+        return inbound.model_copy(update={"document": document.model_copy(update={"data": data, "size": size})})
