@@ -34,7 +34,7 @@ from sqlalchemy import make_url  # noqa: E402
 
 from bench.bare import start_bare  # noqa: E402
 from bench.burst import send_burst, user_ids  # noqa: E402
-from bench.databases import fresh_database  # noqa: E402
+from bench.databases import content_dir, fresh_database  # noqa: E402
 from bench.tally import settle, tally  # noqa: E402
 from bench.workers import SECRET, TOKEN, Balancer, Workers, free_port, worker_environment  # noqa: E402
 from bot.emulators.line import LineEmulator  # noqa: E402
@@ -62,7 +62,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await emulator.start()
     with tempfile.TemporaryDirectory() as folder:
         async with fresh_database(Path(folder), args.postgres, args.database_url) as database_url:
-            settings = {"faq_embeddings": str(not args.no_embeddings).lower(), "ingest_sweep_seconds": "1"}
+            settings = {
+                "faq_embeddings": str(not args.no_embeddings).lower(), "ingest_sweep_seconds": "1", "content_dir": str(content_dir()),
+            }
             workers = Workers(args.workers, worker_environment(database_url, emulator.url, **settings), Path(folder))
             balancer = Balancer(workers)
             engine = create_engine_for(database_url)

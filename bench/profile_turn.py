@@ -1,9 +1,11 @@
 """Where the time of one LINE turn goes: a typed question and a button press, end to end, under a profiler.
 
-    .venv/bin/python bench/profile_turn.py [--turns 40] [--no-embeddings] [--html DIR]
+    .venv/bin/python bench/profile_turn.py [--turns 40] [--no-embeddings] [--postgres] [--statements] [--html DIR]
 
 Starts the LINE emulator and the bot's server in this process (SQLite in a
-temporary folder, production defaults: FAQ embeddings on), greets the users,
+temporary folder, or ``--postgres`` a fresh database on KYOSO_TEST_POSTGRES_URL's
+server; production defaults: FAQ embeddings on; the content of
+``BENCH_CONTENT_DIR``, else this repository's), greets the users,
 then sends one event at a time and waits until its reply reached the emulator.
 Each kind of turn (``question``: a typed FAQ question; ``button``: a postback
 of a menu button) runs under cProfile and prints the wall time per turn and
@@ -45,6 +47,7 @@ sys.path.insert(0, str(REPOSITORY))
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
+from bench.databases import content_dir, fresh_database  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.emulators.line import LineEmulator, platform  # noqa: E402
 from bot.server.app import INGEST, create_server_app  # noqa: E402
@@ -87,11 +90,14 @@ class SqlCount:
 
     def __init__(self) -> None:
         self.statements = self.commits = 0
+        self.shapes: dict[str, int] = {}  # each statement's first words, and how often it ran
         event.listen(Engine, "before_cursor_execute", self._statement)
         event.listen(Engine, "commit", self._commit)
 
-    def _statement(self, *_: object) -> None:
+    def _statement(self, _connection: object, _cursor: object, statement: str, *_: object) -> None:
         self.statements += 1
+        shape = " ".join(statement.split())[:90]
+        self.shapes[shape] = self.shapes.get(shape, 0) + 1
 
     def _commit(self, *_: object) -> None:
         self.commits += 1
@@ -123,30 +129,35 @@ async def main(args: argparse.Namespace) -> None:
     platform.WEBHOOK_TIMEOUT_SECONDS = 120.0  # under a profiler (valgrind: dozens of times) the bot answers slower
     async with LineEmulator(channel_secret=SECRET, access_token=TOKEN) as emulator:
         with tempfile.TemporaryDirectory() as folder:
-            settings = Settings(
-                database_url=f"sqlite+aiosqlite:///{folder}/profile.db", faq_embeddings=not args.no_embeddings,
-                user_messages_per_minute=100_000,
-                LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN, LINE_API_BASE_URL=emulator.url,
-            )
-            app = await build_app(settings)
-            server = create_server_app(app)
-            runner, url = await serve_locally(server)
-            emulator.webhook_url = f"{url}/webhooks/line"
-            ingest = server[INGEST]
-            users = [f"U{n:032x}" for n in range(2 * args.turns)]  # new ones for the profiled pass
-            try:
-                for user in users:
-                    assert await emulator.follow(user) == 200
-                await ingest.idle()
-                kinds: dict[str, Callable[[int], dict[str, Any]]] = {
-                    "question": lambda n: emulator.text_event(users[n], QUESTIONS[n % len(QUESTIONS)]),
-                    "button": lambda n: emulator.postback_event(users[n], BUTTON),
-                }
-                for kind, event_of in kinds.items():
-                    await one_kind(kind, event_of, args, emulator, ingest.idle)
-            finally:
-                await runner.cleanup()
-                await app.close()
+            async with fresh_database(Path(folder), args.postgres) as database_url:
+                await profile(args, emulator, database_url)
+
+
+async def profile(args: argparse.Namespace, emulator: LineEmulator, database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url, faq_embeddings=not args.no_embeddings, user_messages_per_minute=100_000,
+        LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN, LINE_API_BASE_URL=emulator.url,
+        content_dir=content_dir(),
+    )
+    app = await build_app(settings)
+    server = create_server_app(app)
+    runner, url = await serve_locally(server)
+    emulator.webhook_url = f"{url}/webhooks/line"
+    ingest = server[INGEST]
+    users = [f"U{n:032x}" for n in range(2 * args.turns)]  # new ones for the profiled pass
+    try:
+        for user in users:
+            assert await emulator.follow(user) == 200
+        await ingest.idle()
+        kinds: dict[str, Callable[[int], dict[str, Any]]] = {
+            "question": lambda n: emulator.text_event(users[n], QUESTIONS[n % len(QUESTIONS)]),
+            "button": lambda n: emulator.postback_event(users[n], BUTTON),
+        }
+        for kind, event_of in kinds.items():
+            await one_kind(kind, event_of, args, emulator, ingest.idle)
+    finally:
+        await runner.cleanup()
+        await app.close()
 
 
 async def one_kind(
@@ -188,6 +199,9 @@ async def one_kind(
           f"max {max(plain) * 1000:.1f} ms; CPU per turn {cpu / count * 1000:.1f} ms "
           f"(main thread {main_cpu / count * 1000:.1f} ms, the rest in the SQLite and embedding threads); "
           f"{sql.statements / count:.1f} SQL statements and {sql.commits / count:.1f} transactions per turn")
+    if args.statements:
+        for shape, times in sorted(sql.shapes.items(), key=lambda item: -item[1]):
+            print(f"  {times / count:5.2f} x  {shape}")
     if args.no_cprofile:
         return
     profiler = cProfile.Profile(time.thread_time)  # CPU time: what other programs on the cores do is not counted
@@ -242,8 +256,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=40)
     parser.add_argument("--no-embeddings", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (KYOSO_TEST_POSTGRES_URL's server) instead of SQLite")
     parser.add_argument("--no-cprofile", action="store_true", help="only the plain pass (to sample it with py-spy)")
     parser.add_argument("--instructions", action="store_true", help="count instructions per turn (run under callgrind)")
+    parser.add_argument("--statements", action="store_true", help="also print each kind of SQL statement and how often a turn runs it")
     parser.add_argument("--top", type=int, default=0, help="also print the N functions with the most own time")
     parser.add_argument("--stages", help="also print the cumulative time of the functions matching this regex")
     parser.add_argument("--html", type=Path, help="write a pyinstrument page per kind of turn into this folder")
