@@ -60,7 +60,7 @@ from storage.tables import (
     staff_audit,
     web_chat_lines,
 )
-from storage.usage import record_usage
+from storage.turn_end import end_turn
 
 CONNECT_TIMEOUT_SECONDS = 5
 POOL_SIZE, POOL_OVERFLOW = 24, 8
@@ -206,6 +206,8 @@ class SqlTurn:
         self._connection = connection
         self._user = user
         self._last_reply_at = last_reply_at  # when the newest staff reply reached the user (read with the state)
+        self.asked: list[FaqAsked] = []  # kept with the state as the turn ends (storage/turn_end.py)
+        self.used: list[UsageEvent] = []
 
     async def erase_user_data(self) -> list[str]:
         """Drop the questions kept with the user's submitted drafts (the drafts stay for staff), the
@@ -252,15 +254,11 @@ class SqlTurn:
         )
 
     async def record_question(self, asked: FaqAsked) -> None:
-        """Keep the question without the user's id: staff need what was asked, not who asked it."""
-        await self._connection.execute(
-            _ASK,
-            {"channel": self._user.channel, "question": asked.question, "faq_id": asked.faq_id, "outcome": asked.outcome,
-             "asked_at": asked.asked_at},
-        )
+        """Keep the question without the user's id: staff need what was asked, not who asked it (written as the turn ends)."""
+        self.asked.append(asked)
 
     async def record_usage(self, events: Sequence[UsageEvent]) -> None:
-        await record_usage(self._connection, self._user.channel, events)
+        self.used.extend(events)  # written as the turn ends
 
     async def open_consultation(self, request: ConsultationRequest) -> int:
         """The row is also the staff notice's outbox: the dispatcher fans out those with no ``notified_at``."""
@@ -473,15 +471,10 @@ class SqlStore:
             yield turn
             if turn.answered is not None:
                 return
-            now = datetime.now(UTC)
-            mine = {"who_channel": user.channel, "who_user": user.user_id}
-            await connection.execute(_SAVE_STATE, {**mine, "new_state": turn.state.model_dump_json(), "now": now})
-            if key is not None:
-                replies = REPLIES.dump_json(turn.replies).decode()
-                await connection.execute(
-                    _KEEP_REPLIES,
-                    {"channel": user.channel, "user_id": user.user_id, "turn_key": key, "replies": replies, "answered_at": now},
-                )
+            replies = REPLIES.dump_json(turn.replies).decode() if key is not None else ""
+            await end_turn(
+                connection, user, turn.state.model_dump_json(), datetime.now(UTC), key, replies, turn.asked, turn.used
+            )
 
     async def list_drafts(self) -> list[StoredDraft]:
         """Every submitted draft, newest first."""
@@ -542,17 +535,14 @@ _LAST_REPLY_AT = (
 )
 # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
 _LOCK_STATE = select(conversations.c.state, _LAST_REPLY_AT.label("last_reply_at")).where(_MINE).with_for_update(of=conversations)
-_SAVE_STATE = update(conversations).where(_MINE).values(state=bindparam("new_state"), updated_at=bindparam("now"))
 _ANSWERED = select(answered_turns.c.replies).where(
     answered_turns.c.channel == bindparam("who_channel"), answered_turns.c.user_id == bindparam("who_user"),
     answered_turns.c.turn_key == bindparam("key"),
 )
-_KEEP_REPLIES = insert(answered_turns)
 _NEW_CONVERSATION = {
     dialect: insert_for(conversations).on_conflict_do_nothing(index_elements=["channel", "user_id"])
     for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-_ASK = insert(faq_questions)
 
 
 def _replaced(value: Any, forms: set[str], replacement: str) -> Any:
