@@ -80,6 +80,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 cpu = [worker.cpu_seconds() - before for worker, before in zip(workers.workers, cpu, strict=True)]
                 result = await tally(engine, burst, emulator)
                 peak_rss = [worker.peak_rss_kib() // 1024 for worker in workers.workers]
+                memory = [worker.memory_mib() for worker in workers.workers]
             finally:
                 await balancer.close()
                 await workers.stop_all()
@@ -106,6 +107,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_ms_per_event": round(sum(cpu) / events * 1000, 2),
         "worker_cpu_share": [round(seconds_used / seconds, 2) for seconds_used in cpu],
         "peak_rss_mib": peak_rss,
+        "memory_at_end_mib": memory,
     }
 
 
@@ -141,7 +143,10 @@ def main() -> None:
     print(f"worker CPU {report['cpu_ms_per_event']} ms per event (all workers), each worker's share of a core "
           + ", ".join(f"{share:.0%}" for share in report["worker_cpu_share"]))
     print(f"p99 latency: acknowledgement {report['ack_p99_ms']} ms, event to reply {report['reply_p99_ms']} ms")
-    print("peak RSS per worker: " + ", ".join(f"{mib} MiB" for mib in report["peak_rss_mib"]))
+    print("peak RSS per worker: " + ", ".join(f"{mib} MiB" for mib in report["peak_rss_mib"]) + "; at the end: " + ", ".join(
+        f"RSS {m['rss']} = own {m['private']} + mapped files {m['files']} (shared by the workers; PSS {m['pss']}) MiB"
+        for m in report["memory_at_end_mib"]
+    ))
 
 
 if __name__ == "__main__":
