@@ -1,4 +1,5 @@
-"""A fresh, empty database for one benchmark run: a temporary SQLite file, or a PostgreSQL database made and dropped."""
+"""What a benchmark runs on: a fresh, empty database (a temporary SQLite file, or a PostgreSQL database made and
+dropped), and the content folder (``BENCH_CONTENT_DIR``, else this repository's dialogs/ and faq/)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 POSTGRES_SERVER = os.environ.get("KYOSO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def content_dir() -> Path:
+    """The folder holding the dialogs/ and faq/ the benchmark's bot serves (e.g. a city's own, edited content)."""
+    given = os.environ.get("BENCH_CONTENT_DIR")
+    folder = Path(given).resolve() if given else REPOSITORY
+    if not (folder / "dialogs").is_dir() or not (folder / "faq").is_dir():
+        raise SystemExit(f"BENCH_CONTENT_DIR={folder} holds no dialogs/ and faq/ folders")
+    return folder
 
 
 @contextlib.asynccontextmanager

@@ -34,7 +34,7 @@ from sqlalchemy import make_url  # noqa: E402
 
 from bench.bare import start_bare  # noqa: E402
 from bench.burst import send_burst, user_ids  # noqa: E402
-from bench.databases import fresh_database  # noqa: E402
+from bench.databases import content_dir, fresh_database  # noqa: E402
 from bench.tally import settle, tally  # noqa: E402
 from bench.workers import SECRET, TOKEN, Balancer, Workers, free_port, worker_environment  # noqa: E402
 from bot.emulators.line import LineEmulator  # noqa: E402
@@ -62,7 +62,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await emulator.start()
     with tempfile.TemporaryDirectory() as folder:
         async with fresh_database(Path(folder), args.postgres, args.database_url) as database_url:
-            settings = {"faq_embeddings": str(not args.no_embeddings).lower(), "ingest_sweep_seconds": "1"}
+            settings = {
+                "faq_embeddings": str(not args.no_embeddings).lower(), "ingest_sweep_seconds": "1", "content_dir": str(content_dir()),
+            }
             workers = Workers(args.workers, worker_environment(database_url, emulator.url, **settings), Path(folder))
             balancer = Balancer(workers)
             engine = create_engine_for(database_url)
@@ -78,6 +80,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 cpu = [worker.cpu_seconds() - before for worker, before in zip(workers.workers, cpu, strict=True)]
                 result = await tally(engine, burst, emulator)
                 peak_rss = [worker.peak_rss_kib() // 1024 for worker in workers.workers]
+                memory = [worker.memory_mib() for worker in workers.workers]
             finally:
                 await balancer.close()
                 await workers.stop_all()
@@ -104,6 +107,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_ms_per_event": round(sum(cpu) / events * 1000, 2),
         "worker_cpu_share": [round(seconds_used / seconds, 2) for seconds_used in cpu],
         "peak_rss_mib": peak_rss,
+        "memory_at_end_mib": memory,
     }
 
 
@@ -139,7 +143,10 @@ def main() -> None:
     print(f"worker CPU {report['cpu_ms_per_event']} ms per event (all workers), each worker's share of a core "
           + ", ".join(f"{share:.0%}" for share in report["worker_cpu_share"]))
     print(f"p99 latency: acknowledgement {report['ack_p99_ms']} ms, event to reply {report['reply_p99_ms']} ms")
-    print("peak RSS per worker: " + ", ".join(f"{mib} MiB" for mib in report["peak_rss_mib"]))
+    print("peak RSS per worker: " + ", ".join(f"{mib} MiB" for mib in report["peak_rss_mib"]) + "; at the end: " + ", ".join(
+        f"RSS {m['rss']} = own {m['private']} + mapped files {m['files']} (shared by the workers; PSS {m['pss']}) MiB"
+        for m in report["memory_at_end_mib"]
+    ))
 
 
 if __name__ == "__main__":

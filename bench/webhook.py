@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPOSITORY))
 
 from bench import wrk  # noqa: E402
 from bench.bare import start_bare  # noqa: E402
-from bench.databases import fresh_database  # noqa: E402
+from bench.databases import content_dir, fresh_database  # noqa: E402
 from bench.openloop import QUESTIONS, run_open_loop  # noqa: E402
 from bench.workers import SECRET, TOKEN, Workers, free_port, worker_environment  # noqa: E402
 from bot.emulators.line import LineEmulator  # noqa: E402
@@ -55,7 +55,7 @@ def signed_bodies(emulator: LineEmulator, users: list[str], count: int) -> list[
 
 
 async def worker_for(folder: Path, database_url: str, emulator: LineEmulator) -> Workers:
-    env = worker_environment(database_url, emulator.url, faq_embeddings="true")
+    env = worker_environment(database_url, emulator.url, faq_embeddings="true", content_dir=str(content_dir()))
     workers = Workers(1, env, folder)
     await workers.start_all()
     return workers

@@ -70,6 +70,17 @@ class Worker:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def memory_mib(self) -> dict[str, int]:
+        """The resident memory now, split: the process's own pages (``private``: Python's heap, the model's repacked
+        weights) and the files it maps (``files``: the embedding model, SudachiPy's dictionary, libraries), which
+        the page cache keeps once for every worker; ``pss`` counts each shared page once over the processes using it."""
+        assert self.process is not None
+        fields: dict[str, int] = {}
+        for line in Path(f"/proc/{self.process.pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value, *_ = line.split()
+            fields[name.rstrip(":")] = int(value) // 1024
+        return {"rss": fields["Rss"], "pss": fields["Pss"], "private": fields["Anonymous"], "files": fields["Rss"] - fields["Anonymous"]}
+
     def peak_rss_kib(self) -> int:
         """The process's peak resident set size so far (Linux: VmHWM)."""
         assert self.process is not None

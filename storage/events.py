@@ -67,6 +67,8 @@ class SqlEventLog:
             await connection.execute(_ADD[connection.dialect.name], rows)
 
     async def claim(self, now: datetime, lease: timedelta, limit: int, finished: Sequence[int] = ()) -> list[StoredEvent]:
+        if limit <= 0 and not finished:
+            return []  # no transaction (and no turn of SQLite's connection) for nothing
         async with self._gate.hold(), self._handling.begin() as connection:
             if finished:
                 await connection.execute(_FINISH, {"ids": list(finished), "now": now})

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
@@ -62,7 +63,7 @@ from storage.tables import (
     staff_audit,
     web_chat_lines,
 )
-from storage.usage import record_usage
+from storage.turn_end import end_turn
 
 CONNECT_TIMEOUT_SECONDS = 5
 POOL_SIZE, POOL_OVERFLOW = 24, 8
@@ -101,7 +102,8 @@ def create_engine_for(url: str) -> AsyncEngine:
     if sa_url.get_backend_name() != "sqlite":
         # A bounded connect: while the server is away, callers fail fast (webhooks answer 503).
         engine = create_async_engine(
-            sa_url, json_serializer=_json_dumps, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+            sa_url, json_serializer=_json_dumps,
+            connect_args={"timeout": CONNECT_TIMEOUT_SECONDS, "connection_class": _PostgresConnection},
             pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_reset_on_return=None, pool_recycle=RECYCLE_SECONDS,
         )
         event.listen(engine.sync_engine, "begin", _postgres_on_begin)
@@ -155,9 +157,27 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class _PostgresConnection(asyncpg.Connection):
+    """asyncpg's connection whose next ``BEGIN`` may carry a setting for the transaction, in the same round trip.
+
+    asyncpg sends ``BEGIN`` as a simple query (which may hold several statements) at the transaction's first
+    statement; a ``SET LOCAL`` of its own would be one more round trip for every turn, claim and finish.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.begin_with = ""  # set at each SQLAlchemy "begin" (so never left over from a transaction that ran nothing)
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        extra, self.begin_with = self.begin_with, ""
+        if extra and not args and query.startswith("BEGIN"):
+            query = f"{query};{extra}"
+        return await super().execute(query, *args, timeout=timeout)
+
+
 def _postgres_on_begin(connection: Connection) -> None:
-    if connection.get_execution_options().get(RECOVERABLE):
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    recover = connection.get_execution_options().get(RECOVERABLE)
+    connection.connection.driver_connection.begin_with = "SET LOCAL synchronous_commit TO OFF" if recover else ""
 
 
 RECOVERABLE = "kyoso_recoverable"
@@ -180,13 +200,17 @@ class SqlTurn:
     """One user's conversation, held in an open transaction until the turn ends."""
 
     def __init__(
-        self, connection: AsyncConnection, user: UserKey, state: ConversationState, answered: list[Outbound] | None
+        self, connection: AsyncConnection, user: UserKey, state: ConversationState, answered: list[Outbound] | None,
+        last_reply_at: datetime | None = None,
     ) -> None:
         self.state = state
         self.replies: list[Outbound] = []
         self.answered = answered
         self._connection = connection
         self._user = user
+        self._last_reply_at = last_reply_at  # when the newest staff reply reached the user (read with the state)
+        self.asked: list[FaqAsked] = []  # kept with the state as the turn ends (storage/turn_end.py)
+        self.used: list[UsageEvent] = []
 
     async def erase_user_data(self) -> list[str]:
         """Drop the questions kept with the user's submitted drafts (the drafts stay for staff), the
@@ -240,15 +264,11 @@ class SqlTurn:
         await discard_pending(self._connection, self._user)
 
     async def record_question(self, asked: FaqAsked) -> None:
-        """Keep the question without the user's id: staff need what was asked, not who asked it."""
-        await self._connection.execute(
-            _ASK,
-            {"channel": self._user.channel, "question": asked.question, "faq_id": asked.faq_id, "outcome": asked.outcome,
-             "asked_at": asked.asked_at},
-        )
+        """Keep the question without the user's id: staff need what was asked, not who asked it (written as the turn ends)."""
+        self.asked.append(asked)
 
     async def record_usage(self, events: Sequence[UsageEvent]) -> None:
-        await record_usage(self._connection, self._user.channel, events)
+        self.used.extend(events)  # written as the turn ends
 
     async def open_consultation(self, request: ConsultationRequest) -> int:
         """The row is also the staff notice's outbox: the dispatcher fans out those with no ``notified_at``."""
@@ -299,6 +319,8 @@ class SqlTurn:
 
     async def latest_staff_reply(self, since: datetime) -> StaffReply | None:
         """The newest reply from a draft's page delivered to the user since ``since`` (not consultation replies)."""
+        if self._last_reply_at is None or self._last_reply_at < since:
+            return None  # nothing delivered since: no query (most users never had a staff reply)
         query = (
             select(proposer_messages.c.id, drafts.c.reference, proposer_messages.c.delivered_at)
             .join(drafts, drafts.c.id == proposer_messages.c.draft_id)
@@ -454,21 +476,16 @@ class SqlStore:
         A keyed turn answers a stored platform event: it commits as ``recoverable``.
         """
         async with self._gate.hold(), (self._engine if key is None else self._recoverable).begin() as connection:
-            state = await _lock_conversation(connection, user)
+            state, last_reply_at = await _lock_conversation(connection, user)
             answered = None if key is None or first_try else await _answered(connection, user, key)
-            turn = SqlTurn(connection, user, state, answered)
+            turn = SqlTurn(connection, user, state, answered, last_reply_at)
             yield turn
             if turn.answered is not None:
                 return
-            now = datetime.now(UTC)
-            mine = {"who_channel": user.channel, "who_user": user.user_id}
-            await connection.execute(_SAVE_STATE, {**mine, "new_state": turn.state.model_dump_json(), "now": now})
-            if key is not None:
-                replies = REPLIES.dump_json(turn.replies).decode()
-                await connection.execute(
-                    _KEEP_REPLIES,
-                    {"channel": user.channel, "user_id": user.user_id, "turn_key": key, "replies": replies, "answered_at": now},
-                )
+            replies = REPLIES.dump_json(turn.replies).decode() if key is not None else ""
+            await end_turn(
+                connection, user, turn.state.model_dump_json(), datetime.now(UTC), key, replies, turn.asked, turn.used
+            )
 
     async def list_drafts(self) -> list[StoredDraft]:
         """Every submitted draft, newest first."""
@@ -521,19 +538,24 @@ def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sq
 
 # Built once: the hot path's statements are compiled once and found in SQLAlchemy's cache by identity.
 _MINE = and_(conversations.c.channel == bindparam("who_channel"), conversations.c.user_id == bindparam("who_user"))
+_LAST_REPLY_AT = (
+    select(func.max(proposer_messages.c.delivered_at))
+    .where(
+        proposer_messages.c.channel == bindparam("who_channel"), proposer_messages.c.user_id == bindparam("who_user"),
+        proposer_messages.c.status == SENT,
+    )
+    .scalar_subquery()
+)
 # FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
-_LOCK_STATE = select(conversations.c.state).where(_MINE).with_for_update()
-_SAVE_STATE = update(conversations).where(_MINE).values(state=bindparam("new_state"), updated_at=bindparam("now"))
+_LOCK_STATE = select(conversations.c.state, _LAST_REPLY_AT.label("last_reply_at")).where(_MINE).with_for_update(of=conversations)
 _ANSWERED = select(answered_turns.c.replies).where(
     answered_turns.c.channel == bindparam("who_channel"), answered_turns.c.user_id == bindparam("who_user"),
     answered_turns.c.turn_key == bindparam("key"),
 )
-_KEEP_REPLIES = insert(answered_turns)
 _NEW_CONVERSATION = {
     dialect: insert_for(conversations).on_conflict_do_nothing(index_elements=["channel", "user_id"])
     for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-_ASK = insert(faq_questions)
 
 
 def _replaced(value: Any, forms: set[str], replacement: str) -> Any:
@@ -547,19 +569,21 @@ def _replaced(value: Any, forms: set[str], replacement: str) -> Any:
     return value
 
 
-async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> ConversationState:
-    """Lock the user's row for this transaction and load its state (creating the row for a new user)."""
+async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> tuple[ConversationState, datetime | None]:
+    """Lock the user's row for this transaction and load its state (creating the row for a new user), and when the
+    newest staff reply reached the user (in the same statement: a turn's round trips are what it costs)."""
     mine = {"who_channel": user.channel, "who_user": user.user_id}
-    state = (await connection.execute(_LOCK_STATE, mine)).scalar_one_or_none()
-    if state is None:
+    row = (await connection.execute(_LOCK_STATE, mine)).first()
+    if row is None:
         now = datetime.now(UTC)
         await connection.execute(
             _NEW_CONVERSATION[connection.dialect.name],
             {"channel": user.channel, "user_id": user.user_id, "state": ConversationState().model_dump_json(),
              "created_at": now, "updated_at": now},
         )
-        state = (await connection.execute(_LOCK_STATE, mine)).scalar_one()
-    return ConversationState.model_validate_json(state)
+        row = (await connection.execute(_LOCK_STATE, mine)).one()
+    last_reply_at = None if row.last_reply_at is None else _utc(row.last_reply_at)
+    return ConversationState.model_validate_json(row.state), last_reply_at
 
 
 async def _answered(connection: AsyncConnection, user: UserKey, key: str) -> list[Outbound] | None:
