@@ -12,9 +12,11 @@ from bot.core import payloads
 from bot.core.documents import NewDocument
 from bot.core.draft import DocumentNote
 from bot.core.messages import UserKey
+from bot.emulators.line.platform import Fault
 from tests.documents.conftest import answer_the_rest
 from tests.documents.files import EXE, PDF, PNG
 from tests.handoff.conftest import Inbox
+from tests.helpers import wait_until
 from tests.line.conftest import LineStack
 from tests.proposals import make_submission
 from tests.staff.conftest import PASSWORD
@@ -22,12 +24,16 @@ from tests.staff.conftest import PASSWORD
 USER = "U" + "d" * 32
 
 
-async def test_a_pdf_sent_on_line_reaches_the_staff_mail(line_with_mail: LineStack, inbox: tuple[Inbox, int]) -> None:
-    line, (mail, _) = line_with_mail, inbox
+async def _start_draft(line: LineStack) -> None:
     await line.emulator.follow(USER)
     await line.settled()
     await line.emulator.tap(USER, "提案の下書きをつくる")
     await line.settled()
+
+
+async def test_a_pdf_sent_on_line_reaches_the_staff_mail(line_with_mail: LineStack, inbox: tuple[Inbox, int]) -> None:
+    line, (mail, _) = line_with_mail, inbox
+    await _start_draft(line)
     await line.emulator.send_file(USER, "企画書.pdf", PDF)
     await line.settled()
     said = line.emulator.texts(USER)
@@ -62,10 +68,7 @@ async def test_a_pdf_sent_on_line_reaches_the_staff_mail(line_with_mail: LineSta
 
 async def test_a_renamed_program_and_a_file_line_no_longer_keeps_are_answered(line_with_mail: LineStack) -> None:
     line = line_with_mail
-    await line.emulator.follow(USER)
-    await line.settled()
-    await line.emulator.tap(USER, "提案の下書きをつくる")
-    await line.settled()
+    await _start_draft(line)
     await line.emulator.send_file(USER, "企画書.pdf", EXE)
     await line.settled()
     assert any("この種類のファイルはお預かりできません" in text for text in line.emulator.texts(USER)[-2:])
@@ -127,3 +130,17 @@ async def _logged_in(line: LineStack) -> aiohttp.ClientSession:
     assert csrf is not None
     await session.post(f"{line.base_url}/staff/login", data={"name": "sato", "password": PASSWORD, "csrf_token": csrf.group(1)})
     return session
+
+
+async def test_a_failed_content_fetch_is_tried_again_and_the_file_kept_once(line_with_mail: LineStack) -> None:
+    line = line_with_mail
+    await _start_draft(line)
+    line.emulator.fail_next("content", Fault(status=500))  # LINE's data server fails once
+    await line.emulator.send_file(USER, "企画書.pdf", PDF)
+    await wait_until(lambda: any("企画書.pdf" in text for text in line.emulator.texts(USER)), "the retried event's answer")
+    await line.settled()
+    assert [call.status for call in line.emulator.calls if call.endpoint == "content"] == [500, 200]
+    assert sum("「企画書.pdf」を受け取りました" in text for text in line.emulator.texts(USER)) == 1
+    assert line.app is not None
+    async with line.app.store.turn(UserKey(channel="line", user_id=USER)) as turn:
+        assert [note.name for note in turn.state.documents] == ["企画書.pdf"]

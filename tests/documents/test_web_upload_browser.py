@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-
 import pytest
 
 from tests.documents.conftest import WebServer
 from tests.documents.files import EXE, PDF
-from tests.web.test_web_chat_browser import ARGS, CHROMIUM
-
-playwright_api = pytest.importorskip("playwright.async_api")
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Chromium is not installed: run scripts/install-browser (CI does)"
-)
+from tests.web.test_web_chat_browser import page, playwright_api, pytestmark  # noqa: F401  # the phone-sized page on server_url
 
 
 @pytest.fixture
-async def page(web: WebServer) -> AsyncIterator[object]:
-    async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
-        opened = await context.new_page()
-        await opened.goto(web.url + "/")
-        yield opened
-        await browser.close()
+def server_url(web: WebServer) -> str:
+    return web.url
 
 
 async def test_a_visitor_attaches_a_pdf_to_the_draft_on_a_phone(page, web: WebServer) -> None:  # type: ignore[no-untyped-def]

@@ -8,11 +8,11 @@ failure raises, so the ingest tries the event again later.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import aiohttp
 
+from bot.channels.attachments import fetched
 from bot.channels.line.api import proxy_for
 from bot.core.messages import Attachment, Inbound, UserKey
 from bot.ingest.turns import Said
@@ -68,18 +68,11 @@ class LineContent:
 
     async def fetched(self, said: Said) -> Said:
         """``said`` with each attachment's bytes (or, when too large or gone, without them)."""
-        if not any(inbound.document is not None and inbound.document.ref for inbound in said.inbounds):
-            return said
-        return dataclasses.replace(said, inbounds=[await self._fetch(inbound) for inbound in said.inbounds])
+        return await fetched(said, self._fetch, self._max_bytes)
 
-    async def _fetch(self, inbound: Inbound) -> Inbound:
-        document = inbound.document
-        if document is None or document.ref is None:
-            return inbound
-        if document.size is not None and document.size > self._max_bytes:
-            return inbound  # declared too large: not fetched
-        data, size = await self._download(document.ref)
-        return inbound.model_copy(update={"document": document.model_copy(update={"data": data, "size": size})})
+    async def _fetch(self, document: Attachment, message_id: str) -> Attachment:
+        data, size = await self._download(message_id)
+        return document.model_copy(update={"data": data, "size": size})
 
     async def _download(self, message_id: str) -> tuple[bytes | None, int | None]:
         """The bytes, or (None, size so far) beyond the limit, or (None, None) when LINE no longer has them."""

@@ -7,12 +7,11 @@ core without its bytes, and the user is told. A network failure raises: the even
 
 from __future__ import annotations
 
-import dataclasses
-
 from telegram import Bot, Message
 from telegram.error import BadRequest
 
-from bot.core.messages import Attachment, Inbound
+from bot.channels.attachments import fetched
+from bot.core.messages import Attachment
 from bot.ingest.turns import Said
 
 
@@ -40,21 +39,16 @@ class TelegramFiles:
 
     async def fetched(self, said: Said) -> Said:
         """``said`` with each attachment's bytes (or, when too large or gone, without them)."""
-        if not any(inbound.document is not None and inbound.document.ref for inbound in said.inbounds):
-            return said
-        return dataclasses.replace(said, inbounds=[await self._fetch(inbound) for inbound in said.inbounds])
+        return await fetched(said, self._fetch, self._max_bytes)
 
-    async def _fetch(self, inbound: Inbound) -> Inbound:
-        document = inbound.document
-        if document is None or document.ref is None or (document.size or 0) > self._max_bytes:
-            return inbound
+    async def _fetch(self, document: Attachment, file_id: str) -> Attachment:
         try:
-            file = await self._bot.get_file(document.ref)
-        except BadRequest:  # "file is too big" (over 20 MB), or no longer there
-            return inbound
+            file = await self._bot.get_file(file_id)
+        except BadRequest:  # "file is too big" (over 20 MB: as declared), or no longer there
+            return document
         if file.file_size is not None and file.file_size > self._max_bytes:
             data, size = None, file.file_size
         else:
             data = bytes(await file.download_as_bytearray())
             data, size = (None, len(data)) if len(data) > self._max_bytes else (data, len(data))
-        return inbound.model_copy(update={"document": document.model_copy(update={"data": data, "size": size})})
+        return document.model_copy(update={"data": data, "size": size})
