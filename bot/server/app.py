@@ -46,7 +46,7 @@ def create_server_app(app: App) -> web.Application:
     add_health_routes(server, app)
     visitors = VisitorIds(server_secret(app.staff.services.session_secret))
     add_web_chat(server, app.engine.handle, app.web_history, visitors)
-    add_web_upload(server, app.engine.handle, app.web_history, visitors, settings.documents)
+    add_web_upload(server, app.engine.handle, app.web_history, visitors, settings.documents, settings.http_body_seconds)
     add_history_route(server, app.web_history)
     add_web_pages(server, app.live.current)
     if app.forms is not None:

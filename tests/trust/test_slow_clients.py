@@ -77,6 +77,14 @@ async def test_a_trickled_body_gets_408(server: str) -> None:
     assert held < CUT_OFF_WITHIN and said.startswith(b"HTTP/1.1 408")
 
 
+async def test_a_trickled_upload_gets_408(server: str) -> None:
+    """The web chat's file upload (multipart, read as a stream by its route) has the same deadline."""
+    head = (b"POST /api/chat/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF")
+    held, said = await _held_for(server, [head, *[b" "] * 100], 0.2, first_line=True)
+    assert held < CUT_OFF_WITHIN and said.startswith(b"HTTP/1.1 408")
+
+
 async def test_a_keep_alive_connection_left_idle_after_an_answer_is_closed(server: str) -> None:
     held, said = await _held_for(server, [b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"], 0)
     assert said.startswith(b"HTTP/1.1 200") and held < CUT_OFF_WITHIN

@@ -40,10 +40,17 @@ class BadUpload(ValueError):
 
 def add_web_upload(
     server: web.Application, handle: Handler, history: SqlWebHistory, visitors: VisitorIds, policy: DocumentPolicy,
+    body_seconds: float = 30.0,
 ) -> None:
+    """``body_seconds``: the whole form must arrive within this long (the server's body deadline skips multipart)."""
+
     async def upload(request: web.Request) -> web.Response:
         try:
-            attachment = await _read_file(request, policy.max_bytes)
+            async with asyncio.timeout(body_seconds):
+                attachment = await _read_file(request, policy.max_bytes)
+        except TimeoutError:
+            log.info("an upload did not arrive within %s s: 408", body_seconds)
+            return web.json_response({"error": "request body too slow"}, status=408, headers={"Connection": "close"})
         except BadUpload as error:
             return web.json_response({"error": str(error)}, status=400)
         except _TooMuch:
