@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, Text, and_, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -85,6 +85,7 @@ class Reply:
     last_error: str | None
     delivered_at: datetime | None
     choices: list[dict[str, str]] | None = None  # buttons, on the bot's hand-back after a consultation
+    kind: str | None = None  # a notice of the bot about the draft (status / return / receipt); None: a reply
 
 
 @dataclass
@@ -93,6 +94,7 @@ class DraftActivity:
 
     notes: list[Note] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    notices: list[Reply] = field(default_factory=list)  # the bot's notices to the proposer about the draft
     audit: list[AuditEntry] = field(default_factory=list)
 
 
@@ -182,9 +184,14 @@ class SqlStaff:
             return [value for (value,) in rows if value]
 
     async def change_status(
-        self, reference: str, expected: str, new: str, staff: str, note: str, now: datetime
+        self, reference: str, expected: str, new: str, staff: str, note: str, now: datetime,
+        notice: str | None = None, personal: str = "",
     ) -> None:
-        """Move the draft from ``expected`` to ``new``; raise :class:`StaleStatus` if it is no longer ``expected``."""
+        """Move the draft from ``expected`` to ``new``; raise :class:`StaleStatus` if it is no longer ``expected``.
+
+        ``notice`` (what the proposer is told, ``personal`` the staff member's own line in it) is queued
+        in the same transaction: the move and its message go together or not at all.
+        """
         async with self._engine.begin() as connection:
             draft_id = await _draft_id(connection, reference)
             changed = await connection.execute(
@@ -192,7 +199,10 @@ class SqlStaff:
             )
             if changed.rowcount != 1:
                 raise StaleStatus(reference)
-            await _audit(connection, draft_id, staff, "status", {"from": expected, "to": new, "note": note}, now)
+            detail = {"from": expected, "to": new, "note": note, **({"personal": personal} if personal else {})}
+            await _audit(connection, draft_id, staff, "status", detail, now)
+            if notice is not None:
+                await queue_notice(connection, draft_id, "status", notice, now)
 
     async def add_note(self, reference: str, staff: str, text: str, now: datetime) -> None:
         async with self._engine.begin() as connection:
@@ -246,13 +256,13 @@ class SqlStaff:
             audit = await connection.execute(
                 select(staff_audit).where(staff_audit.c.draft_id == draft_id).order_by(staff_audit.c.id.desc())
             )
+            notices = await connection.execute(
+                select(proposer_messages).where(proposer_messages.c.notice_of == draft_id).order_by(proposer_messages.c.id)
+            )
             return DraftActivity(
                 notes=[Note(author=r.author, text=r.text, created_at=r.created_at) for r in notes],
-                replies=[
-                    Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
-                          attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at)
-                    for r in replies
-                ],
+                replies=[_reply(r) for r in replies],
+                notices=[_reply(r) for r in notices],
                 audit=[AuditEntry(staff=r.staff, action=r.action, detail=r.detail, at=r.at) for r in audit],
             )
 
@@ -269,11 +279,32 @@ class SqlStaff:
             .order_by(proposer_messages.c.id)
         )
         async with self._engine.connect() as connection:
-            return [
-                Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
-                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at, choices=r.choices)
-                for r in await connection.execute(query)
-            ]
+            return [_reply(r) for r in await connection.execute(query)]
+
+
+def _reply(row: Row[Any]) -> Reply:
+    return Reply(
+        id=row.id, author=row.author, text=row.text, created_at=row.created_at, status=row.status, attempts=row.attempts,
+        last_error=row.last_error, delivered_at=row.delivered_at, choices=row.choices, kind=row.kind,
+    )
+
+
+async def queue_notice(
+    connection: AsyncConnection, draft_id: int, kind: str, text: str, now: datetime,
+    choices: Sequence[Mapping[str, str]] | None = None, to: tuple[str, str] | None = None,
+) -> None:
+    """A notice of the bot about a draft, through the replies' outbox: to the proposer's channel, or ``to``
+    (channel, address) such as the 受付控え's e-mail."""
+    if to is None:
+        row = (await connection.execute(select(drafts.c.channel, drafts.c.user_id).where(drafts.c.id == draft_id))).one()
+        to = (row.channel, row.user_id)
+    await connection.execute(
+        insert(proposer_messages).values(
+            notice_of=draft_id, kind=kind, channel=to[0], user_id=to[1], text=text, author="bot",
+            choices=[dict(choice) for choice in choices] if choices else None,
+            created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
+        )
+    )
 
 
 def _conditions(wanted: DraftFilter) -> list[ColumnElement[bool]]:

@@ -58,6 +58,17 @@ class ReplyFrame:
         content = self._content()
         return render(content.replies.consultation_reply, {**content.facts.facts, "consultation": consultation_id, "text": text})
 
+    def status_change(self, reference: str, title: str, old: str, new: str, personal: str = "") -> str | None:
+        """What the proposer is told of the move (dialogs/after_handoff.yaml), or None when it sends nothing."""
+        content = self._content()
+        texts, values = content.after_handoff.status, {**content.facts.facts, "reference": reference, "title": title}
+        lines = [render(said, values)] if (said := texts.text_for(old, new)) else []
+        if personal:
+            lines.append(render(texts.personal, {"note": personal}))
+        if not lines:
+            return None
+        return render(texts.frame, {**values, "text": "\n".join(lines)})
+
 
 class ReplyDispatcher:
     def __init__(self, queue: OutboxQueue, messengers: Sequence[ProposerMessenger], clock: Clock) -> None:

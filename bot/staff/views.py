@@ -31,7 +31,7 @@ from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password, weak
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session
 from bot.staff.throttle import THROTTLE
-from bot.staff.workflow import NEXT, STATUSES, can_move
+from bot.core.workflow import NEXT, STATUSES, can_move
 from storage.staff import DraftFilter, StaleStatus
 
 MAX_NAME = 64  # longer names are cut (no staff name is this long)
@@ -203,16 +203,25 @@ async def change_status(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
     form = await request.post()
     current, new, note = str(form.get("current", "")), str(form.get("status", "")), str(form.get("note", "")).strip()
+    personal = str(form.get("personal", "")).strip()
     if not can_move(current, new):
         return await _draft_page(request, f"「{current}」から「{new}」には変更できません。", status=400)
-    if len(note) > NOTE_MAX:
-        return await _draft_page(request, f"メモは{NOTE_MAX}文字以内にしてください。", status=400)
+    if len(note) > NOTE_MAX or len(personal) > REPLY_MAX:
+        return await _draft_page(request, f"メモは{NOTE_MAX}文字、ひとことは{REPLY_MAX}文字以内にしてください。", status=400)
+    stored = await services.store.get_draft(reference)
+    if stored is None:
+        return render(request, "error.html", status=404, message=f"受付番号 {reference} の提案は見つかりません。")
+    notice = services.frame.status_change(reference, stored.draft.title, current, new, personal)
     try:
-        await services.staff.change_status(reference, current, new, staff_name(request), note, services.clock.now())
+        await services.staff.change_status(
+            reference, current, new, staff_name(request), note, services.clock.now(), notice, personal,
+        )
     except StaleStatus:
         message = "ほかの職員が先に状態を変更しました。いまの状態を確かめてから、もう一度選んでください。"
         return await _draft_page(request, message, status=409)
-    flash(request, f"状態を「{new}」に変更しました。")
+    services.wake_replies()
+    told = "提案者にお知らせします。" if notice else "提案者へのお知らせはありません。"
+    flash(request, f"状態を「{new}」に変更しました。{told}")
     return redirect(url(request, "draft", reference=reference))
 
 
