@@ -127,7 +127,7 @@ def _choice_step(content: Content, step: ChoiceStep, source: Source) -> list[Pro
         if value not in values:
             problems.append(source.at("branches", value).problem(f"branch for '{value}', which is not an option value"))
     dead_ends = [
-        o.value for o in choice_options(step, content) if not (o.next or o.faq or o.command or o.value in step.branches)
+        o.value for o in choice_options(step, content) if not (o.next or o.faq or o.command or o.show or o.value in step.branches)
     ]
     if dead_ends and not step.next:
         problems.append(source.problem(f"step '{step.id}': options {dead_ends} lead nowhere (add 'next')"))

@@ -35,6 +35,7 @@ from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
 from bot.core.intents import find_intent, leaves_form, offer_intent, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
+from bot.core.my_proposals import MyProposals
 from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
@@ -82,6 +83,7 @@ class Conversation:
         self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
         self.staff_replies = StaffReplies(self, reply_window)
+        self.my_proposals = MyProposals(self)
         # "In a row": a turn that is not another unanswered question starts the count again.
         self._misses_before, state.faq_misses = state.faq_misses, 0
 
@@ -159,6 +161,8 @@ class Conversation:
             await self._none_fits()
         elif prefix == payloads.HELPFUL:
             await self._helpful(*value.partition(":")[::2])
+        elif prefix == payloads.PROPOSAL:
+            await self.my_proposals.show(value)
         elif prefix == payloads.PAGE and value.isdigit():
             self.state.choice_page = int(value)
             self.prompt_due = True
@@ -350,6 +354,9 @@ class Conversation:
             self.say(option.reply)
         if option.command:
             await self._run_command(option.command)
+            return
+        if option.show:
+            await self.my_proposals.list()
             return
         if option.faq:
             self._answer_entry(option.faq)
@@ -682,6 +689,8 @@ class Conversation:
             return named[value].label  # type: ignore[index]
         if prefix == payloads.NONE_FITS:
             return self.common.messages.none_of_these
+        if prefix == payloads.PROPOSAL:
+            return value
         if prefix == payloads.HELPFUL and self.common.feedback is not None:
             return self.common.feedback.yes if value.startswith("yes:") else self.common.feedback.no
         if prefix == payloads.MENU_ITEM and value in menu_options(self.content):

@@ -16,6 +16,7 @@ from bot.core.consultation import ConsultationRequest, ConsultationView
 from bot.core.documents import NewDocument
 from bot.core.draft import FaqAsked, Submission
 from bot.core.messages import Outbound, UserKey
+from bot.core.my_proposals import SubmittedDraft
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
@@ -88,6 +89,10 @@ class Turn(Protocol):
 
     async def answer_staff_reply(self, reply_id: int, text: str, at: datetime) -> None:
         """Keep the user's answer to that reply with its draft, for staff (and queue their notice, once per reply)."""
+        ...
+
+    async def my_drafts(self) -> list[SubmittedDraft]:
+        """The drafts the user submitted on this channel, newest first (わたしの提案)."""
         ...
 
 
