@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import UserKey
+from bot.core.workflow import RETURNABLE, RETURNED
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
-from storage.tables import drafts, proposer_messages, staff_audit, staff_notes, staff_users
+from storage.sql_store import _insert
+from storage.tables import draft_returns, draft_versions, drafts, proposer_messages, staff_audit, staff_notes, staff_users
 
 
 class UnknownDraft(LookupError):
@@ -25,6 +27,19 @@ class UnknownDraft(LookupError):
 
 class StaleStatus(Exception):
     """Someone else changed the status first."""
+
+
+class NotReturnable(Exception):
+    """The draft's status allows no 差し戻し (closed, or waiting for a revision already)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a draft: what changed against the one before (field -> {old, new})."""
+
+    version: int
+    created_at: datetime
+    changes: Mapping[str, Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -203,6 +218,45 @@ class SqlStaff:
             await _audit(connection, draft_id, staff, "status", detail, now)
             if notice is not None:
                 await queue_notice(connection, draft_id, "status", notice, now)
+
+    async def return_draft(
+        self, reference: str, fields: Sequence[str], message: str, staff: str, now: datetime,
+        notice: str, choices: Sequence[Mapping[str, str]],
+    ) -> None:
+        """差し戻し: the draft waits for the proposer's revision of ``fields``; ``notice`` (with the button that
+        starts the revision) goes to them through the replies' outbox, in the same transaction."""
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(
+                select(drafts.c.id, drafts.c.status, drafts.c.version, drafts.c.data).where(drafts.c.reference == reference)
+            )).first()
+            if row is None:
+                raise UnknownDraft(reference)
+            if row.status not in RETURNABLE:
+                raise NotReturnable(row.status)
+            if row.version == 1:  # the submitted version, to compare the revisions with (its handoff went out already)
+                await connection.execute(
+                    _insert(connection, draft_versions).on_conflict_do_nothing(index_elements=["draft_id", "version"]),
+                    {"draft_id": row.id, "version": 1, "data": row.data, "changes": {}, "created_at": now, "fanned_out_at": now},
+                )
+            changed = await connection.execute(
+                update(drafts).where(drafts.c.id == row.id, drafts.c.status == row.status).values(status=RETURNED)
+            )
+            if changed.rowcount != 1:
+                raise StaleStatus(reference)
+            await connection.execute(insert(draft_returns).values(
+                draft_id=row.id, fields=list(fields), message=message, staff=staff, status_before=row.status, created_at=now,
+            ))
+            await _audit(connection, row.id, staff, "return", {"fields": list(fields), "text": message}, now)
+            await queue_notice(connection, row.id, "return", notice, now, choices)
+
+    async def versions(self, reference: str) -> list[Version]:
+        """Every version of the draft kept since its first 差し戻し, oldest first."""
+        query = (
+            select(draft_versions).join(drafts, drafts.c.id == draft_versions.c.draft_id)
+            .where(drafts.c.reference == reference).order_by(draft_versions.c.version)
+        )
+        async with self._engine.connect() as connection:
+            return [Version(version=r.version, created_at=r.created_at, changes=r.changes) for r in await connection.execute(query)]
 
     async def add_note(self, reference: str, staff: str, text: str, now: datetime) -> None:
         async with self._engine.begin() as connection:

@@ -449,7 +449,6 @@ class ReturnTexts(Strict):
 
     notice: NonEmpty = Field(description="pushed to the proposer; {reference}, {title}, {message}, {fields}")
     start: NonEmpty = Field(description="the button under the notice that starts the revision")
-    words: list[NonEmpty] = Field(default_factory=list, description="typed words that start it too")
     intro: NonEmpty = Field(description="when the revision starts; {reference}, {message}, {fields} (one line each)")
     field: NonEmpty = Field(description="one line of {fields} in intro; {label}, {value}")
     not_returned: NonEmpty = Field(description="修正 of a field staff did not return; {fields}")

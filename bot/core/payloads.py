@@ -13,6 +13,7 @@ NONE_FITS = "n:"  # どれでもない under a did-you-mean
 HELPFUL = "h:"  # 役に立ちましたか？ under an FAQ answer: 'h:yes:<entry id>' or 'h:no:<entry id>'
 PROPOSAL = "d:"  # わたしの提案: one of the user's submitted drafts in full, 'd:<reference>'
 REVISE = "r:"  # 修正を始める under a 差し戻し: 'r:<reference>'
+AFTER_HANDOFF = (PROPOSAL, REVISE)  # buttons about a submitted draft: they work even in a new conversation
 
 
 def split(payload: str) -> tuple[str, str]:

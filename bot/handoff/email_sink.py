@@ -50,7 +50,8 @@ class EmailSink:
         """The draft as text, its printable PDF and JSON, and its files as far as the mail's size limit allows."""
         files = self._renderer.files
         sent = await files.for_mail(dossier) if files is not None else MailFiles([], list(dossier.documents))
-        message = self._message(f"【協働・共創の窓口】提案の下書き {dossier.reference}（{dossier.draft.org_name}）", key)
+        revised = f"（第{dossier.version}版）" if dossier.version > 1 else ""
+        message = self._message(f"【協働・共創の窓口】提案の下書き {dossier.reference}{revised}（{dossier.draft.org_name}）", key)
         message.set_content(self._renderer.markdown(dossier, sent.left_out))
         message.add_attachment(
             await self._renderer.pdf(dossier), maintype="application", subtype="pdf",
