@@ -7,7 +7,7 @@ at that moment and works through them with :class:`storage.queue.OutboxQueue`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.sql_store import _insert
+from storage.staff import queue_notice
 from storage.tables import draft_versions, drafts, handoff_deliveries, handoff_outbox, version_deliveries
 
 
@@ -114,6 +115,34 @@ class SqlHandoff:
                     .values(fanned_out_at=now)
                 )
         return len(rows)
+
+    async def queue_receipts(
+        self, make: Callable[[str, Mapping[str, Any]], tuple[str, str] | None], now: datetime, limit: int = 100,
+    ) -> int:
+        """Decide the 受付控え of each draft not looked at yet: ``make`` gives (address, text) or None; the mail is
+        queued in the replies' outbox in the same transaction that marks the draft (each draft once)."""
+        waiting = handoff_outbox.c.receipt_at.is_(None)
+        query = (
+            select(handoff_outbox.c.id, drafts.c.id.label("draft_id"), drafts.c.reference, drafts.c.data)
+            .join(drafts, drafts.c.id == handoff_outbox.c.draft_id)
+            .where(waiting).order_by(handoff_outbox.c.id).limit(limit)
+            .with_for_update(skip_locked=True, of=handoff_outbox)
+        )
+        queued = 0
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(query)).all()
+            for row in rows:
+                made = make(row.reference, row.data)
+                if made is not None:
+                    address, text = made
+                    await queue_notice(connection, row.draft_id, "receipt", text, now, to=("email", address))
+                    queued += 1
+            if rows:
+                await connection.execute(
+                    update(handoff_outbox).where(handoff_outbox.c.id.in_([row.id for row in rows]), waiting)
+                    .values(receipt_at=now)
+                )
+        return queued
 
     async def reference_of(self, draft_id: int) -> str:
         async with self._engine.connect() as connection:

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from bot.core.draft import DraftProposal
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
+from bot.handoff.receipts import Receipts
 from bot.handoff.sinks import HandoffSink, delivery_key
 from bot.handoff.worker import OutboxWorker
 from storage.handoff import SqlHandoff
@@ -24,17 +25,22 @@ class HandoffDispatcher:
         builder: DossierBuilder,
         sinks: Sequence[HandoffSink],
         clock: Clock,
+        receipts: Receipts | None = None,
     ) -> None:
         self._handoff = handoff
         self._store = store
         self._builder = builder
         self._sinks = {sink.name: sink for sink in sinks}
         self._clock = clock
+        self._receipts = receipts
         self._worker = OutboxWorker(handoff.deliveries, self._deliver, clock)
         self._versions = OutboxWorker(handoff.version_deliveries, self._deliver_version, clock)
 
     async def run_once(self) -> int:
-        """Fan out new drafts and new versions, then try every delivery that is due; return how many were tried."""
+        """Fan out new drafts and new versions (and queue the proposers' 受付控え), then try every delivery that is
+        due; return how many were tried."""
+        if self._receipts is not None:
+            await self._handoff.queue_receipts(self._receipts.make, self._clock.now())
         await self._handoff.fan_out(list(self._sinks), self._clock.now())
         await self._handoff.fan_out_versions(list(self._sinks), self._clock.now())
         return await self._worker.run_once() + await self._versions.run_once()
