@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 import aiohttp
 
@@ -14,6 +13,7 @@ from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import make_submission, submit
 from tests.staff.conftest import PASSWORD
 from tests.staff.serving import running_server
+from tests.staff.test_reply_over_line import _post as post
 
 PROPOSER = UserKey(channel="line", user_id="U" + "b" * 32)
 FRAME = "【市民協働推進部 協働共創推進課より（受付番号: {reference}）】\n"
@@ -58,11 +58,3 @@ async def arrived(emulator: LineEmulator, expected: list[str]) -> None:
             return
         await asyncio.sleep(0.05)
     assert emulator.texts(PROPOSER.user_id) == expected
-
-
-async def post(browser: aiohttp.ClientSession, path: str, data: dict[str, str], form_page: str | None = None) -> None:
-    form = await (await browser.get(form_page or path)).text()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token, f"no CSRF token on {form_page or path}"
-    response = await browser.post(path, data={**data, "csrf_token": token.group(1)}, allow_redirects=False)
-    assert response.status == 303, await response.text()
