@@ -51,7 +51,7 @@ from bot.staff.desk import ConsultationDesk
 from bot.staff.edited_content import EditedContent
 from bot.staff.services import StaffServices
 from bot.staff.sessions import dev_session_secret
-from bot.staff.setup import StaffWork
+from bot.staff.setup import StaffWork, receipt_messengers
 from storage import retention
 from storage.answers import SqlAnswers
 from storage.usage import SqlUsage
@@ -204,7 +204,7 @@ def _staff_work(
     consultations = SqlConsultations(database, policy)
     answers = SqlAnswers(database, policy)
     reply_messengers = [PullMessenger(WEB), *messengers]
-    replies = Poller([ReplyDispatcher(staff.replies, reply_messengers, clock).run_once])
+    replies = Poller([ReplyDispatcher(staff.replies, [*reply_messengers, *receipt_messengers(settings)], clock).run_once])
     quiet_for = timedelta(hours=settings.consultation_quiet_hours)
     secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
     services = StaffServices(

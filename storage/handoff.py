@@ -7,16 +7,18 @@ at that moment and works through them with :class:`storage.queue.OutboxQueue`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.sql_store import _insert
-from storage.tables import drafts, handoff_deliveries, handoff_outbox
+from storage.staff import queue_notice
+from storage.tables import draft_versions, drafts, handoff_deliveries, handoff_outbox, version_deliveries
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,54 @@ class DeliveryStatus:
     delivered_at: datetime | None
 
 
+@dataclass(frozen=True)
+class NewVersion:
+    """A resubmitted version of a draft (after a 差し戻し), as the staff sinks are told of it."""
+
+    reference: str
+    version: int
+    data: dict[str, Any]
+    changes: dict[str, dict[str, Any]]
+
+
 class SqlHandoff:
     def __init__(self, engine: AsyncEngine, policy: RetryPolicy) -> None:
         self._engine = engine
         self.deliveries = OutboxQueue(engine, handoff_deliveries, policy)
+        self.version_deliveries = OutboxQueue(engine, version_deliveries, policy)
+
+    async def fan_out_versions(self, sinks: Sequence[str], now: datetime, limit: int = 100) -> int:
+        """A pending delivery per sink for each new version not fanned out yet (several workers: each once)."""
+        if not sinks:
+            return 0
+        waiting = draft_versions.c.fanned_out_at.is_(None)
+        async with self._engine.begin() as connection:
+            ids = list((await connection.execute(
+                select(draft_versions.c.id).where(waiting).order_by(draft_versions.c.id).limit(limit)
+                .with_for_update(skip_locked=True)
+            )).scalars())
+            if not ids:
+                return 0
+            marked = list((await connection.execute(
+                update(draft_versions).where(draft_versions.c.id.in_(ids), waiting).values(fanned_out_at=now)
+                .returning(draft_versions.c.id)
+            )).scalars())
+            if marked:
+                await connection.execute(
+                    _insert(connection, version_deliveries).on_conflict_do_nothing(index_elements=["version_id", "sink"]),
+                    [{"version_id": version_id, "sink": sink, "status": PENDING, "attempts": 0, "next_attempt_at": now}
+                     for version_id in marked for sink in sinks],
+                )
+        return len(marked)
+
+    async def new_version(self, version_id: int) -> NewVersion:
+        query = (
+            select(drafts.c.reference, draft_versions.c.version, draft_versions.c.data, draft_versions.c.changes)
+            .join(drafts, drafts.c.id == draft_versions.c.draft_id).where(draft_versions.c.id == version_id)
+        )
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).one()
+        return NewVersion(reference=row.reference, version=row.version, data=dict(row.data), changes=dict(row.changes))
 
     async def fan_out(self, sinks: Sequence[str], now: datetime, limit: int = 100) -> int:
         """Make a pending delivery per sink for drafts not fanned out yet; return how many drafts.
@@ -69,6 +115,34 @@ class SqlHandoff:
                     .values(fanned_out_at=now)
                 )
         return len(rows)
+
+    async def queue_receipts(
+        self, make: Callable[[str, Mapping[str, Any]], tuple[str, str] | None], now: datetime, limit: int = 100,
+    ) -> int:
+        """Decide the 受付控え of each draft not looked at yet: ``make`` gives (address, text) or None; the mail is
+        queued in the replies' outbox in the same transaction that marks the draft (each draft once)."""
+        waiting = handoff_outbox.c.receipt_at.is_(None)
+        query = (
+            select(handoff_outbox.c.id, drafts.c.id.label("draft_id"), drafts.c.reference, drafts.c.data)
+            .join(drafts, drafts.c.id == handoff_outbox.c.draft_id)
+            .where(waiting).order_by(handoff_outbox.c.id).limit(limit)
+            .with_for_update(skip_locked=True, of=handoff_outbox)
+        )
+        queued = 0
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(query)).all()
+            for row in rows:
+                made = make(row.reference, row.data)
+                if made is not None:
+                    address, text = made
+                    await queue_notice(connection, row.draft_id, "receipt", text, now, to=("email", address))
+                    queued += 1
+            if rows:
+                await connection.execute(
+                    update(handoff_outbox).where(handoff_outbox.c.id.in_([row.id for row in rows]), waiting)
+                    .values(receipt_at=now)
+                )
+        return queued
 
     async def reference_of(self, draft_id: int) -> str:
         async with self._engine.connect() as connection:

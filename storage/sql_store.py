@@ -43,7 +43,9 @@ from bot.core.messages import REPLIES, Outbound, UserKey
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
-from storage import sqlite_inline
+from bot.core.my_proposals import SubmittedDraft
+from bot.core.revision import ReturnedDraft
+from storage import revisions, sqlite_inline
 from storage.documents import discard_pending, keep, link, notes_of
 from storage.gate import gate_of
 from storage.queue import SENT
@@ -389,6 +391,15 @@ class SqlTurn:
             .scalar_subquery()
         )
         await self._connection.execute(update(faq_questions).where(faq_questions.c.id == latest).values(question=replacement))
+
+    async def my_drafts(self) -> list[SubmittedDraft]:
+        return await revisions.drafts_of(self._connection, self._user)
+
+    async def returned_draft(self, reference: str) -> ReturnedDraft | None:
+        return await revisions.returned_draft(self._connection, self._user, reference)
+
+    async def resubmit(self, reference: str, draft: DraftProposal, consent: ConsentRecord, at: datetime) -> int | None:
+        return await revisions.resubmit(self._connection, self._user, reference, draft, consent, at)
 
     def _mine(self) -> tuple[ColumnElement[bool], ...]:
         return consultations.c.channel == self._user.channel, consultations.c.user_id == self._user.user_id

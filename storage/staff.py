@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, Text, and_, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import UserKey
+from bot.core.workflow import RETURNABLE, RETURNED
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
-from storage.tables import drafts, proposer_messages, staff_audit, staff_notes, staff_users
+from storage.sql_store import _insert
+from storage.tables import draft_returns, draft_versions, drafts, proposer_messages, staff_audit, staff_notes, staff_users
 
 
 class UnknownDraft(LookupError):
@@ -25,6 +27,19 @@ class UnknownDraft(LookupError):
 
 class StaleStatus(Exception):
     """Someone else changed the status first."""
+
+
+class NotReturnable(Exception):
+    """The draft's status allows no 差し戻し (closed, or waiting for a revision already)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a draft: what changed against the one before (field -> {old, new})."""
+
+    version: int
+    created_at: datetime
+    changes: Mapping[str, Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,7 @@ class Reply:
     last_error: str | None
     delivered_at: datetime | None
     choices: list[dict[str, str]] | None = None  # buttons, on the bot's hand-back after a consultation
+    kind: str | None = None  # a notice of the bot about the draft (status / return / receipt); None: a reply
 
 
 @dataclass
@@ -93,6 +109,7 @@ class DraftActivity:
 
     notes: list[Note] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    notices: list[Reply] = field(default_factory=list)  # the bot's notices to the proposer about the draft
     audit: list[AuditEntry] = field(default_factory=list)
 
 
@@ -182,9 +199,14 @@ class SqlStaff:
             return [value for (value,) in rows if value]
 
     async def change_status(
-        self, reference: str, expected: str, new: str, staff: str, note: str, now: datetime
+        self, reference: str, expected: str, new: str, staff: str, note: str, now: datetime,
+        notice: str | None = None, personal: str = "",
     ) -> None:
-        """Move the draft from ``expected`` to ``new``; raise :class:`StaleStatus` if it is no longer ``expected``."""
+        """Move the draft from ``expected`` to ``new``; raise :class:`StaleStatus` if it is no longer ``expected``.
+
+        ``notice`` (what the proposer is told, ``personal`` the staff member's own line in it) is queued
+        in the same transaction: the move and its message go together or not at all.
+        """
         async with self._engine.begin() as connection:
             draft_id = await _draft_id(connection, reference)
             changed = await connection.execute(
@@ -192,7 +214,49 @@ class SqlStaff:
             )
             if changed.rowcount != 1:
                 raise StaleStatus(reference)
-            await _audit(connection, draft_id, staff, "status", {"from": expected, "to": new, "note": note}, now)
+            detail = {"from": expected, "to": new, "note": note, **({"personal": personal} if personal else {})}
+            await _audit(connection, draft_id, staff, "status", detail, now)
+            if notice is not None:
+                await queue_notice(connection, draft_id, "status", notice, now)
+
+    async def return_draft(
+        self, reference: str, fields: Sequence[str], message: str, staff: str, now: datetime,
+        notice: str, choices: Sequence[Mapping[str, str]],
+    ) -> None:
+        """差し戻し: the draft waits for the proposer's revision of ``fields``; ``notice`` (with the button that
+        starts the revision) goes to them through the replies' outbox, in the same transaction."""
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(
+                select(drafts.c.id, drafts.c.status, drafts.c.version, drafts.c.data).where(drafts.c.reference == reference)
+            )).first()
+            if row is None:
+                raise UnknownDraft(reference)
+            if row.status not in RETURNABLE:
+                raise NotReturnable(row.status)
+            if row.version == 1:  # the submitted version, to compare the revisions with (its handoff went out already)
+                await connection.execute(
+                    _insert(connection, draft_versions).on_conflict_do_nothing(index_elements=["draft_id", "version"]),
+                    {"draft_id": row.id, "version": 1, "data": row.data, "changes": {}, "created_at": now, "fanned_out_at": now},
+                )
+            changed = await connection.execute(
+                update(drafts).where(drafts.c.id == row.id, drafts.c.status == row.status).values(status=RETURNED)
+            )
+            if changed.rowcount != 1:
+                raise StaleStatus(reference)
+            await connection.execute(insert(draft_returns).values(
+                draft_id=row.id, fields=list(fields), message=message, staff=staff, status_before=row.status, created_at=now,
+            ))
+            await _audit(connection, row.id, staff, "return", {"fields": list(fields), "text": message}, now)
+            await queue_notice(connection, row.id, "return", notice, now, choices)
+
+    async def versions(self, reference: str) -> list[Version]:
+        """Every version of the draft kept since its first 差し戻し, oldest first."""
+        query = (
+            select(draft_versions).join(drafts, drafts.c.id == draft_versions.c.draft_id)
+            .where(drafts.c.reference == reference).order_by(draft_versions.c.version)
+        )
+        async with self._engine.connect() as connection:
+            return [Version(version=r.version, created_at=r.created_at, changes=r.changes) for r in await connection.execute(query)]
 
     async def add_note(self, reference: str, staff: str, text: str, now: datetime) -> None:
         async with self._engine.begin() as connection:
@@ -246,13 +310,13 @@ class SqlStaff:
             audit = await connection.execute(
                 select(staff_audit).where(staff_audit.c.draft_id == draft_id).order_by(staff_audit.c.id.desc())
             )
+            notices = await connection.execute(
+                select(proposer_messages).where(proposer_messages.c.notice_of == draft_id).order_by(proposer_messages.c.id)
+            )
             return DraftActivity(
                 notes=[Note(author=r.author, text=r.text, created_at=r.created_at) for r in notes],
-                replies=[
-                    Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
-                          attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at)
-                    for r in replies
-                ],
+                replies=[_reply(r) for r in replies],
+                notices=[_reply(r) for r in notices],
                 audit=[AuditEntry(staff=r.staff, action=r.action, detail=r.detail, at=r.at) for r in audit],
             )
 
@@ -269,11 +333,32 @@ class SqlStaff:
             .order_by(proposer_messages.c.id)
         )
         async with self._engine.connect() as connection:
-            return [
-                Reply(id=r.id, author=r.author, text=r.text, created_at=r.created_at, status=r.status,
-                      attempts=r.attempts, last_error=r.last_error, delivered_at=r.delivered_at, choices=r.choices)
-                for r in await connection.execute(query)
-            ]
+            return [_reply(r) for r in await connection.execute(query)]
+
+
+def _reply(row: Row[Any]) -> Reply:
+    return Reply(
+        id=row.id, author=row.author, text=row.text, created_at=row.created_at, status=row.status, attempts=row.attempts,
+        last_error=row.last_error, delivered_at=row.delivered_at, choices=row.choices, kind=row.kind,
+    )
+
+
+async def queue_notice(
+    connection: AsyncConnection, draft_id: int, kind: str, text: str, now: datetime,
+    choices: Sequence[Mapping[str, str]] | None = None, to: tuple[str, str] | None = None,
+) -> None:
+    """A notice of the bot about a draft, through the replies' outbox: to the proposer's channel, or ``to``
+    (channel, address) such as the 受付控え's e-mail."""
+    if to is None:
+        row = (await connection.execute(select(drafts.c.channel, drafts.c.user_id).where(drafts.c.id == draft_id))).one()
+        to = (row.channel, row.user_id)
+    await connection.execute(
+        insert(proposer_messages).values(
+            notice_of=draft_id, kind=kind, channel=to[0], user_id=to[1], text=text, author="bot",
+            choices=[dict(choice) for choice in choices] if choices else None,
+            created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
+        )
+    )
 
 
 def _conditions(wanted: DraftFilter) -> list[ColumnElement[bool]]:

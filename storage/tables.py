@@ -88,6 +88,7 @@ drafts = Table(
     Column("criteria", JSON, nullable=False),
     Column("faq_log", JSON, nullable=False, doc="list of FaqAsked"),
     Column("submitted_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1", doc="1, then one more per resubmission after a 差し戻し"),
 )
 
 consents = Table(
@@ -192,6 +193,7 @@ handoff_outbox = Table(
     Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("fanned_out_at", UtcDateTime, nullable=True, doc="when a delivery row per configured sink was made"),
+    Column("receipt_at", UtcDateTime, nullable=True, doc="when the proposer's 受付控え was queued, or found not to be sent"),
 )
 
 handoff_deliveries = Table(
@@ -216,6 +218,10 @@ proposer_messages = Table(
     Column("text", Text, nullable=False),
     Column("author", String(64), nullable=False, doc="the staff account that wrote it ('bot' for the bot's hand-back)"),
     Column("choices", JSON, nullable=True, doc="buttons under the text (the bot's hand-back), as Choice dicts"),
+    Column("kind", String(16), nullable=True,
+           doc="a notice about a draft (status / return / receipt, migration 0009); none: a staff reply or the hand-back"),
+    Column("notice_of", Integer, ForeignKey("drafts.id"), nullable=True, index=True,
+           doc="the draft a notice is about (not draft_id: what the proposer types next is no answer to staff)"),
     Column("created_at", UtcDateTime, nullable=False),
     *_delivery_columns(),
     Index("ix_proposer_messages_due", "status", "next_attempt_at"),
@@ -376,4 +382,43 @@ documents = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Index("ix_documents_owner", "channel", "user_id", "draft_id"),
     Index("ix_documents_draft_id", "draft_id"),
+)
+
+# --- after the handoff: 差し戻し and the versions of a draft (migration 0009_handoff2) -------------
+
+draft_returns = Table(
+    "draft_returns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("fields", JSON, nullable=False, doc="the draft fields staff asked to improve"),
+    Column("message", Text, nullable=False),
+    Column("staff", String(64), nullable=False),
+    Column("status_before", String(32), nullable=False, doc="the draft's status again after the resubmission"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("resubmitted_at", UtcDateTime, nullable=True),
+)
+
+draft_versions = Table(
+    "draft_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("data", JSON, nullable=False, doc="the DraftProposal as of this version"),
+    Column("changes", JSON, nullable=False, doc="field -> {old, new} against the version before"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("fanned_out_at", UtcDateTime, nullable=True, doc="when a delivery per staff sink was queued (the outbox)"),
+    UniqueConstraint("draft_id", "version"),
+)
+
+version_deliveries = Table(
+    "version_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("draft_versions.id"), nullable=False, index=True),
+    Column("sink", String(32), nullable=False),
+    *_delivery_columns(),
+    UniqueConstraint("version_id", "sink"),
+    Index("ix_version_deliveries_due", "status", "next_attempt_at"),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 
+from bot.content.after_handoff_checks import after_handoff_checks
 from bot.content.loader import (
-    CONSULTATION_FILE, FACTS_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source,
+    AFTER_HANDOFF_FILE, CONSULTATION_FILE, FACTS_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source,
 )
 from bot.content.models import (
     ChoiceStep,
@@ -57,6 +58,7 @@ def cross_check(content: Content) -> list[Problem]:
     problems += _out_of_scope(content)
     problems += _form_fields(content)
     problems += document_dialogs(content)
+    problems += after_handoff_checks(content)
     return problems
 
 
@@ -125,7 +127,7 @@ def _choice_step(content: Content, step: ChoiceStep, source: Source) -> list[Pro
         if value not in values:
             problems.append(source.at("branches", value).problem(f"branch for '{value}', which is not an option value"))
     dead_ends = [
-        o.value for o in choice_options(step, content) if not (o.next or o.faq or o.command or o.value in step.branches)
+        o.value for o in choice_options(step, content) if not (o.next or o.faq or o.command or o.show or o.value in step.branches)
     ]
     if dead_ends and not step.next:
         problems.append(source.problem(f"step '{step.id}': options {dead_ends} lead nowhere (add 'next')"))
@@ -335,6 +337,8 @@ def _placeholders(content: Content) -> list[Problem]:
     known = set(content.facts.facts) | DYNAMIC_PLACEHOLDERS | DOCUMENT_PLACEHOLDERS | set(content.common.channel_words["default"])
     problems = []
     for data, source in content.raw_sources:
+        if source.file.name == AFTER_HANDOFF_FILE:
+            continue  # each text there has its own placeholders (bot/content/after_handoff_checks.py)
         for path, text in strings(data):
             for name in placeholders(text):
                 if name not in known:

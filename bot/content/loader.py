@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content.models import (
+    AfterHandoffTexts,
     ChoiceStep,
     Common,
     ConsentStep,
@@ -40,10 +41,12 @@ PRIVACY_FILE = "privacy_notice.yaml"
 CONSULTATION_FILE = "consultation.yaml"
 SUBMISSION_FILE = "submission.yaml"
 REPLIES_FILE = "replies.yaml"
+AFTER_HANDOFF_FILE = "after_handoff.yaml"
 INTENTS_FILE = "intents.yaml"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 SPECIAL_DIALOG_FILES = (
     COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE, DOCUMENTS_FILE,
+    AFTER_HANDOFF_FILE,
 )  # not dialogs
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
@@ -82,6 +85,7 @@ class Content:
     consultation: ConsultationTexts
     submission: SubmissionTexts
     replies: ReplyTexts
+    after_handoff: AfterHandoffTexts
     steps: dict[str, Step] = field(default_factory=dict)
     step_sources: dict[str, Source] = field(default_factory=dict)
     faq_sources: dict[str, Source] = field(default_factory=dict)
@@ -129,6 +133,7 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     consultation = _load_model(dialogs_dir / CONSULTATION_FILE, ConsultationTexts, problems, raw)
     submission = _load_model(dialogs_dir / SUBMISSION_FILE, SubmissionTexts, problems, raw)
     replies = _load_model(dialogs_dir / REPLIES_FILE, ReplyTexts, problems, raw)
+    after_handoff = _load_model(dialogs_dir / AFTER_HANDOFF_FILE, AfterHandoffTexts, problems, raw)
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
@@ -162,8 +167,10 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
             faq_sources[entry.id] = source
     if common is None or privacy is None or facts is None or consultation is None or submission is None or replies is None:
         return None
+    if after_handoff is None:
+        return None
     content = Content(
-        root, common, privacy, facts, dialogs, faq, consultation, submission, replies, faq_sources=faq_sources,
+        root, common, privacy, facts, dialogs, faq, consultation, submission, replies, after_handoff, faq_sources=faq_sources,
         raw_sources=raw,
     )
     content.synonyms = synonyms.synonyms if synonyms else []

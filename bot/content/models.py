@@ -57,6 +57,7 @@ class Option(Strict):
     faq: str | None = Field(default=None, description="answer this FAQ entry and ask the same step again")
     reply: str | None = Field(default=None, description="said when this option is chosen, before moving on")
     command: CommandName | None = Field(default=None, description="run this command (e.g. human: 担当者に相談)")
+    show: Literal["my_proposals"] | None = Field(default=None, description="list the user's submitted drafts (わたしの提案)")
     when: Condition | None = Field(default=None, description="offered only when this holds")
 
 
@@ -421,6 +422,63 @@ class ReplyTexts(Strict):
     draft_reply: NonEmpty = Field(description="a reply from the draft page; {reference} and {text} (what staff wrote)")
     consultation_reply: NonEmpty = Field(description="a reply in a consultation; {consultation} and {text}")
     forwarded: NonEmpty = Field(description="the proposer's answer went to staff; {reference}")
+
+
+# --- after_handoff.yaml (the proposal's life after submission) ---------------------------------
+
+
+class StatusTexts(Strict):
+    """What the proposer is told when staff move their draft; an empty text sends nothing."""
+
+    frame: NonEmpty = Field(description="around every status notice; {reference}, {title}, {text}")
+    personal: NonEmpty = Field(description="the line a staff member adds; {note}")
+    messages: dict[str, str | None] = Field(default_factory=dict, description="by the new status")
+    transitions: dict[str, str | None] = Field(default_factory=dict, description="'from→to': instead of messages for that move")
+
+    def text_for(self, old: str, new: str) -> str:
+        """The words for this move ('' when it sends nothing)."""
+        move = f"{old}{MOVE}{new}"
+        return (self.transitions[move] if move in self.transitions else self.messages.get(new)) or ""
+
+
+MOVE = "→"
+
+
+class ReturnTexts(Strict):
+    """差し戻し: staff return a draft listing the fields to improve; the proposer edits them and sends it again."""
+
+    notice: NonEmpty = Field(description="pushed to the proposer; {reference}, {title}, {message}, {fields}")
+    start: NonEmpty = Field(description="the button under the notice that starts the revision")
+    intro: NonEmpty = Field(description="when the revision starts; {reference}, {message}, {fields} (one line each)")
+    field: NonEmpty = Field(description="one line of {fields} in intro; {label}, {value}")
+    not_returned: NonEmpty = Field(description="修正 of a field staff did not return; {fields}")
+    closed: NonEmpty = Field(description="the draft no longer waits for a revision; {reference}")
+    resubmitted: NonEmpty = Field(description="after sending it again; {reference}, {version}")
+
+
+class ReceiptTexts(Strict):
+    """受付控え: the mail to a proposer who gave an e-mail address."""
+
+    subject: NonEmpty = Field(description="{reference}")
+    body: NonEmpty = Field(description="{contact_name}, {reference}, {summary}, {next_steps}")
+
+
+class MyProposalsTexts(Strict):
+    """わたしの提案: the drafts the user submitted, and one of them in full."""
+
+    intro: NonEmpty
+    line: NonEmpty = Field(description="one draft in the list; {reference}, {title}, {status}, {date}")
+    none: NonEmpty
+    title: NonEmpty = Field(description="above one draft in full; {reference}, {version}")
+    footer: NonEmpty = Field(description="below it; {status}, {date}")
+    gone: NonEmpty = Field(description="a button of a draft that is not the user's (any more)")
+
+
+class AfterHandoffTexts(Strict):
+    status: StatusTexts
+    returned: ReturnTexts
+    receipt: ReceiptTexts
+    my_proposals: MyProposalsTexts
 
 
 class PrivacyNotice(Strict):

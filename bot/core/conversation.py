@@ -35,6 +35,8 @@ from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.handover import Handover
 from bot.core.intents import find_intent, leaves_form, offer_intent, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
+from bot.core.my_proposals import MyProposals
+from bot.core.revision import Revision
 from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
@@ -82,6 +84,8 @@ class Conversation:
         self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
         self.staff_replies = StaffReplies(self, reply_window)
+        self.my_proposals = MyProposals(self)
+        self.revision = Revision(self)
         # "In a row": a turn that is not another unanswered question starts the count again.
         self._misses_before, state.faq_misses = state.faq_misses, 0
 
@@ -128,6 +132,8 @@ class Conversation:
                 await self._run_command(command)  # e.g. 「人と話したい」 as the very first message
             elif inbound.document is not None:
                 await receive(self, inbound.document, self.documents)
+            elif payloads.split(inbound.payload or "")[0] in payloads.AFTER_HANDOFF:
+                await self._dispatch(inbound, text)  # a button under a notice about a draft, after a purge
             elif inbound.payload is None:
                 await self._answer_if_asked(text)
         elif await self._resume_if_returning(inbound, text):
@@ -159,6 +165,10 @@ class Conversation:
             await self._none_fits()
         elif prefix == payloads.HELPFUL:
             await self._helpful(*value.partition(":")[::2])
+        elif prefix == payloads.PROPOSAL:
+            await self.my_proposals.show(value)
+        elif prefix == payloads.REVISE:
+            await self.revision.start(value)
         elif prefix == payloads.PAGE and value.isdigit():
             self.state.choice_page = int(value)
             self.prompt_due = True
@@ -239,6 +249,8 @@ class Conversation:
 
     async def _edit_field(self, name: str) -> None:
         ref = field_steps(self.content, self.state.step or "").get(name)
+        if ref is not None and self.revision.refuses(name):
+            return
         if ref is None:
             self._not_understood()
             return
@@ -350,6 +362,9 @@ class Conversation:
             self.say(option.reply)
         if option.command:
             await self._run_command(option.command)
+            return
+        if option.show:
+            await self.my_proposals.list()
             return
         if option.faq:
             self._answer_entry(option.faq)
@@ -656,6 +671,8 @@ class Conversation:
         except (ValidationError, ValueError):
             self.say(step.invalid)
             return step.on_invalid
+        if self.state.revising is not None:
+            return await self.revision.resubmit(step, draft, consent)
         criteria = {name: value for name, value in values.items() if name not in DraftProposal.model_fields}
         submission = Submission(
             user=self.user, draft=draft, criteria=criteria, consent=consent,
@@ -682,6 +699,8 @@ class Conversation:
             return named[value].label  # type: ignore[index]
         if prefix == payloads.NONE_FITS:
             return self.common.messages.none_of_these
+        if prefix in (payloads.PROPOSAL, payloads.REVISE):
+            return value
         if prefix == payloads.HELPFUL and self.common.feedback is not None:
             return self.common.feedback.yes if value.startswith("yes:") else self.common.feedback.no
         if prefix == payloads.MENU_ITEM and value in menu_options(self.content):

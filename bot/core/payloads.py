@@ -11,11 +11,14 @@ CONFIRM = "y:"
 MENU_ITEM = "m:"  # an item of the menu, from wherever the user is (提案の下書きをつくる under an FAQ answer)
 NONE_FITS = "n:"  # どれでもない under a did-you-mean
 HELPFUL = "h:"  # 役に立ちましたか？ under an FAQ answer: 'h:yes:<entry id>' or 'h:no:<entry id>'
+PROPOSAL = "d:"  # わたしの提案: one of the user's submitted drafts in full, 'd:<reference>'
+REVISE = "r:"  # 修正を始める under a 差し戻し: 'r:<reference>'
+AFTER_HANDOFF = (PROPOSAL, REVISE)  # buttons about a submitted draft: they work even in a new conversation
 
 
 def split(payload: str) -> tuple[str, str]:
     """``'o:yes'`` -> ``('o:', 'yes')``; an unknown payload gives ``('', payload)``."""
-    for prefix in (OPTION, COMMAND, FAQ, EDIT, PAGE, CONFIRM, MENU_ITEM, NONE_FITS, HELPFUL):
+    for prefix in (OPTION, COMMAND, FAQ, EDIT, PAGE, CONFIRM, MENU_ITEM, NONE_FITS, HELPFUL, PROPOSAL, REVISE):
         if payload.startswith(prefix):
             return prefix, payload[len(prefix):]
     return "", payload

@@ -14,8 +14,10 @@ from typing import Protocol
 
 from bot.core.consultation import ConsultationRequest, ConsultationView
 from bot.core.documents import NewDocument
-from bot.core.draft import FaqAsked, Submission
+from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
 from bot.core.messages import Outbound, UserKey
+from bot.core.my_proposals import SubmittedDraft
+from bot.core.revision import ReturnedDraft
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
@@ -88,6 +90,19 @@ class Turn(Protocol):
 
     async def answer_staff_reply(self, reply_id: int, text: str, at: datetime) -> None:
         """Keep the user's answer to that reply with its draft, for staff (and queue their notice, once per reply)."""
+        ...
+
+    async def my_drafts(self) -> list[SubmittedDraft]:
+        """The drafts the user submitted on this channel, newest first (わたしの提案)."""
+        ...
+
+    async def returned_draft(self, reference: str) -> ReturnedDraft | None:
+        """The user's draft ``reference`` if staff returned it and it waits for the revision (差し戻し)."""
+        ...
+
+    async def resubmit(self, reference: str, draft: DraftProposal, consent: ConsentRecord, at: datetime) -> int | None:
+        """Store the revised draft under its reference and queue the staff sinks' notice of the new version, in this
+        turn's transaction; return the new version, or None when the draft no longer waits for a revision."""
         ...
 
 

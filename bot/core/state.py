@@ -32,6 +32,15 @@ class Consulting(BaseModel):
     noted: Literal["waiting", "taken"] | None = Field(default=None, description="the one short note already said")
 
 
+class Revising(BaseModel):
+    """差し戻し: the revision under way (bot/core/revision.py)."""
+
+    reference: str
+    fields: list[str]
+    message: str
+    kept: dict[str, str] = Field(default_factory=dict, description="the unsent draft set aside meanwhile")
+
+
 class ConversationState(BaseModel):
     schema_version: int = STATE_SCHEMA_VERSION
     step: str | None = Field(default=None, description="current step ref 'dialog.step'; None before the greeting")
@@ -53,6 +62,7 @@ class ConversationState(BaseModel):
     feedback_for: str | None = Field(default=None, description="the FAQ entry last answered, until 役に立ちましたか？ is answered")
     consulting: Consulting | None = None
     answering_staff: bool = Field(default=False, description="the user's typed messages go on to staff (a reply's answer)")
+    revising: Revising | None = Field(default=None, description="a draft staff returned, being revised (差し戻し)")
     recent: list[Said] = Field(default_factory=list, description="the last few lines, for staff")
     last_seen: datetime | None = None
     recent_turns: list[datetime] = Field(default_factory=list, description="times of the messages in the rate window")

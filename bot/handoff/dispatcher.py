@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from bot.core.draft import DraftProposal
 from bot.core.ports import Clock
 from bot.handoff.dossier import DossierBuilder
+from bot.handoff.receipts import Receipts
 from bot.handoff.sinks import HandoffSink, delivery_key
 from bot.handoff.worker import OutboxWorker
 from storage.handoff import SqlHandoff
@@ -23,18 +25,25 @@ class HandoffDispatcher:
         builder: DossierBuilder,
         sinks: Sequence[HandoffSink],
         clock: Clock,
+        receipts: Receipts | None = None,
     ) -> None:
         self._handoff = handoff
         self._store = store
         self._builder = builder
         self._sinks = {sink.name: sink for sink in sinks}
         self._clock = clock
+        self._receipts = receipts
         self._worker = OutboxWorker(handoff.deliveries, self._deliver, clock)
+        self._versions = OutboxWorker(handoff.version_deliveries, self._deliver_version, clock)
 
     async def run_once(self) -> int:
-        """Fan out new drafts, then try every delivery that is due; return how many deliveries were tried."""
+        """Fan out new drafts and new versions (and queue the proposers' 受付控え), then try every delivery that is
+        due; return how many were tried."""
+        if self._receipts is not None:
+            await self._handoff.queue_receipts(self._receipts.make, self._clock.now())
         await self._handoff.fan_out(list(self._sinks), self._clock.now())
-        return await self._worker.run_once()
+        await self._handoff.fan_out_versions(list(self._sinks), self._clock.now())
+        return await self._worker.run_once() + await self._versions.run_once()
 
     async def _deliver(self, row: Row[Any]) -> None:
         sink = self._sinks.get(row.sink)
@@ -45,3 +54,16 @@ class HandoffDispatcher:
         if stored is None:
             raise LookupError(f"draft {reference} is gone")
         await sink.deliver(self._builder.build(stored), delivery_key(reference, row.sink))
+
+    async def _deliver_version(self, row: Row[Any]) -> None:
+        """A resubmitted version: the dossier as of that version, with what changed."""
+        sink = self._sinks.get(row.sink)
+        if sink is None:
+            raise LookupError(f"the sink '{row.sink}' is no longer configured")
+        new = await self._handoff.new_version(row.version_id)
+        stored = await self._store.get_draft(new.reference)
+        if stored is None:
+            raise LookupError(f"draft {new.reference} is gone")
+        as_of = stored.model_copy(update={"draft": DraftProposal.model_validate(new.data)})
+        key = delivery_key(new.reference, "version", new.version, row.sink)
+        await sink.deliver(self._builder.build(as_of, new.version, new.changes), key)

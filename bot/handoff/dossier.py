@@ -30,6 +30,15 @@ class LabelledValue(BaseModel):
     value: str
 
 
+class FieldChange(BaseModel):
+    """One field of a resubmitted version (差し戻し) against the version before, as labels."""
+
+    name: str
+    label: str
+    old: str
+    new: str
+
+
 class Dossier(BaseModel):
     schema_version: Literal[2] = 2  # 2: ``user_tag`` instead of the raw ``user_id`` (a web visitor's id is a credential)
     reference: str
@@ -46,6 +55,8 @@ class Dossier(BaseModel):
     documents: list[DocumentNote] = []  # the files (企画書) sent with the draft; staff download them in the console
     consent: ConsentRecord
     console_url: str | None = None
+    version: int = 1  # one more per resubmission after a 差し戻し
+    changes: list[FieldChange] = []  # what the resubmission changed (version 2 on)
 
     @property
     def title(self) -> str:
@@ -79,8 +90,14 @@ class DossierBuilder:
             self._labelled = (content, _criteria_labels(content))
         return self._labelled[1]
 
-    def build(self, stored: StoredDraft) -> Dossier:
+    def build(self, stored: StoredDraft, version: int = 1, changes: dict[str, dict[str, object]] | None = None) -> Dossier:
         return Dossier(
+            version=version,
+            changes=[
+                FieldChange(name=name, label=self.field_label(name), old=self._shown(name, change.get("old")),
+                            new=self._shown(name, change.get("new")))
+                for name, change in (changes or {}).items()
+            ],
             reference=stored.reference,
             status=stored.status,
             channel=stored.user.channel,
@@ -104,6 +121,9 @@ class DossierBuilder:
     def label(self, name: str, value: str) -> str:
         """The label the proposer saw for a draft field's code (``theme`` -> ``テーマ型``)."""
         return display_value(self._content, DRAFT_SUMMARY_STEP, name, value)
+
+    def _shown(self, name: str, value: object) -> str:
+        return "" if value in (None, "") else self.label(name, str(value))
 
     def field_label(self, name: str) -> str:
         """What a draft field is called (``org_name`` -> ``団体名``)."""

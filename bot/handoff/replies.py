@@ -14,7 +14,10 @@ from typing import Any, Protocol
 from sqlalchemy import Row
 
 from bot.content.loader import Content
+from bot.content.models import SummaryStep
+from bot.core import payloads
 from bot.core.messages import Choice
+from bot.core.my_proposals import summary_ref
 from bot.core.ports import Clock
 from bot.core.text import render
 from bot.handoff.sinks import delivery_key
@@ -57,6 +60,30 @@ class ReplyFrame:
     def in_consultation(self, consultation_id: int, text: str) -> str:
         content = self._content()
         return render(content.replies.consultation_reply, {**content.facts.facts, "consultation": consultation_id, "text": text})
+
+    def status_change(self, reference: str, title: str, old: str, new: str, personal: str = "") -> str | None:
+        """What the proposer is told of the move (dialogs/after_handoff.yaml), or None when it sends nothing."""
+        content = self._content()
+        texts, values = content.after_handoff.status, {**content.facts.facts, "reference": reference, "title": title}
+        lines = [render(said, values)] if (said := texts.text_for(old, new)) else []
+        if personal:
+            lines.append(render(texts.personal, {"note": personal}))
+        if not lines:
+            return None
+        return render(texts.frame, {**values, "text": "\n".join(lines)})
+
+    def returnable(self) -> list[tuple[str, str]]:
+        """(field, label) of every field staff may return for revision, as the proposer's summary names them."""
+        content = self._content()
+        summary = content.steps.get(summary_ref(content) or "")
+        return [(row.field, row.label) for row in summary.rows] if isinstance(summary, SummaryStep) else []
+
+    def returned(self, reference: str, title: str, message: str, labels: Sequence[str]) -> tuple[str, Choice]:
+        """The 差し戻し notice, and its button that starts the revision in the chat."""
+        content = self._content()
+        texts = content.after_handoff.returned
+        values = {**content.facts.facts, "reference": reference, "title": title, "message": message, "fields": "、".join(labels)}
+        return render(texts.notice, values), Choice(label=texts.start, payload=payloads.REVISE + reference)
 
 
 class ReplyDispatcher:

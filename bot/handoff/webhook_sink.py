@@ -12,7 +12,7 @@ from bot.handoff.notices import StaffNotice
 
 SIGNATURE_HEADER = "X-Kyoso-Signature"
 DELIVERY_HEADER = "X-Kyoso-Delivery"
-EVENT_HEADER = "X-Kyoso-Event"  # draft_submitted / consultation_opened / consultation_reminder / proposer_answered
+EVENT_HEADER = "X-Kyoso-Event"  # draft_submitted / draft_revised / consultation_opened / consultation_reminder / proposer_answered
 
 
 def signature(secret: bytes, body: bytes) -> str:
@@ -30,7 +30,8 @@ class WebhookSink:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def deliver(self, dossier: Dossier, key: str) -> None:
-        await self._post(dossier.model_dump_json().encode(), key, "draft_submitted")
+        event = "draft_revised" if dossier.version > 1 else "draft_submitted"
+        await self._post(dossier.model_dump_json().encode(), key, event)
 
     async def notify(self, notice: StaffNotice, key: str) -> None:
         await self._post(notice.model_dump_json().encode(), key, notice.event)

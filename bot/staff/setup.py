@@ -15,7 +15,8 @@ from aiohttp import web
 from bot.channels.web.visitors import VisitorIds
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
-from bot.handoff.email_sink import EmailSink, SmtpConfig
+from bot.handoff.email_sink import EmailSink, ReceiptMessenger, SmtpConfig
+from bot.handoff.receipts import Receipts
 from bot.handoff.notifier import AnswerNotifier, ConsultationNotifier
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger
@@ -34,13 +35,7 @@ log = logging.getLogger(__name__)
 def handoff_sinks(settings: Settings, renderer: DossierRenderer, http: aiohttp.ClientSession) -> list[HandoffSink]:
     """A sink for every channel the settings configure (none configured: drafts wait in the outbox)."""
     sinks: list[HandoffSink] = []
-    if settings.smtp_host and settings.staff_email_list:
-        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-        config = SmtpConfig(
-            host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
-            recipients=settings.staff_email_list, user=settings.smtp_user, password=password,
-            starttls=settings.smtp_starttls,
-        )
+    if (config := smtp_config(settings)) is not None:
         sinks.append(EmailSink(config, renderer))
     if settings.handoff_webhook_url:
         if settings.handoff_webhook_secret is None:
@@ -48,6 +43,24 @@ def handoff_sinks(settings: Settings, renderer: DossierRenderer, http: aiohttp.C
         secret = settings.handoff_webhook_secret.get_secret_value().encode()
         sinks.append(WebhookSink(settings.handoff_webhook_url, secret, http))
     return sinks
+
+
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """Staff mail, when configured (the 受付控え to proposers goes out only then)."""
+    if not (settings.smtp_host and settings.staff_email_list):
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpConfig(
+        host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+        recipients=settings.staff_email_list, user=settings.smtp_user, password=password,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def receipt_messengers(settings: Settings) -> list[ProposerMessenger]:
+    """The mail that sends proposers their 受付控え through the replies' outbox (none without staff mail)."""
+    config = smtp_config(settings)
+    return [ReceiptMessenger(config)] if config is not None else []
 
 
 STAFF_PREFIX = "/staff"
@@ -79,7 +92,8 @@ class StaffWork:
                     "no staff sink is configured (KYOSO_SMTP_HOST + KYOSO_STAFF_EMAILS, KYOSO_HANDOFF_WEBHOOK_URL, "
                     "KYOSO_STAFF_LINE_GROUP_ID, KYOSO_STAFF_TELEGRAM_CHAT_ID): drafts wait in the outbox"
                 )
-            dispatcher = HandoffDispatcher(services.handoff, services.store, services.builder, sinks, services.clock)
+            receipts = Receipts(services.content, enabled=smtp_config(settings) is not None)
+            dispatcher = HandoffDispatcher(services.handoff, services.store, services.builder, sinks, services.clock, receipts)
             notifier = ConsultationNotifier(
                 services.consultations, sinks, services.clock, timedelta(minutes=settings.consultation_remind_minutes),
                 settings.staff_base_url,

@@ -31,8 +31,8 @@ from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password, weak
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session
 from bot.staff.throttle import THROTTLE
-from bot.staff.workflow import NEXT, STATUSES, can_move
-from storage.staff import DraftFilter, StaleStatus
+from bot.core.workflow import NEXT, RETURNABLE, STATUSES, can_move
+from storage.staff import DraftFilter, NotReturnable, StaleStatus, UnknownDraft
 
 MAX_NAME = 64  # longer names are cut (no staff name is this long)
 
@@ -51,6 +51,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/drafts/{reference}/print", printable, name="print")
     router.add_get("/drafts/{reference}/dossier.pdf", pdf, name="pdf")
     router.add_post("/drafts/{reference}/status", change_status, name="status")
+    router.add_post("/drafts/{reference}/return", return_draft, name="give_back")
     router.add_post("/drafts/{reference}/notes", add_note, name="notes")
     router.add_post("/drafts/{reference}/replies", add_reply, name="replies")
     router.add_post("/drafts/{reference}/deliveries/{id}/retry", retry_delivery, name="retry")
@@ -164,10 +165,13 @@ async def _draft_page(request: web.Request, error: str = "", status: int = 200) 
     reference = request.match_info["reference"]
     stored = await services.store.get_draft(reference)
     if stored is None:
-        return render(request, "error.html", status=404, message=f"受付番号 {reference} の提案は見つかりません。")
+        return _not_found(request, reference)
     await services.staff.record(staff_name(request), "view", {}, services.clock.now(), [reference])
     return render(
         request, "draft.html", status=status, dossier=services.builder.build(stored), next_statuses=NEXT.get(stored.status, ()),
+        returnable=services.frame.returnable() if stored.status in RETURNABLE else [],
+        versions=await services.staff.versions(reference), field_label=services.builder.field_label, shown=services.builder.label,
+        field_names=lambda names: "、".join(map(services.builder.field_label, names)),
         activity=await services.staff.activity(reference), deliveries=await services.handoff.statuses(reference),
         answers=await services.answers.for_draft(reference),
         error=error, note_max=NOTE_MAX, reply_max=REPLY_MAX,
@@ -203,17 +207,62 @@ async def change_status(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
     form = await request.post()
     current, new, note = str(form.get("current", "")), str(form.get("status", "")), str(form.get("note", "")).strip()
+    personal = str(form.get("personal", "")).strip()
     if not can_move(current, new):
         return await _draft_page(request, f"「{current}」から「{new}」には変更できません。", status=400)
-    if len(note) > NOTE_MAX:
-        return await _draft_page(request, f"メモは{NOTE_MAX}文字以内にしてください。", status=400)
+    if len(note) > NOTE_MAX or len(personal) > REPLY_MAX:
+        return await _draft_page(request, f"メモは{NOTE_MAX}文字、ひとことは{REPLY_MAX}文字以内にしてください。", status=400)
+    stored = await services.store.get_draft(reference)
+    if stored is None:
+        return _not_found(request, reference)
+    notice = services.frame.status_change(reference, stored.draft.title, current, new, personal)
     try:
-        await services.staff.change_status(reference, current, new, staff_name(request), note, services.clock.now())
+        await services.staff.change_status(
+            reference, current, new, staff_name(request), note, services.clock.now(), notice, personal,
+        )
     except StaleStatus:
         message = "ほかの職員が先に状態を変更しました。いまの状態を確かめてから、もう一度選んでください。"
         return await _draft_page(request, message, status=409)
-    flash(request, f"状態を「{new}」に変更しました。")
+    services.wake_replies()
+    told = "提案者にお知らせします。" if notice else "提案者へのお知らせはありません。"
+    flash(request, f"状態を「{new}」に変更しました。{told}")
     return redirect(url(request, "draft", reference=reference))
+
+
+async def return_draft(request: web.Request) -> web.Response:
+    """差し戻し: the proposer is asked to improve the chosen fields; the draft waits for their revision."""
+    services = services_of(request)
+    reference = request.match_info["reference"]
+    form = await request.post()
+    chosen, message = {str(value) for value in form.getall("fields", [])}, str(form.get("message", "")).strip()
+    stored = await services.store.get_draft(reference)
+    if stored is None:
+        return _not_found(request, reference)
+    returnable = services.frame.returnable()
+    wanted = [(name, label) for name, label in returnable if name in chosen]
+    if not wanted or len(wanted) != len(chosen):
+        return await _draft_page(request, "修正をお願いする項目を、一覧から1つ以上選んでください。", status=400)
+    if not message or len(message) > REPLY_MAX:
+        return await _draft_page(request, f"提案者へのコメントを、{REPLY_MAX}文字以内で書いてください。", status=400)
+    notice, button = services.frame.returned(reference, stored.draft.title, message, [label for _, label in wanted])
+    try:
+        await services.staff.return_draft(
+            reference, [name for name, _ in wanted], message, staff_name(request), services.clock.now(), notice,
+            [button.model_dump()],
+        )
+    except UnknownDraft:
+        return _not_found(request, reference)
+    except (NotReturnable, StaleStatus):
+        problem = f"いまの状態（{stored.status}）では差し戻せません。状態を確かめてから、もう一度お試しください。"
+        return await _draft_page(request, problem, status=409)
+    services.wake_replies()
+    flash(request, "差し戻しました。提案者が修正して送ると、新しい版として届きます。")
+    return redirect(url(request, "draft", reference=reference))
+
+
+def _not_found(request: web.Request, reference: str) -> web.Response:
+    message = f"受付番号 {reference} の提案は見つかりません（削除されたか、番号が違います）。"
+    return render(request, "error.html", status=404, message=message)
 
 
 async def add_note(request: web.Request) -> web.Response:

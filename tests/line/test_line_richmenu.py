@@ -26,6 +26,7 @@ async def test_the_rich_menu_is_created_and_its_buttons_work_mid_draft(line: Lin
     assert all(area["action"]["label"] == area["action"]["displayText"] for area in created["areas"])
     assert [area["action"]["label"] for area in created["areas"]] == [
         "共創とは", "対象になる提案", "5つの条件チェック", "提案の下書きをつくる", "よくある質問", "担当者に相談",
+        "わたしの提案", "メニュー",
     ]
     image = next(call for call in line.emulator.calls if call.endpoint == "richmenu_image")
     assert image.body["bytes"] > 0 and image.headers["Content-Type"] == "image/png"
@@ -55,5 +56,5 @@ def test_problems_in_the_rich_menu_file_name_file_and_line(tmp_path: Path, conte
     assert menu is None
     assert [problem.render(tmp_path) for problem in problems] == [
         "channels/line_richmenu.yaml:9: 'proposal' is not an item of the menu: "
-        + "['about', 'contact', 'criteria', 'draft', 'eligible', 'faq']"
+        + "['about', 'contact', 'criteria', 'draft', 'eligible', 'faq', 'my_proposals']"
     ]

@@ -28,7 +28,7 @@ async def test_each_change_is_confirmed_once(console: Console, store: SqlStore) 
 
     await console.post(f"{page}/status", {"current": "受付", "status": "確認中"}, page)
     shown = await (await console.client.get(page)).text()
-    assert flash_of(shown) == "状態を「確認中」に変更しました。"
+    assert flash_of(shown) == "状態を「確認中」に変更しました。提案者にお知らせします。"
     assert flash_of(await (await console.client.get(page)).text()) is None, "shown once, not on every later page"
 
     await console.post(f"{page}/notes", {"text": "環境政策課に相談する"}, page)

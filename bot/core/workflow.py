@@ -1,4 +1,8 @@
-"""The status workflow of a draft: 受付 → 確認中 → 担当課調整中 → マッチング済 / 民民連携へ / 見送り."""
+"""The status workflow of a draft: 受付 → 確認中 → 担当課調整中 → マッチング済 / 民民連携へ / 見送り.
+
+差し戻し中 is entered by returning a draft for revision (not by a status change): the proposer's
+resubmission puts it back where it was. The content's status notices are checked against these names.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ COORDINATING = "担当課調整中"
 MATCHED = "マッチング済"
 TO_MINMIN = "民民連携へ"
 DECLINED = "見送り"
+RETURNED = "差し戻し中"
 
-STATUSES = (RECEIVED, CHECKING, COORDINATING, MATCHED, TO_MINMIN, DECLINED)
+STATUSES = (RECEIVED, CHECKING, COORDINATING, MATCHED, TO_MINMIN, DECLINED, RETURNED)
+RETURNABLE = (RECEIVED, CHECKING, COORDINATING)  # a draft staff may return for revision
 
 # A closed draft can be opened again for checking (a mistake, new information).
 NEXT: dict[str, tuple[str, ...]] = {
@@ -19,6 +25,7 @@ NEXT: dict[str, tuple[str, ...]] = {
     MATCHED: (CHECKING,),
     TO_MINMIN: (CHECKING,),
     DECLINED: (CHECKING,),
+    RETURNED: (DECLINED,),
 }
 
 

@@ -1,0 +1,110 @@
+"""わたしの提案: the drafts a user submitted from this chat, listed (reference, title, status, date) and one in full.
+
+The drafts are read from storage in the user's turn (``Turn.my_drafts``): staff change their status
+outside it. Only the user's own drafts are shown; a button naming another reference shows nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from bot.content.loader import Content
+from bot.content.models import EditMenuStep, SummaryStep
+from bot.core import payloads
+from bot.core.messages import CardMessage, Choice
+from bot.core.options import menu_options
+from bot.core.prompts import command_buttons
+from bot.core.text import render
+from bot.core.views import summary_card
+from bot.core.workflow import RETURNED
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Conversation
+
+MAX_LISTED = 12  # newest first, with the メニュー button within LINE's 13 quick replies
+OPTION = "my_proposals"  # the menu item's show: value
+
+
+class SubmittedDraft(BaseModel):
+    """One of the user's submitted drafts as the user may see it (the draft's own fields, no staff notes)."""
+
+    reference: str
+    status: str
+    version: int
+    submitted_at: datetime
+    data: dict[str, str]  # DraftProposal fields, codes as stored; missing ones left out
+
+    @property
+    def title(self) -> str:
+        return self.data.get("title", "")
+
+
+def summary_ref(content: Content) -> str | None:
+    """The draft's summary step: the one whose rows 修正 offers (commands.edit leads to its edit menu)."""
+    edit = content.steps.get(content.common.commands["edit"].goto or "")
+    if isinstance(edit, EditMenuStep) and isinstance(content.steps.get(edit.summary), SummaryStep):
+        return edit.summary
+    return None
+
+
+def summary_of(content: Content, values: dict[str, str]) -> CardMessage | None:
+    """The draft as its summary card shows it (labels for codes), or None without a summary step."""
+    ref = summary_ref(content)
+    step = content.steps.get(ref or "")
+    return summary_card(ref or "", step, content, values) if isinstance(step, SummaryStep) else None
+
+
+def japan_date(moment: datetime, now: datetime) -> str:
+    """The day in the city's time zone (``now`` carries it), as 2026年11月25日."""
+    local = moment.astimezone(now.tzinfo)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+class MyProposals:
+    def __init__(self, conversation: Conversation) -> None:
+        self._conversation = conversation
+        self._texts = conversation.content.after_handoff.my_proposals
+
+    async def list(self) -> None:
+        conversation = self._conversation
+        drafts = (await conversation.turn.my_drafts())[:MAX_LISTED]
+        menu = command_buttons(conversation.common, ["menu"])
+        if not drafts:
+            conversation.say(self._texts.none, menu)
+        else:
+            lines = [self._texts.intro, *(render(self._texts.line, self._values(draft)) for draft in drafts)]
+            buttons = [Choice(label=draft.reference, payload=payloads.PROPOSAL + draft.reference) for draft in drafts]
+            conversation.say("\n".join(lines), buttons + menu)
+        conversation.prompt_due = False
+
+    async def show(self, reference: str) -> None:
+        conversation = self._conversation
+        draft = next((draft for draft in await conversation.turn.my_drafts() if draft.reference == reference), None)
+        menu = command_buttons(conversation.common, ["menu"])
+        card = summary_of(conversation.content, draft.data) if draft is not None else None
+        if draft is None or card is None:
+            conversation.say(self._texts.gone, menu)
+            conversation.prompt_due = False
+            return
+        values = self._values(draft)
+        card.title = render(self._texts.title, values)
+        card.footer = render(self._texts.footer, values)
+        listing = [
+            Choice(label=option.label, payload=payloads.MENU_ITEM + option.value)
+            for option in menu_options(conversation.content).values() if option.show == OPTION
+        ]
+        revise = conversation.content.after_handoff.returned.start
+        extra = [Choice(label=revise, payload=payloads.REVISE + reference)] if draft.status == RETURNED else []
+        card.choices = [*extra, *listing, *menu]
+        conversation.outbox.append(card)
+        conversation.prompt_due = False
+
+    def _values(self, draft: SubmittedDraft) -> dict[str, object]:
+        conversation = self._conversation
+        return {
+            **conversation.content.facts.facts, "reference": draft.reference, "title": draft.title, "status": draft.status,
+            "date": japan_date(draft.submitted_at, conversation.now), "version": draft.version,
+        }

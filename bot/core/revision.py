@@ -1,0 +1,103 @@
+"""差し戻し: staff returned a submitted draft, naming the fields to improve with a comment.
+
+The proposer presses 修正を始める (under the notice, or beside the draft in わたしの提案): the draft's
+answers come back into the conversation without those fields, so the form asks exactly them (the
+usual commands work), then shows the summary; consent and 送る resubmit it under the same reference
+with the next version number (``Turn.resubmit``). A draft being written meanwhile is kept aside and
+comes back afterwards. 修正 of a field staff did not return is refused with the list of those that were.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from bot.core.draft import ConsentRecord, DraftProposal
+from bot.core.my_proposals import summary_ref
+from bot.core.options import display_value, field_steps
+from bot.core.prompts import command_buttons
+from bot.core.state import Revising
+from bot.core.text import render
+
+if TYPE_CHECKING:
+    from bot.content.models import SubmitStep
+    from bot.core.conversation import Conversation
+
+
+class ReturnedDraft(BaseModel):
+    """A draft of the user's that waits for their revision, as storage hands it to the core."""
+
+    reference: str
+    fields: list[str]
+    message: str
+    data: dict[str, str]  # the draft's fields as stored (codes), empty ones as ''
+    criteria: dict[str, str]
+
+
+class Revision:
+    def __init__(self, conversation: Conversation) -> None:
+        self._conversation = conversation
+        self._texts = conversation.content.after_handoff.returned
+
+    async def start(self, reference: str) -> None:
+        conversation = self._conversation
+        returned = await conversation.turn.returned_draft(reference)
+        summary = summary_ref(conversation.content)
+        asks = field_steps(conversation.content, summary or "")
+        wanted = [name for name in returned.fields if name in asks] if returned else []
+        if returned is None or summary is None or not wanted:
+            self._closed(reference)
+            return
+        state = conversation.state
+        kept = state.revising.kept if state.revising is not None else dict(state.values)
+        state.values = {**returned.criteria, **{name: value for name, value in returned.data.items() if name not in wanted}}
+        state.revising = Revising(reference=reference, fields=wanted, message=returned.message, kept=kept)
+        state.consent = None
+        state.pending = state.pending_answer = None
+        lines = [self._line(summary, name, returned.data.get(name, "")) for name in wanted]
+        conversation.say(render(self._texts.intro, {"reference": reference, "message": returned.message, "fields": "\n".join(lines)}))
+        state.return_to = summary
+        await conversation._goto(asks[wanted[0]], ask_even_if_answered=True)  # noqa: SLF001 - the core's own dialog walk
+
+    def refuses(self, field: str) -> bool:
+        """修正 of a field staff did not return: said so, and True (the edit menu is asked again)."""
+        revising = self._conversation.state.revising
+        if revising is None or field in revising.fields:
+            return False
+        names = "、".join(self.label(name) for name in revising.fields)
+        self._conversation.say(render(self._texts.not_returned, {"fields": names}))
+        self._conversation.prompt_due = True
+        return True
+
+    async def resubmit(self, step: SubmitStep, draft: DraftProposal, consent: ConsentRecord) -> str:
+        """Send the revised draft again; return the step to go to."""
+        conversation = self._conversation
+        revising = conversation.state.revising
+        assert revising is not None  # the caller checked
+        version = await conversation.turn.resubmit(revising.reference, draft, consent, conversation.now)
+        kept, conversation.state.revising = revising.kept, None
+        conversation.state.values = kept
+        conversation.state.return_to = None
+        if version is None:
+            self._closed(revising.reference)
+            return step.next
+        conversation.say(render(self._texts.resubmitted, {"reference": revising.reference, "version": version}))
+        return step.next
+
+    def label(self, field: str) -> str:
+        summary = self._conversation.content.step(summary_ref(self._conversation.content) or "")
+        rows = getattr(summary, "rows", [])
+        return next((row.label for row in rows if row.field == field), field)
+
+    def _line(self, summary: str, name: str, value: str) -> str:
+        """One returned field with what it says now (the label the proposer saw for a code)."""
+        content = self._conversation.content
+        empty = getattr(content.step(summary), "empty_value", "")
+        shown = display_value(content, summary, name, value) if value else empty
+        return render(self._texts.field, {"label": self.label(name), "value": shown})
+
+    def _closed(self, reference: str) -> None:
+        conversation = self._conversation
+        conversation.say(render(self._texts.closed, {"reference": reference}), command_buttons(conversation.common, ["menu"]))
+        conversation.prompt_due = False
