@@ -98,6 +98,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "events": events,
         **result.as_dict(),
         "redeliveries": burst.redeliveries,
+        "loading_calls": sum(1 for call in emulator.calls if call.endpoint == "loading"),  # LINE's animation, per waiting turn
         "seconds": round(seconds, 2),
         "bare_acknowledged_per_second": round(bare_rate, 1) if bare_rate else None,
         "acknowledged_per_second": round(acknowledged, 1),
@@ -135,7 +136,7 @@ def main() -> None:
     print(f"questions accepted {report['accepted']}  processed {report['processed']}  lost {report['lost']}  "
           f"duplicates {report['duplicates']}  out of order {report['out_of_order']}  not done {report['not_done']}")
     print(f"messages missing {report['missing_messages']}  extra {report['extra_messages']}  "
-          f"redeliveries {report['redeliveries']}")
+          f"redeliveries {report['redeliveries']}  loading animations started {report['loading_calls']}")
     bare = report["bare_acknowledged_per_second"]
     against = f" (a bare handler: {bare} events/s, ratio {report['acknowledged_per_second'] / bare:.2f})" if bare else ""
     print(f"throughput {report['acknowledged_per_second']} events/s acknowledged{against}, "
