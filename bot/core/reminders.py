@@ -135,6 +135,7 @@ class Reminders:
 
 
 def stop_reminders(conversation: Conversation) -> None:
-    """「もう送らないで」: no reminder any more (kept through 最初から and after sending a draft)."""
+    """「もう送らないで」: no reminder any more (kept through 最初から and after sending a draft); then the question again."""
     conversation.state.reminders_off = True
     conversation.say(conversation.content.continuation.reminder.stopped)
+    conversation.prompt_due = True
