@@ -759,10 +759,10 @@ class Conversation:
             text=render(self._render(form.link), values), for_staff=render(self._render(form.link_for_staff), values)
         )
 
-    def tell(self, text: str, then_prompt: bool) -> None:
-        """Something that happened outside the dialog (a draft moved here), then, if so, the pending question."""
+    def tell(self, text: str) -> None:
+        """What happened outside the dialog (a draft moved here, or why not), then the pending question."""
         self.say(text)
-        if then_prompt and self.state.step in self.content.steps:
+        if self.state.step in self.content.steps:
             self._prompt()
         self._remember("")
         self._number_answers()

@@ -145,4 +145,4 @@ def tell_redeemed(conversation: Conversation, redeemed: Redeemed) -> None:
     """What the user who typed a code sees: the draft moved here (and its pending question), or why not."""
     texts = conversation.content.continuation.transfer
     came_from = texts.channels.get(redeemed.came_from or "", redeemed.came_from or "")
-    conversation.tell(render(getattr(texts, redeemed.outcome.value), {"channel": came_from}), redeemed.outcome is Outcome.MOVED)
+    conversation.tell(render(getattr(texts, redeemed.outcome.value), {"channel": came_from}))
