@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from bot.content.models import NonEmpty, Strict
 from bot.core.text import placeholders
@@ -25,11 +25,12 @@ class TransferTexts(Strict):
     here_already: NonEmpty = Field(description="the code was typed where it was given")
     channels: dict[str, NonEmpty] = Field(description="the name of each channel in {channel} (line, telegram, web, …)")
 
-    @model_validator(mode="after")
-    def _code_is_shown(self) -> TransferTexts:
-        if "code" not in placeholders(self.code):
+    @field_validator("code")
+    @classmethod
+    def _code_is_shown(cls, code: str) -> str:
+        if "code" not in placeholders(code):
             raise ValueError("transfer.code must say {code}")
-        return self
+        return code
 
 
 class ContinueTexts(Strict):

@@ -1,0 +1,43 @@
+"""`kyoso check` on broken copies of dialogs/continue.yaml: file, line and reason (as for every content file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.content.test_check import Breakage, _copy_content, _line_of
+
+FILE = "dialogs/continue.yaml"
+BREAKAGES = [
+    Breakage("code not shown", FILE, "    {code}\n", "    （コード）\n", "  code: |-", "transfer.code must say {code}"),
+    Breakage("key typo", FILE, "  no_draft: |-", "  no_drafts: |-", "no_drafts:", "unknown key"),
+    Breakage("text missing", FILE, "  stopped: |-\n    承知しました。下書きについてのお知らせは、今後お送りしません。\n    入力した内容は保存されています。\n", "", "reminder:", "reminder.stopped: required key is missing"),
+    Breakage("unknown placeholder", FILE, "{days}日前", "{day}日前", "{day}日前", "unknown placeholder {day}"),
+    Breakage("empty channel name", FILE, "    line: LINE\n", "    line: \"\"\n", "    line:", "transfer.channels.line"),
+]
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=str)
+def test_broken_continue_file_names_file_line_and_reason(
+    breakage: Breakage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy_content(tmp_path)
+    path = root / breakage.file
+    original = path.read_text(encoding="utf-8")
+    assert breakage.old in original, f"the fixture no longer matches {breakage.file}"
+    path.write_text(original.replace(breakage.old, breakage.new, 1), encoding="utf-8")
+
+    assert main(["check", "--content-dir", str(root)]) == 1
+
+    printed = capsys.readouterr().out.splitlines()
+    expected_start = f"{breakage.file}:{_line_of(path, breakage.line_with)}: "
+    assert any(line.startswith(expected_start) and breakage.reason in line for line in printed), "\n".join(printed)
+
+
+def test_a_missing_continue_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy_content(tmp_path)
+    (root / FILE).unlink()
+    assert main(["check", "--content-dir", str(root)]) == 1
+    assert f"{FILE}:0: file is missing" in capsys.readouterr().out
