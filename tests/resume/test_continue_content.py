@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.content.test_check import Breakage, _copy_content, _line_of
+from tests.content.test_check import Breakage, _copy_content
+from tests.content.test_check import test_broken_content_names_file_line_and_reason as broken_content_names_file_line_and_reason
 
 FILE = "dialogs/continue.yaml"
 BREAKAGES = [
@@ -23,17 +24,7 @@ BREAKAGES = [
 def test_broken_continue_file_names_file_line_and_reason(
     breakage: Breakage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = _copy_content(tmp_path)
-    path = root / breakage.file
-    original = path.read_text(encoding="utf-8")
-    assert breakage.old in original, f"the fixture no longer matches {breakage.file}"
-    path.write_text(original.replace(breakage.old, breakage.new, 1), encoding="utf-8")
-
-    assert main(["check", "--content-dir", str(root)]) == 1
-
-    printed = capsys.readouterr().out.splitlines()
-    expected_start = f"{breakage.file}:{_line_of(path, breakage.line_with)}: "
-    assert any(line.startswith(expected_start) and breakage.reason in line for line in printed), "\n".join(printed)
+    broken_content_names_file_line_and_reason(breakage, tmp_path, capsys)
 
 
 def test_a_missing_continue_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

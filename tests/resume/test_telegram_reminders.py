@@ -17,7 +17,7 @@ from bot.settings import REPOSITORY_ROOT, Settings
 from tests.helpers import serve_locally
 from tests.line.conftest import FAST
 from tests.resume.conftest import MovableClock, tomorrow_at
-from tests.telegram.conftest import NO_FLOOD, PATIENT_WEBHOOK
+from tests.telegram.conftest import roomy_emulator  # noqa: F401 - the fixture, without flood control
 
 SECRET = "resume-secret_1"
 BLOCKED, OTHER = 1001, 1002
@@ -40,14 +40,6 @@ class TelegramStack:
 
     def reminders_to(self, user: int) -> list[str]:
         return [message.text for message in self.platform.sent_to(user) if REMINDER in (message.text or "")]
-
-
-@pytest.fixture
-async def roomy_emulator() -> AsyncIterator[TelegramEmulator]:
-    platform = TelegramEmulator(limits=NO_FLOOD, webhook_policy=PATIENT_WEBHOOK)
-    await platform.start()
-    yield platform
-    await platform.stop()
 
 
 @pytest.fixture
