@@ -101,7 +101,8 @@ def moved_state(source: ConversationState, came_from: UserKey, to: UserKey, now:
     values = {**source.values, CHANNELS_PASSED: ",".join([*channels_passed(source.values, came_from.channel), to.channel])}
     return ConversationState(
         step=source.step, values=values, history=source.history, return_to=source.return_to, consent=source.consent,
-        faq_log=source.faq_log, reached=source.reached, reminders_off=source.reminders_off, last_seen=now,
+        faq_log=source.faq_log, reached=source.reached, last_seen=now,
+        reminded_at=source.reminded_at, reminders_off=source.reminders_off,  # still one reminder per draft
     )
 
 

@@ -50,7 +50,7 @@ async def test_a_paused_draft_gets_one_reminder_after_three_days_and_the_user_go
     stack.clock.advance(timedelta(hours=1))
     assert await _sweep(stack) == 1
     reminder = stack.emulator.texts(USER)[-1]
-    assert REMINDER in reminder and "3日前" in reminder and "市民協働推進部 協働共創推進課" in reminder
+    assert REMINDER in reminder and "最後のご利用から3日" in reminder and "市民協働推進部 協働共創推進課" in reminder
     assert stack.buttons(USER) == ["再開", "別の端末で続ける", "もう送らないで"]
 
     stack.clock.advance(timedelta(days=4))

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.transfer import ALPHABET, new_code, shown, typed_code
 from bot.handoff.dossier import DossierBuilder
-from tests.resume.conftest import CODE, Stack, WebVisitor
+from tests.resume.conftest import CODE, Stack, WebVisitor, tomorrow_at
 
 USER = "U" + "c" * 32
 OTHER = "U" + "d" * 32
@@ -148,3 +148,21 @@ def test_codes_are_long_and_of_the_unambiguous_alphabet() -> None:
     codes = {new_code() for _ in range(200)}
     assert len(codes) == 200 and all(len(code) == 8 and set(code) <= set(ALPHABET) for code in codes)
     assert not set("01IOL") & set(ALPHABET) and CODE.fullmatch(shown(next(iter(codes))))
+
+
+async def test_a_draft_moved_from_the_web_chat_is_reminded_of_on_line(stack: Stack, visitor: WebVisitor) -> None:
+    """The web chat has no push: its draft gets no reminder there; moved to LINE, it gets its one reminder there."""
+    stack.clock.set(tomorrow_at(10))
+    await _web_draft(visitor)
+    reminders = stack.first.app.reminders
+    assert reminders is not None
+    stack.clock.advance(timedelta(days=3))
+    assert await reminders.run_once() == 0
+
+    said = await visitor.say("別の端末で続ける")  # the first code is long expired: a new one
+    assert "おかえりなさい" in said and (code := CODE.search(said)) is not None
+    await _follow(stack, USER)
+    assert MOVED in (await stack.line(USER, f">{code.group()}"))[0]
+    stack.clock.advance(timedelta(days=3))
+    assert await reminders.run_once() == 1
+    assert "送る前のまま保存されています" in stack.emulator.texts(USER)[-1]
