@@ -50,7 +50,7 @@ class SqlTransfers:
                 return await _wrong(connection, user, now, Outcome.USED if code.used_at else Outcome.EXPIRED)
             source = UserKey(channel=code.channel, user_id=code.user_id)
             # Both conversations locked, always in the same order: two moves at once cannot wait for each other.
-            states = {key: await _lock_conversation(connection, key) for key in sorted((source, user), key=str)}
+            states = {key: (await _lock_conversation(connection, key))[0] for key in sorted((source, user), key=str)}
             if not has_draft(states[source]):  # sent or deleted since the code was given
                 await _use(connection, code.id, user, now)
                 return Redeemed(Outcome.EXPIRED)
