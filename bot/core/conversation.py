@@ -41,8 +41,8 @@ from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
 from bot.core.progress import reused_answers
-from bot.core.reminders import stop_reminders
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
+from bot.core.reminders import stop_reminders
 from bot.core.required import required
 from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
