@@ -31,7 +31,9 @@ from bot.content.loader import Content, load_content
 from bot.core.engine import Engine
 from bot.core.messages import CardMessage, Outbound, UserKey
 from bot.core.ports import Clock
+from bot.core.reminders import Reminders
 from bot.core.throttle import TurnLimit
+from bot.core.transfer import TransferLimits, Transfers
 from bot.forms.links import FormLinks
 from bot.forms.liff_pages import LiffForm
 from bot.forms.pages import FormPages, Push
@@ -46,6 +48,7 @@ from bot.ingest.batching import GroupCommit
 from bot.ingest.events import NewEvent
 from bot.ingest.turns import DurableChannel, DurableTurns
 from bot.ingest.worker import Ingest, IngestPolicy
+from bot.reminding import build_reminders
 from bot.settings import Settings
 from bot.staff.desk import ConsultationDesk
 from bot.staff.edited_content import EditedContent
@@ -61,8 +64,10 @@ from storage.events import SqlEventLog
 from storage.handoff import SqlHandoff
 from storage.migrate import upgrade
 from storage.queue import RetryPolicy
+from storage.reminders import SqlIdleDrafts
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
+from storage.transfer import SqlTransfers
 from storage.web_history import SqlWebHistory
 
 if TYPE_CHECKING:
@@ -97,6 +102,7 @@ class App:
     telegram: TelegramChannel | None
     staff: StaffWork
     forms: FormPages | None = None  # 「フォームでまとめて入力」 (served when the content has a form)
+    reminders: Reminders | None = None  # about unsent drafts, pushed on LINE and Telegram
 
     @property
     def content(self) -> Content:
@@ -127,6 +133,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     engine = Engine(
         live.current, store, live, clock, reply_channels={LINE, TELEGRAM, WEB}, limit=limit,
         reply_window=timedelta(hours=settings.proposer_reply_hours), form_links=links, documents=settings.documents,
+        transfers=_transfers(settings, database),
     )
 
     def one_to_one() -> str:
@@ -167,10 +174,19 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
     staff = _staff_work(settings, database, live, store, engine, clock, messengers, embedder)
     entrances = (LiffForm(liff, links, live.current, clock),) if liff else ()
     forms = FormPages(links, live.current, store, engine, clock, _push_to(messengers), entrances)
+    reminders = build_reminders(settings, live.current, store, SqlIdleDrafts(database), events, clock, line, telegram)
     return App(
         settings, clock, database, live, store, events, SqlWebHistory(database), engine, ingest, accept, line, telegram, staff,
-        forms,
+        forms, reminders,
     )
+
+
+def _transfers(settings: Settings, database: AsyncEngine) -> Transfers:
+    limits = TransferLimits(
+        lifetime=timedelta(minutes=settings.transfer_code_minutes), wrong_per_user=settings.transfer_wrong_per_user,
+        wrong_overall=settings.transfer_wrong_overall,
+    )
+    return Transfers(SqlTransfers(database), limits)
 
 
 def _push_to(messengers: Sequence[ProposerMessenger]) -> Push:

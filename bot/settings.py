@@ -148,6 +148,19 @@ class Settings(BaseSettings):
     mail_attachments_max_mb: float = Field(
         default=10, ge=0, description="staff mail attaches a draft's files up to this total (MB); the rest: see the console",
     )
+    remind_after_days: int = Field(
+        default=3, ge=1, description="one reminder (LINE, Telegram) about a draft left unsent this many days"
+    )
+    remind_quiet_from: int = Field(default=21, ge=0, le=23, description="no reminders from this hour (city time) …")
+    remind_quiet_until: int = Field(default=9, ge=0, le=23, description="… until this hour")
+    remind_every_minutes: float = Field(default=10, gt=0, description="how often the server looks for reminders due")
+    transfer_code_minutes: float = Field(default=15, gt=0, le=24 * 60, description="how long a 「別の端末で続ける」 code works")
+    transfer_wrong_per_user: int = Field(
+        default=5, ge=1, description="wrong codes one user may type in an hour before codes are refused for a while"
+    )
+    transfer_wrong_overall: int = Field(
+        default=100, ge=1, description="wrong codes all users together may type in an hour (someone guessing) before all are refused"
+    )
     session_secret: SecretStr | None = Field(
         default=None, description="key of the staff session cookies (unset: a development key kept in var/)"
     )

@@ -422,3 +422,30 @@ version_deliveries = Table(
     UniqueConstraint("version_id", "sink"),
     Index("ix_version_deliveries_due", "status", "next_attempt_at"),
 )
+
+# --- 「別の端末で続ける」: one-time codes and wrong tries (migration 0010_remind; bot/core/transfer.py) ---------
+
+transfer_codes = Table(
+    "transfer_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True, doc="SHA-256 of the code: the code itself is not kept"),
+    Column("channel", String(32), nullable=False, doc="where the draft is"),
+    Column("user_id", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True, doc="when it moved the draft (each code works once)"),
+    Column("used_by_channel", String(32), nullable=True),
+    Index("ix_transfer_codes_user", "channel", "user_id"),
+)
+
+transfer_attempts = Table(
+    "transfer_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_transfer_attempts_at", "at"),
+    Index("ix_transfer_attempts_user", "channel", "user_id", "at"),
+)

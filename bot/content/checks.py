@@ -35,7 +35,7 @@ from bot.core.text import normalize, placeholders
 DYNAMIC_PLACEHOLDERS = {
     "reference", "references", "max", "length", "value", "answer_time", "consultation", "business_hours", "typical_delay",
     "number", "total", "answers", "year", "next_steps", "time_frame", "last", "text",
-    "topic", "answer", "form_url", "minutes",
+    "topic", "answer", "form_url", "minutes", "code", "days", "channel",
 }
 # consultation.yaml: the texts that must name the value they exist for.
 REQUIRED_IN_ANSWER_TIME = {"with_hours": "business_hours", "delay": "typical_delay"}

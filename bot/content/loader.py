@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.content.continuation import ContinueTexts
 from bot.content.models import (
     AfterHandoffTexts,
     ChoiceStep,
@@ -43,10 +44,11 @@ SUBMISSION_FILE = "submission.yaml"
 REPLIES_FILE = "replies.yaml"
 AFTER_HANDOFF_FILE = "after_handoff.yaml"
 INTENTS_FILE = "intents.yaml"
+CONTINUE_FILE = "continue.yaml"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 SPECIAL_DIALOG_FILES = (
     COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE, DOCUMENTS_FILE,
-    AFTER_HANDOFF_FILE,
+    AFTER_HANDOFF_FILE, CONTINUE_FILE,
 )  # not dialogs
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
@@ -86,6 +88,7 @@ class Content:
     submission: SubmissionTexts
     replies: ReplyTexts
     after_handoff: AfterHandoffTexts
+    continuation: ContinueTexts  # dialogs/continue.yaml: reminders, 「別の端末で続ける」
     steps: dict[str, Step] = field(default_factory=dict)
     step_sources: dict[str, Source] = field(default_factory=dict)
     faq_sources: dict[str, Source] = field(default_factory=dict)
@@ -134,6 +137,7 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     submission = _load_model(dialogs_dir / SUBMISSION_FILE, SubmissionTexts, problems, raw)
     replies = _load_model(dialogs_dir / REPLIES_FILE, ReplyTexts, problems, raw)
     after_handoff = _load_model(dialogs_dir / AFTER_HANDOFF_FILE, AfterHandoffTexts, problems, raw)
+    continuation = _load_model(dialogs_dir / CONTINUE_FILE, ContinueTexts, problems, raw)
     facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
@@ -165,12 +169,14 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
                 continue
             faq.append(entry)
             faq_sources[entry.id] = source
-    if common is None or privacy is None or facts is None or consultation is None or submission is None or replies is None:
+    if (common is None or privacy is None or facts is None or consultation is None or submission is None or replies is None
+            or continuation is None):
         return None
     if after_handoff is None:
         return None
     content = Content(
-        root, common, privacy, facts, dialogs, faq, consultation, submission, replies, after_handoff, faq_sources=faq_sources,
+        root, common, privacy, facts, dialogs, faq, consultation, submission, replies, after_handoff, continuation,
+        faq_sources=faq_sources,
         raw_sources=raw,
     )
     content.synonyms = synonyms.synonyms if synonyms else []

@@ -46,7 +46,9 @@ class Condition(Strict):
 
 # --- dialog steps -----------------------------------------------------------
 
-CommandName = Literal["back", "edit", "skip", "keep", "restart", "pause", "resume", "menu", "human", "delete_data"]
+CommandName = Literal[
+    "back", "edit", "skip", "keep", "restart", "pause", "resume", "menu", "human", "delete_data", "transfer", "stop_reminders"
+]
 
 
 class Option(Strict):

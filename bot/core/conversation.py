@@ -42,10 +42,12 @@ from bot.core.options import Offered, field_is_active, field_steps, menu_options
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
 from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
+from bot.core.reminders import stop_reminders
 from bot.core.required import required
 from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
 from bot.core.text import render
+from bot.core.transfer import TransferLimits, offer_code
 from bot.core.understanding import Decision, decide, named
 from bot.core.usage import UsageEvent
 from bot.core.validation import Refusal, validate
@@ -69,6 +71,7 @@ class Conversation:
         self, content: Content, faq: FaqLookup, state: ConversationState, now: datetime, turn: Turn, user: UserKey,
         can_receive_replies: bool = True, reply_window: timedelta = timedelta(hours=72), form_links: FormLinks | None = None,
         documents: DocumentPolicy = DocumentPolicy(),
+        code_lifetime: timedelta = TransferLimits.lifetime,
     ) -> None:
         self.content = content
         self.documents = documents
@@ -81,6 +84,8 @@ class Conversation:
         self.user = user
         self.outbox: list[Outbound] = []
         self.prompt_due = False
+        self.code_lifetime = code_lifetime
+        self.transfer_code: str | None = None  # 「別の端末で続ける」 gave this code: kept after the turn (bot/core/transfer.py)
         self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
         self.staff_replies = StaffReplies(self, reply_window)
@@ -206,6 +211,10 @@ class Conversation:
             await self._open_edit_menu()
         elif name == "human":
             self.handover.start("asked")
+        elif name == "transfer":
+            self.transfer_code = offer_code(self, self.code_lifetime)
+        elif name == "stop_reminders":
+            stop_reminders(self)
         else:
             target = self.common.commands[name].goto  # menu: checked to exist by kyoso check
             await self._goto(target or self.common.home)
@@ -307,7 +316,7 @@ class Conversation:
 
     def _forget_everything(self) -> None:
         """Start over: keep only the log of FAQ questions (it is not the user's draft)."""
-        self.state = ConversationState(faq_log=self.state.faq_log, step=self.state.step)
+        self.state = ConversationState(faq_log=self.state.faq_log, step=self.state.step, reminders_off=self.state.reminders_off)
 
     # --- resuming after a pause or a long absence ---------------------------------
 
@@ -680,7 +689,7 @@ class Conversation:
         )
         reference = await self.turn.submit(submission)
         self.say(render(step.text, {**self._facts, "reference": reference, "next_steps": next_steps(self.content)}))
-        self.state = ConversationState(step=self.state.step)
+        self.state = ConversationState(step=self.state.step, reminders_off=self.state.reminders_off)
         return step.next
 
     # --- output ------------------------------------------------------------------
@@ -749,6 +758,14 @@ class Conversation:
         return TextMessage(
             text=render(self._render(form.link), values), for_staff=render(self._render(form.link_for_staff), values)
         )
+
+    def tell(self, text: str) -> None:
+        """What happened outside the dialog (a draft moved here, or why not), then the pending question."""
+        self.say(text)
+        if self.state.step in self.content.steps:
+            self._prompt()
+        self._remember("")
+        self._number_answers()
 
     async def fill(self, answers: dict[str, str]) -> None:
         """Answers saved in the form: kept in the draft; a user at one of its questions goes on past those answered."""

@@ -11,6 +11,7 @@ from bot.core.documents import DocumentPolicy
 from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock, ConversationStore, FaqLookup, FormLinks, Turn
 from bot.core.throttle import Admission, TurnLimit
+from bot.core.transfer import TransferLimits, Transfers, tell_redeemed
 from bot.core.usage import UsageEvent, snapshot, usage_events
 
 
@@ -26,10 +27,12 @@ class Engine:
     def __init__(
         self, content: Content | Callable[[], Content], store: ConversationStore, faq: FaqLookup, clock: Clock,
         reply_channels: Collection[str] = (), limit: TurnLimit = TurnLimit(), reply_window: timedelta = timedelta(hours=72),
-        form_links: FormLinks | None = None, documents: DocumentPolicy = DocumentPolicy(),
+        form_links: FormLinks | None = None, documents: DocumentPolicy = DocumentPolicy(), transfers: Transfers | None = None,
     ) -> None:
         self._form_links = form_links
         self._documents = documents
+        self._transfers = transfers  # None (some tests): codes are shown but not kept
+        self._code_lifetime = (transfers.limits if transfers else TransferLimits()).lifetime
         self._content = content if callable(content) else lambda: content
         self._store = store
         self._faq = faq
@@ -49,6 +52,8 @@ class Engine:
         (``first_try``: the caller knows it is the key's first turn).
         """
         user = inbounds[0].user
+        # A typed code of 「別の端末で続ける」 moves the draft here in its own transaction, before the turn.
+        redeemed = await self._transfers.redeem(inbounds, self._clock.now()) if self._transfers else None
         async with self._store.turn(user, key, first_try) as turn:
             if turn.answered is not None:  # handled before a crash or redelivery: the same answer, no second turn
                 return turn.answered
@@ -63,7 +68,10 @@ class Engine:
             for inbound in inbounds:
                 conversation = self._conversation(turn, user, now)
                 before = snapshot(turn.state)
-                await conversation.respond(inbound)
+                if redeemed is not None:
+                    tell_redeemed(conversation, redeemed)
+                else:
+                    await conversation.respond(inbound)
                 turn.state = conversation.state
                 used += usage_events(conversation.content, before, turn.state, now)
             if used:
@@ -71,6 +79,8 @@ class Engine:
             if not unsent:
                 conversation.state.last_seen = now
             turn.replies = conversation.outbox
+        if conversation.transfer_code is not None and self._transfers is not None:
+            await self._transfers.issue(user, conversation.transfer_code, now)
         return conversation.outbox
 
     async def after_consultation(self, user: UserKey) -> list[Outbound]:
@@ -98,5 +108,5 @@ class Engine:
         return Conversation(
             self._content(), self._faq, turn.state, now, turn, user,
             can_receive_replies=user.channel in self._reply_channels, reply_window=self._reply_window,
-            form_links=self._form_links, documents=self._documents,
+            form_links=self._form_links, documents=self._documents, code_lifetime=self._code_lifetime,
         )

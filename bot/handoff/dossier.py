@@ -19,6 +19,7 @@ from bot.content.models import ChoiceStep, ReportStep
 from bot.core.draft import ConsentRecord, ConsultationRecord, DocumentNote, DraftProposal, FaqAsked, StoredDraft
 from bot.core.messages import UserKey
 from bot.core.options import choice_options, display_value, field_steps
+from bot.core.transfer import CHANNELS_PASSED, channels_passed
 
 DRAFT_SUMMARY_STEP = "draft.summary"
 CRITERIA_REPORT_STEP = "criteria.report"
@@ -53,6 +54,7 @@ class Dossier(BaseModel):
     faq_asked: list[FaqAsked]
     consultations: list[ConsultationRecord] = []
     documents: list[DocumentNote] = []  # the files (企画書) sent with the draft; staff download them in the console
+    channels: list[str] = []  # where the proposer wrote the draft, in order (「別の端末で続ける」 moves it)
     consent: ConsentRecord
     console_url: str | None = None
     version: int = 1  # one more per resubmission after a 差し戻し
@@ -108,12 +110,13 @@ class DossierBuilder:
             criteria=stored.criteria,
             criteria_answers=[
                 LabelledValue(name=name, label=label, value=value)
-                for name, answer in stored.criteria.items()
+                for name, answer in stored.criteria.items() if name != CHANNELS_PASSED
                 for label, value in [self.criterion(name, answer)]
             ],
             faq_asked=stored.faq_log,
             consultations=stored.consultations,
             documents=stored.documents,
+            channels=channels_passed(stored.criteria, stored.user.channel),
             consent=stored.consent,
             console_url=f"{self._console_base_url}/staff/drafts/{stored.reference}" if self._console_base_url else None,
         )

@@ -7,6 +7,7 @@ background work (mounted as sub-applications).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -61,6 +62,15 @@ def create_server_app(app: App) -> web.Application:
         await app.ingest.stop()
 
     server.cleanup_ctx.append(run_ingest)
+
+    async def run_reminders(_: web.Application) -> AsyncIterator[None]:
+        sweeping = asyncio.create_task(app.reminders.run(settings.remind_every_minutes * 60)) if app.reminders else None
+        yield
+        if sweeping is not None:
+            sweeping.cancel()
+            await asyncio.gather(sweeping, return_exceptions=True)
+
+    server.cleanup_ctx.append(run_reminders)
     for prefix, subapp in staff_apps(app.staff).items():
         server.add_subapp(prefix, subapp)
     return server
