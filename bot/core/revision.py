@@ -78,7 +78,7 @@ class Revision:
         version = await conversation.turn.resubmit(revising.reference, draft, consent, conversation.now)
         kept, conversation.state.revising = revising.kept, None
         conversation.state.values = kept
-        conversation.state.return_to = None
+        conversation.state.return_to = conversation.state.consent = None  # the kept draft asks for its own consent
         if version is None:
             self._closed(revising.reference)
             return step.next
