@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.queue import PENDING, OutboxQueue, RetryPolicy
-from storage.sql_store import _insert
+from storage.fan_out import fan_out
+from storage.queue import OutboxQueue, RetryPolicy
 from storage.tables import answer_notices, drafts, proposer_answers
 
 
@@ -44,29 +44,9 @@ class SqlAnswers:
 
     async def fan_out(self, sinks: list[str], now: datetime, limit: int = 100) -> int:
         """Queue a notice per sink for each answer waiting for one; several workers queue each notice once."""
-        if not sinks:
-            return 0
-        waiting = proposer_answers.c.notified_at.is_(None)
-        async with self._engine.begin() as connection:
-            ids = list((await connection.execute(
-                select(proposer_answers.c.id).where(waiting).order_by(proposer_answers.c.id).limit(limit)
-                .with_for_update(skip_locked=True)
-            )).scalars())
-            if not ids:
-                return 0
-            marked = await connection.execute(
-                update(proposer_answers).where(proposer_answers.c.id.in_(ids), waiting).values(notified_at=now)
-                .returning(proposer_answers.c.id)
-            )
-            rows = [
-                {"answer_id": answer_id, "sink": sink, "status": PENDING, "attempts": 0, "next_attempt_at": now}
-                for answer_id in marked.scalars() for sink in sinks
-            ]
-            if rows:
-                await connection.execute(
-                    _insert(connection, answer_notices).on_conflict_do_nothing(index_elements=["answer_id", "sink"]), rows
-                )
-        return len(rows)
+        return await fan_out(
+            self._engine, proposer_answers, proposer_answers.c.notified_at, answer_notices, "answer_id", sinks, now, limit
+        )
 
 
 def _select() -> Select[Any]:

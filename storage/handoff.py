@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.fan_out import fan_out
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.sql_store import _insert
 from storage.staff import queue_notice
@@ -52,27 +53,9 @@ class SqlHandoff:
 
     async def fan_out_versions(self, sinks: Sequence[str], now: datetime, limit: int = 100) -> int:
         """A pending delivery per sink for each new version not fanned out yet (several workers: each once)."""
-        if not sinks:
-            return 0
-        waiting = draft_versions.c.fanned_out_at.is_(None)
-        async with self._engine.begin() as connection:
-            ids = list((await connection.execute(
-                select(draft_versions.c.id).where(waiting).order_by(draft_versions.c.id).limit(limit)
-                .with_for_update(skip_locked=True)
-            )).scalars())
-            if not ids:
-                return 0
-            marked = list((await connection.execute(
-                update(draft_versions).where(draft_versions.c.id.in_(ids), waiting).values(fanned_out_at=now)
-                .returning(draft_versions.c.id)
-            )).scalars())
-            if marked:
-                await connection.execute(
-                    _insert(connection, version_deliveries).on_conflict_do_nothing(index_elements=["version_id", "sink"]),
-                    [{"version_id": version_id, "sink": sink, "status": PENDING, "attempts": 0, "next_attempt_at": now}
-                     for version_id in marked for sink in sinks],
-                )
-        return len(marked)
+        return await fan_out(
+            self._engine, draft_versions, draft_versions.c.fanned_out_at, version_deliveries, "version_id", sinks, now, limit
+        )
 
     async def new_version(self, version_id: int) -> NewVersion:
         query = (
