@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import IO
 
@@ -112,10 +113,12 @@ def test_chat_ends_at_once_on_ctrl_c_and_numbers_follow_what_is_shown(workdir: P
         stderr=subprocess.PIPE, text=True, cwd=workdir, env=environment,
     )
     assert process.stdin is not None and process.stdout is not None
+    hang_guard = threading.Timer(60, process.kill)  # a prompt that never shows ends the process: _read_until fails
+    hang_guard.start()
     try:
-        seen = _read_until(process.stdout, "担当者に相談")
-        assert "  6. 担当者に相談" in seen and "  7." not in seen
-        for typed, wanted in [("99", "1〜6の番号で選んでください。"), ("4", "団体名を教えてください。"),
+        seen = _read_until(process.stdout, "わたしの提案")
+        assert "  7. わたしの提案" in seen and "  8." not in seen
+        for typed, wanted in [("99", "1〜7の番号で選んでください。"), ("4", "団体名を教えてください。"),
                               ("1", "団体の種類を選んでください。")]:
             process.stdin.write(typed + "\n")
             process.stdin.flush()
@@ -123,6 +126,7 @@ def test_chat_ends_at_once_on_ctrl_c_and_numbers_follow_what_is_shown(workdir: P
         process.send_signal(signal.SIGINT)  # nothing more is typed: the prompt is waiting for a line
         assert process.wait(timeout=30) == 130
     finally:
+        hang_guard.cancel()
         process.kill()
         process.wait()
     shown = kyoso(workdir, "chat", "--user", "ctrl-c", typed=[])
@@ -130,7 +134,7 @@ def test_chat_ends_at_once_on_ctrl_c_and_numbers_follow_what_is_shown(workdir: P
 
 
 def _read_until(stream: IO[str], wanted: str) -> str:
-    """What the process printed up to and including ``wanted`` (the test's timeout guards a hang)."""
+    """What the process printed up to and including ``wanted`` (the caller's hang guard ends a process that stops short)."""
     seen = ""
     while wanted not in seen:
         line = stream.readline()
