@@ -680,8 +680,8 @@ class Conversation:
         except (ValidationError, ValueError):
             self.say(step.invalid)
             return step.on_invalid
-        if self.state.revising is not None:
-            return await self.revision.resubmit(step, draft, consent)
+        if (revising := self.state.revising) is not None:
+            return await self.revision.resubmit(step, revising, draft, consent)
         criteria = {name: value for name, value in values.items() if name not in DraftProposal.model_fields}
         submission = Submission(
             user=self.user, draft=draft, criteria=criteria, consent=consent,

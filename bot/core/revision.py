@@ -70,11 +70,9 @@ class Revision:
         self._conversation.prompt_due = True
         return True
 
-    async def resubmit(self, step: SubmitStep, draft: DraftProposal, consent: ConsentRecord) -> str:
+    async def resubmit(self, step: SubmitStep, revising: Revising, draft: DraftProposal, consent: ConsentRecord) -> str:
         """Send the revised draft again; return the step to go to."""
         conversation = self._conversation
-        revising = conversation.state.revising
-        assert revising is not None  # the caller checked
         version = await conversation.turn.resubmit(revising.reference, draft, consent, conversation.now)
         kept, conversation.state.revising = revising.kept, None
         conversation.state.values = kept
