@@ -55,7 +55,10 @@ class Handover:
             # A reload of the web chat or a LINE re-follow: where the user is, again; nothing for staff.
             self._note(consulting, view, again=True)
             return True
-        await self._pass_on(consulting, view, self._conversation.said(inbound))
+        # A command typed to the bot (メニュー, 最初から …) goes to the person too, and the note says again why
+        # the bot does not act on it; other messages get the note once per phase.
+        is_command = self._conversation.command(inbound, text) is not None
+        await self._pass_on(consulting, view, self._conversation.said(inbound), again=is_command)
         return True
 
     async def catch_up(self) -> None:
@@ -95,11 +98,11 @@ class Handover:
         opened = self._texts.opened if self._can_receive_replies else self._texts.opened_with_contact
         conversation.say(render(self._render(opened), {"consultation": consultation_id}))
 
-    async def _pass_on(self, consulting: Consulting, view: ConsultationView, said: str) -> None:
-        """Everything goes to the console; the bot says one short note (per phase) and nothing else."""
+    async def _pass_on(self, consulting: Consulting, view: ConsultationView, said: str, again: bool) -> None:
+        """Everything goes to the console; the bot says one short note (per phase, or ``again``) and nothing else."""
         conversation = self._conversation
         await conversation.turn.add_consultation_message(required(consulting.id, "the consultation's id"), said, conversation.now)
-        self._note(consulting, view)
+        self._note(consulting, view, again)
 
     def _note(self, consulting: Consulting, view: ConsultationView, again: bool = False) -> None:
         """The short note of the phase (waiting for a person, or a person answers): once, unless ``again``."""

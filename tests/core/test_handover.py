@@ -71,7 +71,9 @@ async def test_a_person_takes_over_mid_draft_and_hands_back_where_the_user_was(d
 
     assert await desk.say("来月から始めたいです。") == "担当者がお返事しています。このままメッセージを送ってください。"
     assert await desk.replies("市民活動団体") == [], "while taken, the bot answers nothing (the note came once)"
-    assert await desk.replies("最初から") == []
+    assert await desk.say("最初から") == "担当者がお返事しています。このままメッセージを送ってください。", (
+        "a command is not acted on while a person answers, and the user is told why"
+    )
     assert await desk.consultations.reply(1, "sato", "費用は施設によります。", desk.clock.now())
     assert not await desk.consultations.reply(1, "suzuki", "横から失礼します。", desk.clock.now())
 
@@ -174,3 +176,14 @@ async def test_two_workers_taking_at_once_give_it_to_one(desk: Desk, database_ur
         await other_worker.dispose()
     assert sorted(taken) == [False, True]
     assert (await desk.consultations.get(1)).taken_by == ("sato" if taken[0] else "suzuki")  # type: ignore[union-attr]
+
+
+async def test_a_command_while_waiting_for_a_person_gets_the_note_again(desk: Desk, content: Content) -> None:
+    await desk.to_org_type()
+    await desk.say("担当者に相談")
+    await desk.say(QUESTION)
+    assert await desk.say("追加で質問です。") == content.consultation.waiting_note
+    assert await desk.replies("もうひとつ") == [], "a message for the person: the note came once"
+    assert await desk.say("メニュー") == content.consultation.waiting_note, "not silent: the user is told how to leave"
+    said = [message.text for message in await desk.consultations.messages(1)]
+    assert said == [QUESTION, "追加で質問です。", "もうひとつ", "メニュー"]
