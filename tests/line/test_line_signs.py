@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.emulators.line.platform import Fault
+from tests.documents.files import PDF
 from tests.line.conftest import FAST, LineStack
 
 USER = "U" + "7" * 32
@@ -15,15 +17,30 @@ async def _settled(line: LineStack) -> None:
     await line.app.line.signs.idle()
 
 
-async def test_a_message_that_waited_in_a_backlog_gets_the_loading_animation_first(line: LineStack) -> None:
+async def test_a_message_that_waited_in_a_backlog_is_answered_without_the_loading_animation(line: LineStack) -> None:
     late = line.emulator.text_event(USER, "こんにちは")
-    late["timestamp"] -= 60_000  # it waited a minute (an outage, a queue)
+    late["timestamp"] -= 60_000  # it waited a minute (an outage, a queue); its turn then takes milliseconds
     assert await line.emulator.send([late]) == 200
+    await _settled(line)
+    assert line.emulator.texts(USER)
+    assert "loading" not in {call.endpoint for call in line.emulator.calls}, "a spinner for a few milliseconds: a call for nothing"
+
+
+async def test_a_turn_slowed_by_the_download_of_a_file_shows_the_animation_before_the_answer(line: LineStack) -> None:
+    await line.stop()
+    await line.start(replace(FAST, line_retry=replace(FAST.line_retry, loading_after=0.3)))
+    assert await line.emulator.follow(USER) == 200
+    await _settled(line)
+    assert await line.emulator.tap(USER, "提案の下書きをつくる") == 200
+    await _settled(line)
+    assert line.emulator.loading_shown == [], "quick turns show nothing"
+    line.emulator.fail_next("content", Fault(delay=1.5))  # LINE's data server is slow to hand over the file
+    await line.emulator.send_file(USER, "企画書.pdf", PDF)
     await _settled(line)
     assert line.emulator.loading_shown == [USER]
     endpoints = [call.endpoint for call in line.emulator.calls]
-    assert endpoints.index("loading") < endpoints.index("push"), endpoints  # the reply token is too old by now
-    assert line.emulator.texts(USER)
+    assert endpoints.index("loading") < len(endpoints) - 1 - endpoints[::-1].index("reply"), endpoints
+    assert any("「企画書.pdf」を受け取りました" in text for text in line.emulator.texts(USER)[-2:])
     loading = next(call for call in line.emulator.calls if call.endpoint == "loading")
     assert loading.status == 202 and loading.body["loadingSeconds"] % 5 == 0
 

@@ -39,7 +39,7 @@ class RetryPolicy:
     delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
     request_timeout: float = 10.0
     reply_window_seconds: float = 50.0  # LINE keeps a reply token for about a minute
-    loading_after: float = 1.0  # the loading animation shows when the answer is not out this long after the user sent
+    loading_after: float = 1.0  # the loading animation shows when a turn has run this long without its answer (bot/channels/line/signs.py)
 
 
 @dataclass(frozen=True)

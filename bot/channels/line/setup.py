@@ -61,10 +61,10 @@ class LineChannel:
         self.signs = Signs(lambda: self._api.post if self._api is not None else None, events, config.retry.loading_after)
 
     async def read(self, event: StoredEvent) -> Said:
-        said = await self._content.fetched(await self._events.read(event))
+        said = await self._events.read(event)
         if said.inbounds and said.reply_to is not None:  # a one-to-one message, button or follow: a turn to answer
-            self.signs.expect_answer(event.id, event.user_id, event.occurred_at, self._clock.now())
-        return said
+            self.signs.expect_answer(event.id, event.user_id)  # a slow download of the user's file is a slow turn too
+        return await self._content.fetched(said)
 
     async def deliver(self, event: StoredEvent, said: Said, replies: list[Outbound]) -> None:
         self.signs.answered(event.id)

@@ -1,8 +1,12 @@
 """Signs of life on LINE: the loading animation while a turn takes long, 既読 once a person read the messages.
 
-The animation (one-to-one chats only; LINE removes it when the answer arrives) starts when the
-answer is not out ``after`` seconds after the user sent the message: at once for an event that
-waited in a backlog, and during a slow turn. It is a courtesy: a failed call is logged, never retried.
+The animation (one-to-one chats only; LINE removes it when the answer arrives) starts when a turn
+has run ``after`` seconds without its answer going out: a slow file download, a slow database. The
+time an event waited in a backlog before its turn does not count: once its turn begins, the answer
+is milliseconds away, and an animation then would be one more API call per event during a broadcast
+(LINE allows 100 a second) for a spinner nobody sees, or one that starts after the answer is out and
+spins on for ``LOADING_SECONDS``. Once the answer is being delivered it never starts. It is a
+courtesy: a failed call is logged, never retried.
 
 During 担当者に相談, LINE's 既読 is given (``markAsReadToken``, which marks that message and every
 earlier one) only when the console showed the user's messages to a staff member, so 既読 means a
@@ -41,11 +45,9 @@ class Signs:
         self._running: set[asyncio.Task[None]] = set()
         self._marked: dict[str, str] = {}
 
-    def expect_answer(self, turn: int, chat_id: str, occurred_at_ms: int, now: datetime) -> None:
-        """A one-to-one turn has begun: the animation starts unless :meth:`answered` comes first."""
-        delay = max(0.0, occurred_at_ms / 1000 + self._after - now.timestamp())
-        loop = asyncio.get_running_loop()
-        self._waiting[turn] = loop.call_later(delay, self._start_loading, turn, chat_id)
+    def expect_answer(self, turn: int, chat_id: str) -> None:
+        """A one-to-one turn has begun: the animation starts in ``after`` seconds unless :meth:`answered` comes first."""
+        self._waiting[turn] = asyncio.get_running_loop().call_later(self._after, self._start_loading, turn, chat_id)
 
     def answered(self, turn: int) -> None:
         waiting = self._waiting.pop(turn, None)
