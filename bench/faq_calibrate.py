@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/faq_calibrate.py [--no-embeddings]
 
-Reads only the `tune` parts of tests/faq/questions.yaml and tests/intents/phrasings.yaml
-(the `test` parts are never looked at here; bench/faq_report.py reports on them). Three
+Reads only the `tune` parts of tests/faq/questions.yaml and tests/intents/phrasings.yaml, with the
+blind tuning sets beside them (tests/faq/tune3.yaml, tests/intents/tune3.yaml); the `test` parts
+are never looked at here (bench/faq_report.py reports on them). Three
 steps, each on the same tuning lines:
 
 1. method weights (char / sudachi BM25, the embedding's similarity to questions and to
@@ -175,9 +176,9 @@ def _literal(calibration: Calibration) -> str:
 
 def _wanted_targets(targets: Sequence[Target], item: Question | Phrasing) -> np.ndarray:
     if isinstance(item, Question):
-        if item.wanted is None:
+        if not item.wanted:
             return np.array([target.kind == "outside" for target in targets])
-        return np.array([target.kind == "faq" and target.id == item.wanted for target in targets])
+        return np.array([target.kind == "faq" and target.id in item.wanted for target in targets])
     names = {(want.split(":", 1)[0], want.split(":", 1)[1]) if ":" in want else ("intent", want) for want in item.wanted}
     return np.array([(target.kind, target.id) in names for target in targets])
 

@@ -3,8 +3,9 @@
     .venv/bin/python bench/faq_report.py [--no-embeddings] [--part tune|test] [--holdout FILE ...] [--json]
 
 The `test` parts of tests/faq/questions.yaml and tests/intents/phrasings.yaml were written
-before any fitting and are never used by bench/faq_calibrate.py; the `tune` parts are what
-the calibration was fitted on (so their figures are optimistic). Printed per part:
+before any fitting and are never used by bench/faq_calibrate.py; the `tune` parts (with the blind
+tuning sets tests/faq/tune3.yaml and tests/intents/tune3.yaml) are what the calibration was fitted
+on (so their figures are optimistic). Printed per part:
 
 - FAQ: of the in-scope questions, the share answered right directly (target ≥ 0.92 on
   test), the number answered wrong with confidence (target 0), offered "did you mean"

@@ -207,7 +207,11 @@ def reading(judged: Judged, calibration: Calibration) -> Reading:
     first = judged.ranked[0]
     intent = judged.best.get("intent")
     outside = judged.best.get("outside")
-    is_outside = outside is not None and first is outside and outside.confidence >= calibration.outside
+    # An outside topic is judged against the FAQ entries only: an intent ranked above it (「ごみの出し方を教えて」 is
+    # a little like 「できることを教えて」) must not hide it; whether the line is a request is the core's call.
+    entry = judged.best.get("faq")
+    is_outside = (outside is not None and outside.confidence >= calibration.outside
+                  and (entry is None or outside.score > entry.score))
     return Reading(
         faq=FaqMatch() if is_outside else faq_match(judged, calibration),
         intent=intent.target.id if intent else None,

@@ -20,6 +20,7 @@ import yaml
 from bench.evaluation import REPOSITORY, faq_outcome, phrasings, questions
 from bot.content.loader import Content
 from bot.core.text import normalize
+from bot.core.understanding import decide
 from bot.faq.live import build_index
 from bot.faq.matcher import FaqIndex
 
@@ -46,8 +47,8 @@ def outcomes(faq_index: FaqIndex, content: Content) -> dict[str, Counter[str]]:
 def test_the_question_set_has_a_tuning_and_a_test_part(content: Content) -> None:
     assert len(TUNE) >= 150 and len(TEST) >= 120
     for part in (TUNE, TEST):
-        assert sum(item.wanted is None for item in part) >= 30
-        assert {item.wanted for item in part if item.wanted} == {entry.id for entry in content.faq}, "every entry is asked about"
+        assert sum(not item.wanted for item in part) >= 30
+        assert {want for item in part for want in item.wanted} == {entry.id for entry in content.faq}, "every entry is asked about"
     assert not {normalize(item.text) for item in TUNE} & {normalize(item.text) for item in TEST}
 
 
@@ -74,6 +75,15 @@ def test_a_service_asked_with_the_windows_verbs_is_not_answered_as_a_proposal(fa
     found = faq_index.read("粗大ごみの申し込み方法を教えてください")
     assert found.faq.answer is None and found.outside == "ごみ・リサイクル"
     assert not (found.intent_first and found.intent_confidence >= found.bands.ask)
+
+
+@pytest.mark.parametrize("kind", ["embeddings", "bm25_only"])
+@pytest.mark.parametrize("text", ["ごみの出し方を教えて", "ごみの出し方を知りたい"])
+def test_a_weak_request_does_not_hide_another_windows_topic(kind: str, text: str, faq_index: FaqIndex, content: Content) -> None:
+    """「…を教えて」 is a little like 「できることを教えて」 (メニュー): the line still gets 「…では扱っていません」."""
+    index = faq_index if kind == "embeddings" else build_index(content, None)
+    decision = decide(content, content.step(content.common.home), {}, text, index.read)
+    assert (decision.kind, decision.reading.outside) == ("question", "ごみ・リサイクル")
 
 
 def test_did_you_mean_offers_at_most_three_entries(faq_index: FaqIndex) -> None:
