@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Row, and_, bindparam, exists, literal_column, or_, select, update
+from sqlalchemy import Integer, Row, all_, and_, any_, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.ingest.batching import GroupCommit
 from bot.ingest.events import NewEvent, StoredEvent
 from storage.gate import gate_of
 from storage.sql_store import _insert, recoverable
@@ -51,6 +52,7 @@ class SqlEventLog:
         self._engine = engine  # storing events: their commits reach the disk before the platform gets its 200
         self._handling = recoverable(engine)  # claiming and finishing: done again from the stored events if lost
         self._gate = gate_of(engine)  # storing events goes first
+        self._flags = GroupCommit(self._write_flags)
 
     async def add(self, events: list[NewEvent], now: datetime) -> None:
         if not events:
@@ -70,12 +72,15 @@ class SqlEventLog:
         if limit <= 0 and not finished:
             return []  # no transaction (and no turn of SQLite's connection) for nothing
         async with self._gate.hold(), self._handling.begin() as connection:
-            if finished:
+            postgres = connection.dialect.name == "postgresql"
+            if finished and (limit <= 0 or not postgres):
                 await connection.execute(_FINISH, {"ids": list(finished), "now": now})
+                finished = ()
             if limit <= 0:
                 return []
             claimed = await connection.execute(
-                _CLAIM[connection.dialect.name], {"now": now, "until": now + lease, "limit": limit}
+                _CLAIM_AND_FINISH if postgres else _CLAIM,
+                {"now": now, "until": now + lease, "limit": limit, "finished": list(finished)},
             )
             return sorted((_stored(row) for row in claimed), key=lambda event: event.id)
 
@@ -153,14 +158,22 @@ class SqlEventLog:
         return None
 
     async def set_active(self, channel: str, user_id: str, active: bool, now: datetime) -> None:
-        """Remember whether the user follows the bot (LINE unfollow = blocked); part of handling a stored event."""
+        """Remember whether the user follows the bot (LINE unfollow = blocked); part of handling a stored event.
+
+        The flags set at the same moment (a broadcast's new friends) are written in one transaction.
+        """
+        await self._flags.add([{"channel": channel, "user_id": user_id, "active": active, "updated_at": now}])
+
+    async def _write_flags(self, rows: list[dict[str, Any]]) -> None:
+        latest = {(row["channel"], row["user_id"]): row for row in rows}  # one row per user: the flag set last
         async with self._gate.hold(), self._handling.begin() as connection:
+            upsert = _insert(connection, channel_users)
             await connection.execute(
-                _insert(connection, channel_users)
-                .values(channel=channel, user_id=user_id, active=active, updated_at=now)
-                .on_conflict_do_update(
-                    index_elements=["channel", "user_id"], set_={"active": active, "updated_at": now}
-                )
+                upsert.on_conflict_do_update(
+                    index_elements=["channel", "user_id"],
+                    set_={"active": upsert.excluded.active, "updated_at": upsert.excluded.updated_at},
+                ),
+                list(latest.values()),
             )
 
     async def is_active(self, channel: str, user_id: str) -> bool | None:
@@ -185,8 +198,13 @@ _CLAIMED = (
 )
 
 
-def _claim_statement(lock_rows: bool) -> Any:
-    """Lease the oldest claimable events: each its user's oldest pending event, while no pending event of the user is leased."""
+def _claim_statement(postgres: bool) -> Any:
+    """Lease the oldest claimable events: each its user's oldest pending event, while no pending event of the user is leased.
+
+    On PostgreSQL the statement also marks the ``finished`` events done (a writable CTE: one round trip for
+    the claim transaction's work). Its subqueries see the rows as they were before the statement, so the
+    finished events, still pending there, are told not to stand in their users' way.
+    """
     events, now = inbound_events, bindparam("now")
     in_the_way = exists().where(
         _other.c.channel == events.c.channel,
@@ -199,29 +217,27 @@ def _claim_statement(lock_rows: bool) -> Any:
             _other.c.leased_until > now,
         ),
     )
-    heads = (
-        select(events.c.id)
-        .where(events.c.status == _IS_PENDING, or_(events.c.leased_until.is_(None), events.c.leased_until <= now), ~in_the_way)
-        .order_by(events.c.id)
-        .limit(bindparam("limit", type_=Integer))
+    heads = select(events.c.id).where(
+        events.c.status == _IS_PENDING, or_(events.c.leased_until.is_(None), events.c.leased_until <= now)
     )
-    if lock_rows:
+    if postgres:
+        finished = bindparam("finished", type_=postgresql.ARRAY(Integer))  # one parameter: one statement for any count
+        in_the_way = in_the_way.where(_other.c.id != all_(finished))
+        heads = heads.where(events.c.id != all_(finished))
+    heads = heads.where(~in_the_way).order_by(events.c.id).limit(bindparam("limit", type_=Integer))
+    if postgres:
         heads = heads.with_for_update(skip_locked=True, of=events)
-    return (
-        update(events)
-        .where(events.c.id.in_(heads.scalar_subquery()))
-        .values(leased_until=bindparam("until"), claims=events.c.claims + 1)
-        .returning(*_CLAIMED)
-    )
+    claim = update(events).where(events.c.id.in_(heads.scalar_subquery()))
+    if postgres:
+        finish = _MARK_DONE.where(inbound_events.c.id == any_(finished)).cte("finished")
+        claim = claim.add_cte(finish)
+    return claim.values(leased_until=bindparam("until"), claims=events.c.claims + 1).returning(*_CLAIMED)
 
 
 # Built once: compiled once, and found in SQLAlchemy's statement cache without rebuilding the expression.
-_CLAIM = {"postgresql": _claim_statement(lock_rows=True), "sqlite": _claim_statement(lock_rows=False)}
-_FINISH = (
-    update(inbound_events)
-    .where(inbound_events.c.id.in_(bindparam("ids", expanding=True)))
-    .values(status=DONE, finished_at=bindparam("now"), leased_until=None)
-)
+_MARK_DONE = update(inbound_events).values(status=DONE, finished_at=bindparam("now"), leased_until=None)
+_FINISH = _MARK_DONE.where(inbound_events.c.id.in_(bindparam("ids", expanding=True)))
+_CLAIM, _CLAIM_AND_FINISH = _claim_statement(postgres=False), _claim_statement(postgres=True)
 _ADD = {
     dialect: insert_for(inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"])
     for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
