@@ -74,7 +74,7 @@ async def resubmit(
         name: {"old": row.data.get(name), "new": value}
         for name, value in new.items() if row.data.get(name) != value
     }
-    version = row.version + 1
+    version: int = row.version + 1
     await connection.execute(
         update(drafts).where(drafts.c.id == row.id, drafts.c.status == RETURNED)
         .values(data=new, version=version, status=row.status_before)

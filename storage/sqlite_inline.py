@@ -24,9 +24,8 @@ wait for anybody: it runs at once, in microseconds. What can wait:
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiosqlite
@@ -51,6 +50,11 @@ class InlineConnection(aiosqlite.Connection):
             return await self._begin(fn, *args)
         return fn(*args, **kwargs)
 
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """aiosqlite's own way: on the connection's thread (its ``_execute`` has no type hints)."""
+        execute: Callable[..., Awaitable[Any]] = super()._execute
+        return await execute(fn, *args)
+
     async def _begin(self, fn: Callable[..., Any], *args: Any) -> Any:
         connection = self._conn
         connection.execute("PRAGMA busy_timeout=0")
@@ -61,7 +65,7 @@ class InlineConnection(aiosqlite.Connection):
                 raise
         finally:
             connection.execute(f"PRAGMA busy_timeout={self._busy_ms}")
-        return await super()._execute(fn, *args)
+        return await self._in_thread(fn, *args)
 
     async def _commit(self) -> None:
         connection = self._conn
@@ -72,7 +76,7 @@ class InlineConnection(aiosqlite.Connection):
         elif connection.execute("PRAGMA synchronous").fetchone()[0] < _FULL:
             connection.commit()
             return
-        await super()._execute(_commit_in_thread, connection, checkpoint)
+        await self._in_thread(_commit_in_thread, connection, checkpoint)
 
 
 def _commit_in_thread(connection: sqlite3.Connection, checkpoint: bool) -> None:
@@ -85,7 +89,7 @@ def connect(database: str, *, iter_chunk_size: int = 64, timeout: float = 5.0, *
     """Like ``aiosqlite.connect``; the connection is used from two threads, one at a time (never both at once)."""
 
     def connector() -> sqlite3.Connection:
-        connection = sqlite3.connect(database, timeout=timeout, **{**kwargs, "check_same_thread": False})
+        connection: sqlite3.Connection = sqlite3.connect(database, timeout=timeout, **{**kwargs, "check_same_thread": False})
         connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints are ours (see above)
         return connection
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content.continuation import ContinueTexts
+from bot.content.documents import DOCUMENTS_FILE, DocumentTexts
 from bot.content.models import (
     AfterHandoffTexts,
     ChoiceStep,
@@ -33,7 +34,6 @@ from bot.content.models import (
     Synonyms,
     TextStep,
 )
-from bot.content.documents import DOCUMENTS_FILE, DocumentTexts
 from bot.content.problems import ContentInvalid, Problem
 from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 

@@ -302,7 +302,7 @@ class Common(Strict):
     form: FormTexts | None = None
     feedback: Feedback | None = Field(default=None, description="asked under FAQ answers (none: not asked)")
     channel_words: dict[str, dict[str, str]] = Field(
-        default_factory=lambda: {"default": {}},
+        default_factory=lambda: {"default": dict[str, str]()},
         description="words that differ by channel ({here}: このトーク / この画面 …), by channel; 'default' for the rest",
     )
 

@@ -7,7 +7,7 @@ stands (``Turn.consultation``) instead of trusting the saved state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.core.consultation import CLOSED, OPEN, TAKEN, ConsultationRequest, ConsultationView
 from bot.core.draft import DraftProposal
@@ -47,10 +47,12 @@ class Handover:
             self._ended(view)
             # Typed text was meant for the person, not an answer to the bot's pending question.
             return inbound.payload is None and self._conversation.command(inbound, text) is None
-        if view.status == OPEN and self._conversation.command(inbound, text) == "back":
-            if await self._conversation.turn.withdraw_consultation(consulting.id, self._conversation.now):
-                self._back_to_the_bot(self._texts.withdrawn)
-                return True
+        if (
+            view.status == OPEN and self._conversation.command(inbound, text) == "back"
+            and await self._conversation.turn.withdraw_consultation(required(consulting.id, "the consultation's id"), self._conversation.now)
+        ):
+            self._back_to_the_bot(self._texts.withdrawn)
+            return True
         if self._conversation.command(inbound, text) == "resume":
             # A reload of the web chat or a LINE re-follow: where the user is, again; nothing for staff.
             self._note(consulting, view, again=True)
@@ -106,7 +108,7 @@ class Handover:
 
     def _note(self, consulting: Consulting, view: ConsultationView, again: bool = False) -> None:
         """The short note of the phase (waiting for a person, or a person answers): once, unless ``again``."""
-        note = "taken" if view.status == TAKEN else "waiting"
+        note: Literal["waiting", "taken"] = "taken" if view.status == TAKEN else "waiting"
         if consulting.noted != note or again:
             consulting.noted = note
             if note == "taken":

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.content.loader import Content
-from bot.content.models import ChoiceStep, Common, ConsentStep, Step, SummaryStep, TextStep
+from bot.content.models import ChoiceStep, CommandName, Common, ConsentStep, Step, SummaryStep, TextStep
 from bot.core import payloads
-from bot.core.messages import Choice, Outbound, TextMessage
 from bot.core.dated import dated_note
+from bot.core.messages import Choice, Outbound, TextMessage
 from bot.core.options import display_value, offered
 from bot.core.progress import progress_line
 from bot.core.state import ConversationState
@@ -52,7 +52,7 @@ def question_text(step: Step, values: dict[str, str]) -> str:
     return step.text  # type: ignore[union-attr]  # every asking step has text
 
 
-def command_buttons(common: Common, names: Iterable[str]) -> list[Choice]:
+def command_buttons(common: Common, names: Iterable[CommandName]) -> list[Choice]:
     return [Choice(label=common.commands[name].label, payload=payloads.COMMAND + name) for name in names]
 
 
@@ -79,7 +79,7 @@ def _buttons(content: Content, state: ConversationState, step: Step) -> list[Cho
     return options + extras
 
 
-def button_applies(common: Common, state: ConversationState, name: str, step: Step) -> bool:
+def button_applies(common: Common, state: ConversationState, name: CommandName, step: Step) -> bool:
     """Whether a command's button makes sense here (スキップ only at optional questions, 戻る with somewhere to go back to)."""
     if name == "skip":
         return is_optional(step, state.values)

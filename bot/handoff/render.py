@@ -39,8 +39,10 @@ def channel_label(channel: str) -> str:
 
 
 class Spoken(Protocol):
-    sender: str
-    author: str | None
+    @property
+    def sender(self) -> str: ...
+    @property
+    def author(self) -> str | None: ...
 
 
 def speaker(line: Spoken) -> str:

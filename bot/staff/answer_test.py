@@ -8,6 +8,7 @@ bot/staff/edited_content.py.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiohttp import web
 
@@ -28,7 +29,7 @@ async def answer_test_page(request: web.Request) -> web.Response:
     question = request.query.get("q", "").strip()
     source = request.query.get("source", "live") or "live"
     edited = services.edited_content
-    values = {"question": question, "source": source, "sources": SOURCES, "edited": edited, "max_question": MAX_QUESTION}
+    values: dict[str, Any] = {"question": question, "source": source, "sources": SOURCES, "edited": edited, "max_question": MAX_QUESTION}
     problem = ""
     if source not in SOURCES:
         problem = "試す内容は「公開中の内容」か「編集中の内容」を選んでください。"

@@ -38,7 +38,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], series: Sequence[s
         f'<title id="{chart_id}-title">{escape(title)}（数値は下の表にもあります）</title>',
     ]
     if legend:
-        x = 0
+        x = 0.0
         for index, name in enumerate(series):
             parts.append(f'<rect x="{x}" y="6" width="14" height="14" fill="{COLOURS[index % len(COLOURS)]}"/>')
             parts.append(f'<text x="{x + 18}" y="18" font-size="{FONT}">{escape(name)}</text>')

@@ -15,8 +15,8 @@ from aiohttp import web
 from bot.core.consultation import CLOSED
 from bot.core.required import required
 from bot.handoff.render import japanese_datetime, speaker
-from bot.staff.services import StaffServices
 from bot.staff.context import REPLY_MAX, flash, posted_text, redirect, render, services_of, staff_name, url
+from bot.staff.services import StaffServices
 from storage.consultations import Consultation, ConsultationMessage
 from storage.staff import DraftFilter
 

@@ -27,7 +27,7 @@ async def download(request: web.Request) -> web.Response:
     if found is None:
         raise web.HTTPNotFound(text=f"受付番号 {reference} の提案に、この添付資料はありません。")
     await services.staff.record(staff_name(request), "download", {"document": found.note.name}, services.clock.now(), [reference])
-    fallback = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in found.note.name)
+    fallback = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "_" for ch in found.note.name)
     return web.Response(body=found.data, headers={
         "Content-Type": MEDIA_TYPES.get(found.note.kind, "application/octet-stream"),
         "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found.note.name)}",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from bot.handoff.render import CHANNEL_LABELS, STAFF_TIMEZONE
 from bot.staff import insights, insights_export
 from bot.staff.charts import Bar, bar_chart
 from bot.staff.context import render, services_of, url
-from bot.staff.insights import ALL, CONSULT, FAQ, RATES, UNITS, USE, BadQuery, Figures, Query
+from bot.staff.insights import ALL, CONSULT, FAQ, RATES, UNITS, USE, BadQuery, Figures
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -48,7 +50,7 @@ async def insights_csv(request: web.Request) -> web.Response:
     })
 
 
-def _choices() -> dict[str, object]:
+def _choices() -> dict[str, Any]:
     return {"units": UNITS, "channel_labels": CHANNEL_LABELS, "use": USE, "faq": FAQ, "rates": RATES, "consult": CONSULT,
             "all": ALL, "channel_name": insights.channel_name}
 

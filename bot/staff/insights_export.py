@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from bot.staff.exports import safe_cell
 from bot.staff.insights import ALL, CONSULT, FAQ, RATES, USE, Figures, channel_name
@@ -22,7 +23,7 @@ def to_csv(figures: Figures) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
     columns = [*figures.channels, ALL]
-    spans = [(None, figures.query.since.isoformat(), WHOLE_SPAN)]
+    spans: list[tuple[date | None, str, str]] = [(None, figures.query.since.isoformat(), WHOLE_SPAN)]
     spans += [(period.start, period.start.isoformat(), period.label) for period in figures.periods]
     for start, iso, label in spans:
         for channel in columns:

@@ -14,8 +14,8 @@ from bot.faq.matcher import FaqIndex
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ReplyFrame
-from bot.staff.edited_content import EditedContent
 from bot.staff.desk import ConsultationDesk
+from bot.staff.edited_content import EditedContent
 from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff

@@ -16,8 +16,8 @@ from bot.channels.web.visitors import VisitorIds
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.email_sink import EmailSink, ReceiptMessenger, SmtpConfig
-from bot.handoff.receipts import Receipts
 from bot.handoff.notifier import AnswerNotifier, ConsultationNotifier
+from bot.handoff.receipts import Receipts
 from bot.handoff.render import DossierRenderer
 from bot.handoff.replies import ProposerMessenger
 from bot.handoff.sinks import HandoffSink
@@ -107,7 +107,7 @@ class StaffWork:
             yield
             for poller in pollers:
                 poller.stop()
-            _, late = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+            late = (await asyncio.wait(tasks, timeout=STOP_SECONDS))[1]
             for task in late:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 from multidict import MultiMapping
 
+from bot.core.workflow import NEXT, RETURNABLE, STATUSES, can_move
 from bot.handoff.dossier import Dossier
 from bot.handoff.render import STAFF_TIMEZONE
 from bot.staff import exports
@@ -31,7 +32,6 @@ from bot.staff.passwords import MIN_LENGTH, hash_password, verify_password, weak
 from bot.staff.services import StaffServices
 from bot.staff.sessions import COOKIES, Session
 from bot.staff.throttle import THROTTLE
-from bot.core.workflow import NEXT, RETURNABLE, STATUSES, can_move
 from storage.staff import DraftFilter, NotReturnable, StaleStatus, UnknownDraft
 
 MAX_NAME = 64  # longer names are cut (no staff name is this long)

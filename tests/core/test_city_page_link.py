@@ -3,10 +3,8 @@ city_page_url) — and says nothing about an address while none is filled in."""
 
 from __future__ import annotations
 
-
 from bot.content.loader import Content
 from bot.core.text import render
-
 
 
 def test_optional_text_is_left_out_while_a_fact_in_it_is_empty() -> None:

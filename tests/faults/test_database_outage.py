@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import make_url, select
 
+from bot.app import AppOptions
 from bot.channels.line.delivery import RetryPolicy
 from bot.emulators.line import Fault, LineEmulator
 from bot.ingest.worker import IngestPolicy
-from bot.app import AppOptions
 from storage.sql_store import create_engine_for
 from storage.tables import inbound_events
 from tests.faults.proxy import CuttableProxy

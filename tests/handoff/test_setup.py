@@ -42,7 +42,7 @@ async def test_a_draft_left_in_the_outbox_is_mailed_when_the_server_starts(  # t
 
     await app.close()
     # The proposer's 受付控え (tests/after_handoff/test_receipt.py) may come too; staff get one mail.
-    [message] = [message for message, to in zip(inbox.messages, inbox.recipients) if to == ["kyodo@city.example.jp"]]
+    [message] = [message for message, to in zip(inbox.messages, inbox.recipients, strict=True) if to == ["kyodo@city.example.jp"]]
     assert reference in message["Subject"]
 
 

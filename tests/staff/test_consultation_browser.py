@@ -95,7 +95,7 @@ async def test_a_person_answers_mid_draft_and_the_proposer_finishes_it(  # type:
         stored = await server.app.store.get_draft(reference)
         assert stored is not None
         [consultation] = stored.consultations
-        assert [(l.sender, l.text) for l in consultation.lines][:5] == [
+        assert [(line.sender, line.text) for line in consultation.lines][:5] == [
             ("user", QUESTION), ("user", FROM_USER[0]), ("user", FROM_USER[1]),
             ("staff", FROM_STAFF[0]), ("staff", FROM_STAFF[1]),
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -180,7 +180,7 @@ class TestSqlStore:
 
 class TestQuestionLog:
     async def test_questions_are_counted_by_outcome_without_the_user(self, store: SqlStore) -> None:
-        asked_at = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+        asked_at = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
         questions = [
             ("alice", "ごみの出し方は？", None, "unanswered", 0),
             ("bob", "ごみの出し方は？", None, "unanswered", 5),
@@ -205,7 +205,7 @@ class TestQuestionLog:
         with pytest.raises(RuntimeError):
             async with store.turn(UserKey(channel="line", user_id="erin")) as turn:
                 await turn.record_question(
-                    FaqAsked(question="消えるはず", faq_id=None, outcome="unanswered", asked_at=datetime.now(timezone.utc))
+                    FaqAsked(question="消えるはず", faq_id=None, outcome="unanswered", asked_at=datetime.now(UTC))
                 )
                 raise RuntimeError("the turn failed")
         assert await store.question_counts(["unanswered"]) == []

@@ -57,7 +57,7 @@ async def _play_over_line(line: LineEmulator, user: str) -> None:
         else:
             status = await line.tap(user, str(turn["press"]))
         assert status == 200
-        await wait_until(lambda: len(line.texts(user)) > before, what=f"the bot's answer to {turn}")
+        await wait_until(lambda before=before: len(line.texts(user)) > before, what=f"the bot's answer to {turn}")
 
 
 async def test_the_logs_of_a_full_conversation_hold_no_personal_data_or_secrets(tmp_path: Path) -> None:

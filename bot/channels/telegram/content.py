@@ -7,7 +7,7 @@ core without its bytes, and the user is told. A network failure raises: the even
 
 from __future__ import annotations
 
-from telegram import Bot, Message
+from telegram import Bot, Document, Message, PhotoSize
 from telegram.error import BadRequest
 
 from bot.channels.attachments import fetched
@@ -17,6 +17,7 @@ from bot.ingest.turns import Said
 
 def attachment_of(message: Message) -> Attachment | None:
     """The document or (largest) photo of a message, to fetch; None for anything else (a sticker, a voice message …)."""
+    found: Document | PhotoSize
     if message.document is not None:
         found, name = message.document, message.document.file_name
     elif message.photo:

@@ -3,7 +3,7 @@ and ``/accessibility``, the accessibility policy that municipal pages publish (ã
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -35,7 +35,7 @@ def add_web_pages(server: web.Application, content: Callable[[], Content]) -> No
         server.router.add_get(f"/assets/{name}", _file(STATIC / name))
 
 
-def _file(path: Path) -> Callable[[web.Request], object]:
+def _file(path: Path) -> Callable[[web.Request], Awaitable[web.FileResponse]]:
     async def serve(request: web.Request) -> web.FileResponse:
         return web.FileResponse(path, headers=_HEADERS)
 

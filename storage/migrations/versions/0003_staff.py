@@ -8,6 +8,7 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _delivery_columns() -> list[sa.Column]:
+def _delivery_columns() -> list[sa.Column[Any]]:
     """The columns every outbox row shares (see storage/queue.py)."""
     return [
         sa.Column("status", sa.String(16), nullable=False),
