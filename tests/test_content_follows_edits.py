@@ -20,8 +20,8 @@ from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.server.app import create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.harness import FAST, SECRET, TOKEN
 from tests.helpers import serve_locally
-from tests.line.conftest import FAST, SECRET, TOKEN
 from tests.proposals import make_submission, submit
 from tests.telegram.conftest import roomy_emulator  # noqa: F401 - the fixture, used by name
 

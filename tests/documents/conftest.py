@@ -20,7 +20,7 @@ from bot.core.messages import UserKey
 from bot.emulators.line import LineEmulator
 from storage.sql_store import SqlStore
 from tests.handoff.conftest import Inbox, free_port
-from tests.line.conftest import SECRET, TOKEN, LineStack
+from tests.harness import SECRET, TOKEN, LineStack
 from tests.proposals import make_submission
 
 

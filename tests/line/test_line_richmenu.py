@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.channels.line.richmenu import RICH_MENU_FILE, install_rich_menu, load_rich_menu
 from bot.content.loader import Content
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.line.conftest import SECRET, TOKEN, LineStack
+from tests.harness import SECRET, TOKEN, LineStack
 
 USER = "U" + "5" * 32
 

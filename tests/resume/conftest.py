@@ -17,8 +17,8 @@ from bot.app import App, build_app
 from bot.emulators.line import LineEmulator
 from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.harness import FAST, SECRET, TOKEN
 from tests.helpers import serve_locally
-from tests.line.conftest import FAST, SECRET, TOKEN
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")

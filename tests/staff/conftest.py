@@ -21,7 +21,6 @@ from bot.handoff.dossier import DossierBuilder
 from bot.handoff.replies import ReplyFrame
 from bot.staff.app import create_staff_app
 from bot.staff.desk import ConsultationDesk
-from bot.staff.passwords import hash_password
 from bot.staff.services import StaffServices
 from storage import retention
 from storage.answers import SqlAnswers
@@ -31,12 +30,10 @@ from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from storage.usage import SqlUsage
+from tests.harness import PASSWORD, PASSWORD_HASH, SECRET, TOKEN
 from tests.helpers import FakeClock
-from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import JST
 
-PASSWORD = "correct horse battery"
-PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
 
 
 @dataclass

@@ -10,13 +10,11 @@ import pytest
 from telegram import Bot
 
 from bot.channels.telegram.client import build_application
-from bot.emulators.telegram import DEFAULT_TOKEN, RateLimits, TelegramEmulator, WebhookPolicy
+from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
+from tests.harness import FAST_WEBHOOK, NO_FLOOD, PATIENT_WEBHOOK
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
-FAST_WEBHOOK = WebhookPolicy(retry_delays=(0.05, 0.1, 0.2), request_timeout=2.0)
-PATIENT_WEBHOOK = WebhookPolicy(retry_delays=(0.05, 0.1, 0.2), request_timeout=60.0)  # a whole turn runs inside the request
-NO_FLOOD = RateLimits(per_chat=1000, per_chat_burst=1000, overall=1000, overall_burst=1000)
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage import tables
 from storage.sql_store import create_engine_for
+from tests.harness import FAST, NO_FLOOD, PATIENT_WEBHOOK, SECRET, TOKEN
 from tests.helpers import serve_locally
-from tests.line.conftest import FAST, SECRET, TOKEN
-from tests.telegram.conftest import NO_FLOOD, PATIENT_WEBHOOK
 
 TELEGRAM_SECRET = "trust-secret_1"
 

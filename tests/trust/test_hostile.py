@@ -26,7 +26,7 @@ from bot.emulators.line.events import sign
 from bot.settings import Settings
 from bot.staff import passwords
 from bot.staff.passwords import hash_password
-from tests.line.conftest import SECRET
+from tests.harness import SECRET
 from tests.trust.conftest import TELEGRAM_SECRET, Platforms
 
 STAFF_PASSWORD = "correct horse battery"

@@ -19,8 +19,8 @@ from bot.server.app import MAX_BODY
 from bot.server.ratelimit import AddressLimiter
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage.sql_store import SqlStore
+from tests.harness import PASSWORD
 from tests.helpers import FakeClock, visible_text
-from tests.staff.conftest import PASSWORD
 from tests.staff.serving import running_server
 from tests.trust.conftest import TELEGRAM_SECRET, Platforms
 
