@@ -46,7 +46,7 @@ NEW_ENTRY = """
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    for folder in ("dialogs", "faq", "channels"):
+    for folder in ("dialogs", "faq"):
         shutil.copytree(REPOSITORY_ROOT / folder, tmp_path / "content" / folder)
     return tmp_path / "content"
 
