@@ -23,7 +23,7 @@ from bot.settings import REPOSITORY_ROOT, Settings
 from tests.harness import FAST, SECRET, TOKEN
 from tests.helpers import serve_locally
 from tests.proposals import make_submission, submit
-from tests.telegram.conftest import roomy_emulator  # noqa: F401 - the fixture, used by name
+from tests.telegram.emulators import roomy_emulator  # noqa: F401 - the fixture, used by name
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database plays no part here
 

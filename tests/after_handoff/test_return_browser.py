@@ -12,7 +12,7 @@ from bot.emulators.line import LineEmulator
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.harness import PASSWORD, SECRET, TOKEN
 from tests.proposals import HAPPY_PATH
-from tests.staff.conftest import line  # noqa: F401 - the LINE emulator fixture
+from tests.staff.console import line  # noqa: F401 - the LINE emulator fixture
 from tests.staff.serving import running_server
 from tests.staff.test_console_browser import page, pytestmark  # noqa: F401 - Chromium, skipped when missing
 

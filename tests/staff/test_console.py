@@ -17,7 +17,7 @@ from storage.sql_store import SqlStore, create_engine_for
 from storage.tables import conversations
 from tests.harness import PASSWORD
 from tests.proposals import make_submission, submit
-from tests.staff.conftest import Console, mount
+from tests.staff.console import Console, mount
 
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/drafts", "/staff/drafts/KY-2026-0001", "/staff/questions", "/staff/retention"])

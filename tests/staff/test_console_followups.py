@@ -12,7 +12,7 @@ from bot.content.loader import Content
 from storage.sql_store import SqlStore
 from tests.harness import PASSWORD
 from tests.proposals import ALICE, make_submission, submit
-from tests.staff.conftest import Console
+from tests.staff.console import Console
 from tests.staff.test_consultations import USER, open_consultation
 
 

@@ -27,7 +27,7 @@ from bot.settings import Settings
 from bot.staff import passwords
 from bot.staff.passwords import hash_password
 from tests.harness import SECRET
-from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+from tests.trust.platforms import TELEGRAM_SECRET, Platforms
 
 STAFF_PASSWORD = "correct horse battery"
 

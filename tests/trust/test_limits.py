@@ -22,7 +22,7 @@ from storage.sql_store import SqlStore
 from tests.harness import PASSWORD
 from tests.helpers import FakeClock, visible_text
 from tests.staff.serving import running_server
-from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+from tests.trust.platforms import TELEGRAM_SECRET, Platforms
 
 SLOW_DOWN = "少しのあいだお返事を控えます"
 USER = UserKey(channel="test", user_id="flooder")
