@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web_app
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -29,6 +30,15 @@ from storage.sql_store import SqlStore, create_engine_for
 # Servers built from Settings in tests serve scripted players, who send far faster than people.
 os.environ.setdefault("KYOSO_USER_MESSAGES_PER_MINUTE", "100000")
 POSTGRES_URL = os.environ.get("KYOSO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _forget_served_apps() -> Iterator[None]:
+    """aiohttp keeps the middleware chains it built in a module-level LRU cache of 1,024, keyed by the
+    applications themselves: in one test process that keeps every server a test started alive, each with its
+    FAQ index (~200 MB with embeddings; the suite grew past 16 GB). A server process has one application."""
+    yield
+    web_app._cached_build_middleware.cache_clear()
 
 
 async def _execute(url: URL, *statements: str) -> None:

@@ -159,3 +159,25 @@ def test_check_piped_into_a_reader_that_stops_early_ends_quietly(workdir: Path) 
         os.close(writer)
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
     assert done.returncode == 128 + signal.SIGPIPE
+
+
+def test_help_lists_every_command_and_the_readme_and_the_package_describe_the_same_ones() -> None:
+    """`kyoso --help` ends with every command that runs something; the README's table and bot/cli's docstring
+    name exactly those (a new command shows in the help at once, and is missing from the docs until written up)."""
+    import bot.cli
+
+    shown = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, cwd=REPOSITORY_ROOT)
+    assert shown.returncode == 0, shown.stderr
+    listed = [line.split("  ")[1].removeprefix("kyoso ").strip()
+              for line in shown.stdout.split("every command:\n")[1].splitlines() if line.strip()]
+    assert len(listed) == 19 and "line emulator" in listed and "telegram set-webhook" in listed, listed
+
+    readme = (REPOSITORY_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Commands"):].split("\n## ", 1)[0]
+    rows = [cell.strip() for cell in re.findall(r"^\| `kyoso ([^`]+)` \|", table, flags=re.M)]
+    documented = [next((command for command in listed if row == command or row.startswith(command + " ")), row)
+                  for row in rows]
+    assert sorted(documented) == sorted(listed), "the README's commands table differs from `kyoso --help`"
+    missing = [command for command in listed if f"kyoso {command}" not in (bot.cli.__doc__ or "")
+               and f"| {command}" not in (bot.cli.__doc__ or "")]
+    assert missing == [], "not in bot/cli's docstring"

@@ -20,10 +20,10 @@ from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.server.app import create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.harness import FAST, SECRET, TOKEN
 from tests.helpers import serve_locally
-from tests.line.conftest import FAST, SECRET, TOKEN
 from tests.proposals import make_submission, submit
-from tests.telegram.conftest import roomy_emulator  # noqa: F401 - the fixture, used by name
+from tests.telegram.emulators import roomy_emulator  # noqa: F401 - the fixture, used by name
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database plays no part here
 
@@ -46,7 +46,7 @@ NEW_ENTRY = """
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    for folder in ("dialogs", "faq", "channels"):
+    for folder in ("dialogs", "faq"):
         shutil.copytree(REPOSITORY_ROOT / folder, tmp_path / "content" / folder)
     return tmp_path / "content"
 

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -73,24 +72,6 @@ async def assert_accessible(page: Any, where: str) -> None:
 async def horizontal_overflow(page: Any) -> int:
     """How many pixels the page is wider than the window (0: nothing scrolls sideways)."""
     return int(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
-
-
-async def play_over_web(http: aiohttp.ClientSession, url: str, turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A visitor plays transcript turns over the web chat's JSON API (their cookie stays in ``http``);
-    returns the last turn's messages."""
-    messages: list[dict[str, Any]] = []
-    for turn in turns:
-        if turn.get("start"):
-            body: dict[str, Any] = {"start": True}
-        elif "send" in turn:
-            body = {"text": str(turn["send"])}
-        else:
-            offered = {choice["label"]: choice["payload"] for choice in messages[-1]["choices"]}
-            body = {"payload": offered[str(turn["press"])]}
-        async with http.post(f"{url}/api/chat", json=body) as response:
-            assert response.status == 200, await response.text()
-            messages = (await response.json())["messages"]
-    return messages
 
 
 _CONTRAST = """([selector, property]) => {

@@ -21,10 +21,9 @@ from tests.a11y.browser import (
     horizontal_overflow,
     needs_browser,
     new_page,
-    play_over_web,
 )
+from tests.harness import PASSWORD, play_over_web
 from tests.proposals import HAPPY_PATH
-from tests.staff.conftest import PASSWORD
 from tests.staff.serving import Running, running_server
 
 pytestmark = [needs_browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]

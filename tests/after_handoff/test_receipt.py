@@ -6,7 +6,7 @@ import asyncio
 
 from bot.core.messages import UserKey
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.handoff.conftest import Inbox, smtp_inbox  # noqa: F401 - the SMTP fixture
+from tests.mail import Inbox, smtp_inbox  # noqa: F401 - the SMTP fixture
 from tests.proposals import make_submission, submit
 from tests.staff.serving import running_server
 

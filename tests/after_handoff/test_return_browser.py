@@ -10,9 +10,9 @@ import pytest
 
 from bot.emulators.line import LineEmulator
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.line.conftest import SECRET, TOKEN
+from tests.harness import PASSWORD, SECRET, TOKEN
 from tests.proposals import HAPPY_PATH
-from tests.staff.conftest import PASSWORD, line  # noqa: F401 - the LINE emulator fixture
+from tests.staff.console import line  # noqa: F401 - the LINE emulator fixture
 from tests.staff.serving import running_server
 from tests.staff.test_console_browser import page, pytestmark  # noqa: F401 - Chromium, skipped when missing
 

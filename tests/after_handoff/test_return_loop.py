@@ -19,7 +19,7 @@ from bot.handoff.replies import PullMessenger, ReplyDispatcher
 from storage.sql_store import SqlStore
 from tests.helpers import SCRIPTED
 from tests.proposals import make_submission, submit
-from tests.staff.conftest import Console, console  # noqa: F401 - the console fixture
+from tests.staff.console import Console, console  # noqa: F401 - the console fixture
 
 VISITOR = UserKey(channel=WEB, user_id="visitor-1")
 

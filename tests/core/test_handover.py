@@ -21,7 +21,7 @@ from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from tests.helpers import FakeClock, visible_text
 from tests.proposals import JST
-from tests.staff.conftest import QUIET_FOR, make_engine
+from tests.staff.console import QUIET_FOR, make_engine
 
 USER = UserKey(channel="line", user_id="U-midori")
 QUESTION = "市の施設を使う場合の費用について相談したいです。"

@@ -4,33 +4,23 @@ server, aiosmtpd) and the web chat."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 
 import pytest
-from aiosmtpd.controller import Controller
-from sqlalchemy import select
 
-from bot.app import App, build_app
+from bot.app import build_app
+from bot.emulators.line import LineEmulator
 from bot.server.app import create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
-from storage.tables import documents
+from tests.documents.servers import WebServer
+from tests.harness import SECRET, TOKEN, LineStack
 from tests.helpers import serve_locally
-
-from bot.core.messages import UserKey
-from bot.emulators.line import LineEmulator
-from storage.sql_store import SqlStore
-from tests.handoff.conftest import Inbox, free_port
-from tests.line.conftest import SECRET, TOKEN, LineStack
-from tests.proposals import make_submission
+from tests.mail import Inbox, smtp_server
 
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    mail, port = Inbox(), free_port()
-    controller = Controller(mail, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield mail, port
-    controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture
@@ -48,13 +38,6 @@ async def line_with_mail(database_url: str, inbox: tuple[Inbox, int]) -> AsyncIt
     await emulator.close()
 
 
-async def answer_the_rest(store: SqlStore, user: UserKey) -> None:
-    """Every question of the draft answered (as the proposer would, question by question), up to その他."""
-    async with store.turn(user) as turn:
-        turn.state.values.update(make_submission().draft.model_dump(exclude_none=True, exclude={"schema_version"}))
-        turn.state.step = "draft.notes"
-
-
 @pytest.fixture
 async def web(database_url: str) -> AsyncIterator[WebServer]:
     """The server as `kyoso serve` builds it (web chat only), with a 1 MB document limit."""
@@ -64,15 +47,3 @@ async def web(database_url: str) -> AsyncIterator[WebServer]:
     yield WebServer(url, app)
     await runner.cleanup()
     await app.close()
-
-
-@dataclass(frozen=True)
-class WebServer:
-    url: str
-    app: App
-
-    async def stored(self) -> list[tuple[str, bytes]]:
-        """The documents kept, oldest first (name, bytes)."""
-        async with self.app.database.connect() as connection:
-            rows = await connection.execute(select(documents.c.name, documents.c.data).order_by(documents.c.id))
-            return [(row.name, bytes(row.data)) for row in rows]

@@ -13,13 +13,12 @@ from bot.core.documents import NewDocument
 from bot.core.draft import DocumentNote
 from bot.core.messages import UserKey
 from bot.emulators.line.platform import Fault
-from tests.documents.conftest import answer_the_rest
+from tests.documents.servers import answer_the_rest
 from tests.documents.files import EXE, PDF, PNG
-from tests.handoff.conftest import Inbox
+from tests.harness import PASSWORD, LineStack
 from tests.helpers import wait_until
-from tests.line.conftest import LineStack
+from tests.mail import Inbox
 from tests.proposals import make_submission
-from tests.staff.conftest import PASSWORD
 
 USER = "U" + "d" * 32
 

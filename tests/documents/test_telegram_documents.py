@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.emulators.telegram import TelegramEmulator
 from storage.tables import documents
 from tests.documents.files import EXE, JPEG, PDF
-from tests.telegram.conftest import NO_FLOOD, PATIENT_WEBHOOK
+from tests.harness import NO_FLOOD, PATIENT_WEBHOOK
 from tests.telegram.test_durable import Stack, _stack
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.documents.conftest import WebServer
+from tests.documents.servers import WebServer
 from tests.documents.files import EXE, PDF
 
 UPLOAD = "/api/chat/upload"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.documents.conftest import WebServer
+from tests.documents.servers import WebServer
 from tests.documents.files import EXE, PDF
 from tests.web.test_web_chat_browser import page, playwright_api, pytestmark  # noqa: F401  # the phone-sized page on server_url
 

@@ -11,11 +11,10 @@ from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.ingest.worker import IngestPolicy
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.harness import FAST, NO_FLOOD, PATIENT_WEBHOOK, SECRET, TOKEN
 from tests.helpers import wait_until
-from tests.line.conftest import FAST, SECRET, TOKEN
 from tests.proposals import make_submission, submit
 from tests.staff.serving import running_server
-from tests.telegram.conftest import NO_FLOOD, PATIENT_WEBHOOK
 
 USER = "U" + "7" * 32
 STAFF_GROUP = "C" + "e" * 32

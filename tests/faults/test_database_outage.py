@@ -20,8 +20,8 @@ from bot.ingest.worker import IngestPolicy
 from storage.sql_store import create_engine_for
 from storage.tables import inbound_events
 from tests.faults.proxy import CuttableProxy
+from tests.harness import SECRET, TOKEN, LineStack
 from tests.helpers import wait_until
-from tests.line.conftest import SECRET, TOKEN, LineStack
 
 pytestmark = pytest.mark.postgres
 

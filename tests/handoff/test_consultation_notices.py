@@ -14,9 +14,10 @@ from bot.handoff.notifier import ConsultationNotifier
 from bot.handoff.render import DossierRenderer
 from storage.consultations import SqlConsultations
 from storage.sql_store import SqlStore, create_engine_for
-from tests.handoff.conftest import POLICY, Inbox
+from tests.handoff.policy import POLICY
 from tests.helpers import FakeClock
-from tests.staff.conftest import make_engine
+from tests.mail import Inbox
+from tests.staff.console import make_engine
 
 REMIND_AFTER = timedelta(minutes=60)
 

@@ -13,7 +13,7 @@ import pytest
 from bot.handoff.dossier import Dossier
 from storage.handoff import SqlHandoff
 from storage.sql_store import SqlStore, create_engine_for
-from tests.handoff.conftest import POLICY
+from tests.handoff.policy import POLICY
 from tests.helpers import FakeClock
 from tests.proposals import make_submission, submit
 

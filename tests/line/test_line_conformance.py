@@ -21,7 +21,7 @@ from bot.core.messages import UserKey
 from bot.emulators.line import events
 from bot.settings import REPOSITORY_ROOT
 from tests.documents.files import PNG
-from tests.line.conftest import SECRET, LineStack
+from tests.harness import SECRET, LineStack
 
 USER = "U" + "5" * 32
 CONTENT = load_content(REPOSITORY_ROOT)

@@ -8,7 +8,7 @@ from sqlalchemy import Table, select
 
 from bot.app import App
 from storage.tables import inbound_events, metadata
-from tests.line.conftest import LineStack
+from tests.harness import LineStack
 
 USER = "U" + "d" * 32
 SECRET_NAME = "株式会社ひみつのはなし"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.channels.line.api import proxy_for
 from bot.emulators.line import Fault
-from tests.line.conftest import LineStack
+from tests.harness import LineStack
 
 USER = "U" + "4" * 32
 

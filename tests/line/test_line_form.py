@@ -17,7 +17,7 @@ from bot.core.messages import UserKey
 from bot.forms import LIFF_SDK as SDK
 from bot.settings import REPOSITORY_ROOT
 from tests.a11y.browser import VIEWPORTS, assert_accessible, chromium, horizontal_overflow, needs_browser, new_page
-from tests.line.conftest import LineStack
+from tests.harness import LineStack
 
 USER = "U" + "4" * 32
 CONTENT = load_content(REPOSITORY_ROOT)

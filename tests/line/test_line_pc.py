@@ -6,7 +6,7 @@ import re
 
 from bot.content.loader import load_content
 from bot.settings import REPOSITORY_ROOT
-from tests.line.conftest import LineStack
+from tests.harness import LineStack
 
 USER = "U" + "6" * 32
 CONTENT = load_content(REPOSITORY_ROOT)

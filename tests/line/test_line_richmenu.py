@@ -1,4 +1,4 @@
-"""`kyoso line richmenu`: the rich menu from channels/line_richmenu.yaml, set up on the (emulated) platform."""
+"""`kyoso line richmenu`: the rich menu from dialogs/line/richmenu.yaml, set up on the (emulated) platform."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.channels.line.richmenu import RICH_MENU_FILE, install_rich_menu, load_rich_menu
 from bot.content.loader import Content
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.line.conftest import SECRET, TOKEN, LineStack
+from tests.harness import SECRET, TOKEN, LineStack
 
 USER = "U" + "5" * 32
 
@@ -44,10 +44,10 @@ async def test_the_rich_menu_is_created_and_its_buttons_work_mid_draft(line: Lin
 
 
 def test_problems_in_the_rich_menu_file_name_file_and_line(tmp_path: Path, content: Content) -> None:
-    (tmp_path / "channels").mkdir()
-    shutil.copy(REPOSITORY_ROOT / "channels" / "line_richmenu.png", tmp_path / "channels")
+    (tmp_path / RICH_MENU_FILE).parent.mkdir(parents=True)
+    shutil.copy((REPOSITORY_ROOT / RICH_MENU_FILE).with_suffix(".png"), (tmp_path / RICH_MENU_FILE).parent)
     (tmp_path / RICH_MENU_FILE).write_text(
-        "name: メニュー\nchat_bar_text: メニュー\nimage: line_richmenu.png\ncolumns: 3\nitems:\n"
+        "name: メニュー\nchat_bar_text: メニュー\nimage: richmenu.png\ncolumns: 3\nitems:\n"
         "  - label: 共創とは\n    option: about\n"
         "  - label: 提案\n    option: proposal\n",
         encoding="utf-8",
@@ -55,6 +55,6 @@ def test_problems_in_the_rich_menu_file_name_file_and_line(tmp_path: Path, conte
     menu, problems = load_rich_menu(tmp_path, content)
     assert menu is None
     assert [problem.render(tmp_path) for problem in problems] == [
-        "channels/line_richmenu.yaml:9: 'proposal' is not an item of the menu: "
+        "dialogs/line/richmenu.yaml:9: 'proposal' is not an item of the menu: "
         + "['about', 'contact', 'criteria', 'draft', 'eligible', 'faq', 'my_proposals']"
     ]

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.emulators.line.platform import Fault
 from tests.documents.files import PDF
-from tests.line.conftest import FAST, LineStack
+from tests.harness import FAST, LineStack
 
 USER = "U" + "7" * 32
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 
 from bot.emulators.line.events import sign
-from tests.line.conftest import FAST, LineStack
+from tests.harness import FAST, LineStack
 
 USER = "U" + "2" * 32
 

@@ -14,7 +14,7 @@ from bot.core.messages import UserKey
 from bot.core.state import ConversationState
 from bot.reminding import build_reminders
 from storage.reminders import SqlIdleDrafts
-from tests.resume.conftest import Stack, tomorrow_at
+from tests.resume.stacks import Stack, tomorrow_at
 
 USER = "U" + "a" * 32
 OTHER = "U" + "b" * 32

@@ -14,10 +14,10 @@ from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.ingest.worker import Ingest
 from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.harness import FAST
 from tests.helpers import serve_locally
-from tests.line.conftest import FAST
-from tests.resume.conftest import MovableClock, tomorrow_at
-from tests.telegram.conftest import roomy_emulator  # noqa: F401 - the fixture, without flood control
+from tests.resume.stacks import MovableClock, tomorrow_at
+from tests.telegram.emulators import roomy_emulator  # noqa: F401 - the fixture, without flood control
 
 SECRET = "resume-secret_1"
 BLOCKED, OTHER = 1001, 1002

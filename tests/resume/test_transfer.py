@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.transfer import ALPHABET, new_code, shown, typed_code
 from bot.handoff.dossier import DossierBuilder
-from tests.resume.conftest import CODE, Stack, WebVisitor, tomorrow_at
+from tests.resume.stacks import CODE, Stack, WebVisitor, tomorrow_at
 
 USER = "U" + "c" * 32
 OTHER = "U" + "d" * 32

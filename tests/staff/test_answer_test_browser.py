@@ -12,7 +12,7 @@ import pytest
 
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.a11y.browser import VIEWPORTS, assert_accessible, chromium, needs_browser, new_page
-from tests.staff.conftest import PASSWORD
+from tests.harness import PASSWORD
 from tests.staff.serving import Running, running_server
 
 pytestmark = [needs_browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.line.conftest import SECRET, TOKEN
+from tests.harness import SECRET, TOKEN
 from tests.proposals import make_submission, submit
 from tests.staff.serving import running_server
 

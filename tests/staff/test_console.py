@@ -15,8 +15,9 @@ from bot.core.messages import UserKey
 from bot.staff.passwords import hash_password
 from storage.sql_store import SqlStore, create_engine_for
 from storage.tables import conversations
+from tests.harness import PASSWORD
 from tests.proposals import make_submission, submit
-from tests.staff.conftest import PASSWORD, Console, mount
+from tests.staff.console import Console, mount
 
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/drafts", "/staff/drafts/KY-2026-0001", "/staff/questions", "/staff/retention"])

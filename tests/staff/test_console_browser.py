@@ -15,7 +15,7 @@ import pytest
 from bot.emulators.line import LineEmulator
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage.sql_store import SqlStore
-from tests.line.conftest import SECRET, TOKEN
+from tests.harness import SECRET, TOKEN
 from tests.proposals import HAPPY_PATH
 from tests.staff.serving import running_server
 

@@ -10,8 +10,9 @@ import re
 
 from bot.content.loader import Content
 from storage.sql_store import SqlStore
+from tests.harness import PASSWORD
 from tests.proposals import ALICE, make_submission, submit
-from tests.staff.conftest import PASSWORD, Console
+from tests.staff.console import Console
 from tests.staff.test_consultations import USER, open_consultation
 
 

@@ -17,9 +17,8 @@ from bot.settings import REPOSITORY_ROOT, Settings
 from storage.queue import RetryPolicy
 from storage.sql_store import create_engine_for
 from storage.staff import SqlStaff
-from tests.line.conftest import SECRET, TOKEN
+from tests.harness import PASSWORD, PASSWORD_HASH, SECRET, TOKEN
 from tests.proposals import HAPPY_PATH
-from tests.staff.conftest import PASSWORD, PASSWORD_HASH
 from tests.staff.serving import Running, running_server
 from tests.staff.test_console_browser import ARGS, CHROMIUM
 

@@ -17,8 +17,9 @@ from bot.core.messages import Choice, Inbound, UserKey
 from bot.handoff.replies import PullMessenger, ReplyDispatcher
 from bot.staff.pull import create_reply_pull_app
 from storage.sql_store import SqlStore
+from tests.harness import PASSWORD_HASH
 from tests.proposals import make_submission, submit
-from tests.staff.conftest import PASSWORD_HASH, Console, make_engine
+from tests.staff.console import Console, make_engine
 
 USER = UserKey(channel="line", user_id="U-midori")
 QUESTION = "市の施設を使う場合の費用について相談したいです。"

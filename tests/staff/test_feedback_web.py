@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.staff.conftest import PASSWORD
+from tests.harness import PASSWORD
 from tests.staff.serving import Running, running_server
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -21,7 +21,7 @@ from bot.settings import REPOSITORY_ROOT
 from bot.staff.gaps import Asked, group
 from storage.sql_store import SqlStore
 from tests.proposals import JST
-from tests.staff.conftest import Console
+from tests.staff.console import Console
 
 # Not the questions THRESHOLD was picked on (bot/staff/gaps.py).
 FIXED = {

@@ -19,7 +19,7 @@ from bot.faq.live import build_index
 from storage.sql_store import SqlStore
 from tests.helpers import SCRIPTED
 from tests.proposals import HAPPY_PATH, JST
-from tests.staff.conftest import Console
+from tests.staff.console import Console
 
 TRANSCRIPTS = Path(__file__).parents[1] / "transcripts"
 RANGE = {"from": "2026-11-23", "to": "2026-12-06", "by": "week"}

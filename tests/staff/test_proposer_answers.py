@@ -21,12 +21,10 @@ from bot.settings import REPOSITORY_ROOT, Settings
 from storage.answers import SqlAnswers
 from storage.queue import RetryPolicy
 from storage.sql_store import create_engine_for
+from tests.harness import PASSWORD, SECRET, TOKEN, post_form
 from tests.helpers import serve_locally, wait_until
-from tests.line.conftest import SECRET, TOKEN
 from tests.proposals import HAPPY_PATH
-from tests.staff.conftest import PASSWORD
 from tests.staff.serving import running_server
-from tests.staff.test_reply_over_line import _post
 
 PROPOSER = "U" + "b" * 32
 REPLY = "ご提案ありがとうございます。公園の使用時間の希望を教えてください。"
@@ -67,9 +65,9 @@ async def test_an_answer_to_a_staff_reply_reaches_staff_and_the_proposer_is_told
                 [draft] = await server.app.store.list_drafts()
                 reference, page = draft.reference, f"/staff/drafts/{draft.reference}"
                 async with aiohttp.ClientSession(base_url=server.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
-                    await _post(browser, "/staff/login", {"name": "sato", "password": PASSWORD})
+                    await post_form(browser, "/staff/login", {"name": "sato", "password": PASSWORD})
                     assert "職員からの返信に、提案者が答えるとここに表示されます。" in await (await browser.get(page)).text()
-                    await _post(browser, f"{page}/replies", {"text": REPLY}, page)
+                    await post_form(browser, f"{page}/replies", {"text": REPLY}, page)
                     framed = f"【市民協働推進部 協働共創推進課の担当者より（受付番号: {reference}）】\n{REPLY}"
                     await wait_until(lambda: framed in emulator.texts(PROPOSER), "the reply on LINE")
 

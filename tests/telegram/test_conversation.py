@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -25,23 +23,21 @@ from bot.channels.telegram.polling import poll
 from bot.channels.telegram.processor import TelegramUpdates
 from bot.channels.telegram.sender import TelegramSender
 from bot.content.loader import Content
-from bot.core.messages import UserKey
 from bot.emulators.telegram import TelegramEmulator
 from bot.faq.matcher import FaqIndex
 from bot.ingest.events import StoredEvent
 from bot.ingest.turns import DurableTurns
 from bot.settings import Settings
+from tests.harness import START, TRANSCRIPTS, CoreSession, TelegramPlayer, check_stored, play_transcript, playable_on_platforms
 from tests.helpers import FakeClock, serve_locally
-from tests.telegram.play import play, playable
-from tests.test_transcripts import TRANSCRIPTS, Session
 
 SECRET = "test-secret_123"
 
 
-class Harness:
+class Adapter:
     """The engine on the test database, our Telegram adapter in front of it, and the emulator's user 1001."""
 
-    def __init__(self, platform: TelegramEmulator, turns: DurableTurns, session: Session) -> None:
+    def __init__(self, platform: TelegramEmulator, turns: DurableTurns, session: CoreSession) -> None:
         self.platform, self.turns, self.session = platform, turns, session
         self.handled: set[int] = set()
 
@@ -58,39 +54,39 @@ class Harness:
 
 
 @pytest.fixture(params=["polling", "webhook"])
-async def harness(
+async def adapter(
     request: pytest.FixtureRequest,
     roomy_emulator: TelegramEmulator,
     roomy_bot: Bot,
     content: Content,
     faq_index: FaqIndex,
     database_url: str,
-) -> AsyncIterator[Harness]:
-    session = Session(content, faq_index, database_url, FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))))
+) -> AsyncIterator[Adapter]:
+    session = CoreSession(content, faq_index, database_url, FakeClock(START))
     await session.start()
     assert session.engine is not None
     updates = TelegramUpdates(TelegramSender(roomy_bot), Settings().telegram_commands, lambda: content.common.messages.one_to_one)
-    harness = Harness(roomy_emulator, DurableTurns({CHANNEL: updates}, session.engine.handle_event), session)
+    adapter = Adapter(roomy_emulator, DurableTurns({CHANNEL: updates}, session.engine.handle_event), session)
     if request.param == "polling":
-        polling = asyncio.create_task(poll(roomy_bot, harness.on_update, timeout=1, pause=0.1))
-        yield harness
+        polling = asyncio.create_task(poll(roomy_bot, adapter.on_update, timeout=1, pause=0.1))
+        yield adapter
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
     else:
-        runner = await _webhook_endpoint(harness, roomy_bot)
-        yield harness
+        runner = await _webhook_endpoint(adapter, roomy_bot)
+        yield adapter
         await roomy_bot.delete_webhook()
         await runner.cleanup()
     await session.close()
 
 
-async def _webhook_endpoint(harness: Harness, bot: Bot) -> web.AppRunner:
+async def _webhook_endpoint(adapter: Adapter, bot: Bot) -> web.AppRunner:
     """What the shared server's ``POST /webhooks/telegram`` will do, minus the durable store."""
 
     async def receive(request: web.Request) -> web.Response:
         if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != SECRET:
             return web.Response(status=401)
-        await harness.on_update(await request.json())
+        await adapter.on_update(await request.json())
         return web.Response()
 
     app = web.Application()
@@ -100,22 +96,21 @@ async def _webhook_endpoint(harness: Harness, bot: Bot) -> web.AppRunner:
     return runner
 
 
-CASES = [pytest.param(path, "polling", id=f"polling-{path.stem}") for path in TRANSCRIPTS if playable(path)] + [
+CASES = [pytest.param(path, "polling", id=f"polling-{path.stem}") for path in TRANSCRIPTS if playable_on_platforms(path)] + [
     pytest.param(path, "webhook", id=f"webhook-{path.stem}") for path in TRANSCRIPTS if path.stem == "happy_path"
 ]
 
 
-@pytest.mark.parametrize(("path", "harness"), CASES, indirect=["harness"])
-async def test_transcript_on_telegram(path: Path, harness: Harness) -> None:
-    script = await play(harness.platform, harness.settle, path)
+@pytest.mark.parametrize(("path", "adapter"), CASES, indirect=["adapter"])
+async def test_transcript_on_telegram(path: Path, adapter: Adapter) -> None:
+    script = await play_transcript(TelegramPlayer(adapter.platform, adapter.settle), path)
     if "stored" in script:
-        assert harness.session.store is not None
-        stored = await harness.session.store.get_draft(script["stored"]["reference"])
-        assert stored is not None and stored.user == UserKey(channel="telegram", user_id="1001")
+        assert adapter.session.store is not None
+        await check_stored(adapter.session.store, script["stored"], CHANNEL, "1001")
 
 
-async def test_a_group_is_asked_to_talk_one_to_one(harness: Harness, content: Content) -> None:
-    update = await harness.platform.group_message("/start@kyoso_emulator_bot", chat_id=-4242)
-    await harness.settle(update)
-    assert [message.text for message in harness.platform.sent_to(-4242)] == [content.common.messages.one_to_one]
-    assert harness.platform.sent_to(1001) == []
+async def test_a_group_is_asked_to_talk_one_to_one(adapter: Adapter, content: Content) -> None:
+    update = await adapter.platform.group_message("/start@kyoso_emulator_bot", chat_id=-4242)
+    await adapter.settle(update)
+    assert [message.text for message in adapter.platform.sent_to(-4242)] == [content.common.messages.one_to_one]
+    assert adapter.platform.sent_to(1001) == []

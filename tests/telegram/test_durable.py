@@ -21,12 +21,10 @@ from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.ingest.worker import Ingest, IngestPolicy
 from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
+from tests.harness import HAPPY_PATH, TelegramPlayer, check_stored, play_transcript
 from tests.helpers import ShiftedClock, serve_locally
-from tests.telegram.play import play
-from tests.test_transcripts import TRANSCRIPTS
 
 SECRET = "durable-secret_1"
-HAPPY_PATH = next(path for path in TRANSCRIPTS if path.stem == "happy_path")
 
 
 @dataclass
@@ -85,9 +83,8 @@ async def webhook_stack(roomy_emulator: TelegramEmulator, database_url: str) -> 
 
 
 async def test_a_whole_proposal_from_start_to_reference_number(stack: Stack) -> None:
-    script = await play(stack.platform, stack.settle, HAPPY_PATH)
-    stored = await stack.app.store.get_draft(script["stored"]["reference"])
-    assert stored is not None and str(stored.user) == "telegram:1001"
+    script = await play_transcript(TelegramPlayer(stack.platform, stack.settle), HAPPY_PATH)
+    await check_stored(stack.app.store, script["stored"], "telegram", "1001")
 
 
 async def test_a_wrong_secret_gets_401_a_malformed_body_400_and_nothing_is_stored(webhook_stack: Stack) -> None:

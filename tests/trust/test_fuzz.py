@@ -27,9 +27,9 @@ from bot.emulators.line.events import sign
 from bot.faq.matcher import FaqIndex
 from storage import tables
 from storage.sql_store import SqlStore, create_engine_for
+from tests.harness import SECRET
 from tests.helpers import SCRIPTED, FakeClock, visible_text
-from tests.line.conftest import SECRET
-from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+from tests.trust.platforms import TELEGRAM_SECRET, Platforms
 
 TRICKY = [
     "\x00", "a\x00b", "\u202eRTL override\u202c", "مرحبا بالعالم", "e\u0301\u0301\u0301", "🧑‍🤝‍🧑👩🏽‍💻🀄", "\U0010ffff",

@@ -26,8 +26,8 @@ from bot.emulators.line.events import sign
 from bot.settings import Settings
 from bot.staff import passwords
 from bot.staff.passwords import hash_password
-from tests.line.conftest import SECRET
-from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+from tests.harness import SECRET
+from tests.trust.platforms import TELEGRAM_SECRET, Platforms
 
 STAFF_PASSWORD = "correct horse battery"
 

@@ -19,10 +19,10 @@ from bot.server.app import MAX_BODY
 from bot.server.ratelimit import AddressLimiter
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage.sql_store import SqlStore
+from tests.harness import PASSWORD
 from tests.helpers import FakeClock, visible_text
-from tests.staff.conftest import PASSWORD
 from tests.staff.serving import running_server
-from tests.trust.conftest import TELEGRAM_SECRET, Platforms
+from tests.trust.platforms import TELEGRAM_SECRET, Platforms
 
 SLOW_DOWN = "少しのあいだお返事を控えます"
 USER = UserKey(channel="test", user_id="flooder")

@@ -18,10 +18,9 @@ from bench.workers import SECRET, TOKEN, Workers, free_port, worker_environment
 from bot.emulators.line import LineEmulator
 from bot.emulators.line.events import sign
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
-from tests.handoff.conftest import Inbox
+from tests.harness import NO_FLOOD, TRANSCRIPTS
 from tests.helpers import wait_until
-from tests.telegram.conftest import NO_FLOOD
-from tests.test_transcripts import TRANSCRIPTS
+from tests.mail import Inbox
 
 ORGANISATION = "秘匿テスト合同会社ミドリ"
 NAME = "多摩川 秘子"

@@ -16,7 +16,7 @@ import pytest
 
 from bench.workers import Workers, worker_environment
 from bot.emulators.line import LineEmulator
-from tests.line.conftest import SECRET, TOKEN
+from tests.harness import SECRET, TOKEN
 
 CUT_OFF_WITHIN = 8.0  # seconds: generous on a loaded machine, against an hour before
 

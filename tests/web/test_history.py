@@ -15,7 +15,7 @@ from bot.server.app import create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage import retention
 from storage.sql_store import create_engine_for
-from tests.a11y.browser import play_over_web
+from tests.harness import play_over_web
 from tests.helpers import serve_locally
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -9,7 +9,8 @@ import aiohttp
 
 from bot.content.loader import load_content
 from bot.settings import REPOSITORY_ROOT
-from tests.a11y.browser import PHONE, assert_accessible, chromium, horizontal_overflow, needs_browser, new_page, play_over_web
+from tests.a11y.browser import PHONE, assert_accessible, chromium, horizontal_overflow, needs_browser, new_page
+from tests.harness import play_over_web
 
 CONTENT = load_content(REPOSITORY_ROOT)
 FORM = CONTENT.common.form

@@ -1,4 +1,4 @@
-"""The LINE rich menu (the fixed buttons under the chat), defined in ``channels/line_richmenu.yaml``.
+"""The LINE rich menu (the fixed buttons under the chat), defined in ``dialogs/line/richmenu.yaml``.
 
 Each button either runs a core command (メニュー, 担当者に相談, …) or picks an
 item of the core's menu from wherever the user is: its postback carries
@@ -32,7 +32,7 @@ from bot.core import payloads
 from bot.core.required import required
 from bot.settings import Settings
 
-RICH_MENU_FILE = Path("channels") / "line_richmenu.yaml"
+RICH_MENU_FILE = Path("dialogs") / "line" / "richmenu.yaml"
 WIDTH = 2500
 
 

@@ -1,4 +1,4 @@
-"""`kyoso line-emulator`: the emulated LINE platform with you as the user, in this terminal.
+"""`kyoso line emulator`: the emulated LINE platform with you as the user, in this terminal.
 
 Start `kyoso serve` with ``LINE_API_BASE_URL=http://127.0.0.1:<port>`` and the
 same channel secret and token, then chat here: type a message, or the number

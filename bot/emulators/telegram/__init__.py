@@ -1,6 +1,6 @@
 """A local Telegram Bot API server: the methods the bot calls, users who send it updates, and a record of its replies.
 
-Use ``TelegramEmulator`` from tests; ``kyoso telegram-emulator`` runs it on a port.
+Use ``TelegramEmulator`` from tests; ``kyoso telegram emulator`` runs it on a port.
 """
 
 from bot.emulators.telegram.limits import RateLimits

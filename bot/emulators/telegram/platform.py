@@ -1,7 +1,7 @@
 """The emulated Telegram: Bot API server, the users who talk to the bot, and what the bot sent them.
 
 Tests drive it in-process (``user_sends``, ``user_presses``, ``sent_to``…);
-``kyoso telegram-emulator`` exposes the same actions over HTTP under
+``kyoso telegram emulator`` exposes the same actions over HTTP under
 ``/_emulator/`` (see ``control.py``).
 """
 

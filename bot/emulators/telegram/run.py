@@ -1,4 +1,4 @@
-"""``kyoso telegram-emulator``: the emulated Bot API on a port, until Ctrl-C."""
+"""``kyoso telegram emulator``: the emulated Bot API on a port, until Ctrl-C."""
 
 from __future__ import annotations
 
