@@ -158,6 +158,8 @@ class Conversation:
             self.say(self.common.validation.not_text)
             self.prompt_due = True
             return
+        if await self.revision.start_if_typed(inbound, text):
+            return
         command = self.command(inbound, text)
         if command is not None:
             await self._run_command(command)
@@ -327,8 +329,9 @@ class Conversation:
         away = last is not None and self.now - last > timedelta(hours=self.common.resume_after_hours)
         if not (self.state.paused or (away and self.state.values)):
             return False
-        if await self.my_proposals.answer_if_asked(inbound, text, self._read):
-            return True  # a look at the drafts sent: the draft being written stays as it was (paused, too)
+        about_a_sent_draft = await self.my_proposals.answer_if_asked(inbound, text, self._read)
+        if about_a_sent_draft or await self.revision.start_if_typed(inbound, text):
+            return True  # the draft being written stays as it was (paused, or set aside for the revision)
         self.state.paused = False
         self.say(self.common.messages.resumed)
         if inbound.payload is not None or inbound.document is not None or self.command(inbound, text) is not None:

@@ -87,8 +87,8 @@ async def test_the_returned_fields_are_revised_and_resubmitted_as_version_2(
     said = await engine.handle(Inbound(user=VISITOR, text="年50万円（食材30万円、会場20万円）"))
     assert any(isinstance(reply, CardMessage) for reply in said), "back at the summary"
     await engine.handle(Inbound(user=VISITOR, payload=payloads.COMMAND + "menu"))  # the usual commands work
-    said = await engine.handle(Inbound(user=VISITOR, payload=payloads.REVISE + reference))
-    assert "タイトルを教えてください" in said[-1].text, "pressed again: the revision starts over"  # type: ignore[union-attr]
+    said = await engine.handle(Inbound(user=VISITOR, text="修正を始める"))
+    assert "タイトルを教えてください" in said[-1].text, "typed this time: the revision starts over"  # type: ignore[union-attr]
     await engine.handle(Inbound(user=VISITOR, text="公園で子ども食堂と学習支援"))
     await engine.handle(Inbound(user=VISITOR, text="年50万円（食材30万円、会場20万円）"))
     await engine.handle(Inbound(user=VISITOR, payload=payloads.OPTION + "confirm"))
@@ -149,8 +149,9 @@ async def test_a_revision_of_a_draft_staff_closed_meanwhile_is_refused_politely_
     await engine.handle(Inbound(user=VISITOR, text="こんにちは"))
     await engine.handle(Inbound(user=VISITOR, payload=payloads.MENU_ITEM + "draft"))
     await engine.handle(Inbound(user=VISITOR, text="あたらしい団体"))  # a new draft, set aside by the revision
-    said = await engine.handle(Inbound(user=VISITOR, payload=payloads.REVISE + reference))
-    assert "タイトルを教えてください" in said[-1].text  # type: ignore[union-attr]
+    await engine.handle(Inbound(user=VISITOR, text="中断"))
+    said = await engine.handle(Inbound(user=VISITOR, text="修正を始める"))  # typed, while the new draft is paused
+    assert "おかえりなさい" not in said[0].text and "タイトルを教えてください" in said[-1].text  # type: ignore[union-attr]
     await engine.handle(Inbound(user=VISITOR, text="公園で子ども食堂と学習支援"))
 
     await services.staff.change_status(reference, "差し戻し中", "見送り", "sato", "", console.clock.now())  # closed meanwhile
