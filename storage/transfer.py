@@ -52,7 +52,7 @@ class SqlTransfers:
             source = UserKey(channel=code.channel, user_id=code.user_id)
             # Both conversations locked, always in the same order: two moves at once cannot wait for each other.
             states = {key: (await lock_conversation(connection, key))[0] for key in sorted((source, user), key=str)}
-            if not has_draft(states[source]):  # sent or deleted since the code was given
+            if not has_draft(states[source]) or states[source].revising is not None:  # sent or deleted, or being revised
                 await _use(connection, code.id, user, now)
                 return Redeemed(Outcome.EXPIRED)
             if has_draft(states[user]):

@@ -138,6 +138,10 @@ def offer_code(conversation: Conversation, lifetime: timedelta) -> str | None:
     if not has_draft(conversation.state):
         conversation.say(texts.no_draft)
         return None
+    if conversation.state.revising is not None:  # the returned draft is resubmitted where it was sent from
+        conversation.say(texts.revising)
+        conversation.prompt_due = True
+        return None
     code = new_code()
     conversation.say(render(texts.code, {"code": shown(code), "minutes": int(lifetime.total_seconds() // 60)}))
     return code

@@ -152,6 +152,9 @@ async def test_a_revision_of_a_draft_staff_closed_meanwhile_is_refused_politely_
     await engine.handle(Inbound(user=VISITOR, text="中断"))
     said = await engine.handle(Inbound(user=VISITOR, text="修正を始める"))  # typed, while the new draft is paused
     assert "おかえりなさい" not in said[0].text and "タイトルを教えてください" in said[-1].text  # type: ignore[union-attr]
+    said = await engine.handle(Inbound(user=VISITOR, text="別の端末で続ける"))
+    assert "修正中の提案は、別の端末には引き継げません" in said[0].text, "no code: the revision stays here"  # type: ignore[union-attr]
+    assert "コード" not in said[0].text and "タイトルを教えてください" in said[-1].text  # type: ignore[union-attr]
     await engine.handle(Inbound(user=VISITOR, text="公園で子ども食堂と学習支援"))
 
     await services.staff.change_status(reference, "差し戻し中", "見送り", "sato", "", console.clock.now())  # closed meanwhile
