@@ -26,7 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("finish", ("finish", "retry_later")),
     ("mark handled", ("mark_handled",)),
     ("turn: FAQ", ("FaqIndex.lookup", "LiveContent.lookup")),
-    ("turn: storage", ("SqlStore.turn", "_lock_conversation", "_answered")),
+    ("turn: storage", ("SqlStore.turn", "lock_conversation", "_answered")),
     ("turn: core", ("Engine.handle", "Conversation.")),
     ("deliver", ("LineSender.send", "to_batches", "TelegramSender", "deliver")),
     ("ingest other", ("bot/ingest/", "LineProcessor", "processor")),

@@ -1,9 +1,10 @@
 """Documents (企画書) in the database: kept with the user's draft in progress, linked to it when it is submitted.
 
 A document of a draft in progress belongs to the conversation (channel, user) and has no draft yet;
-最初から and データ削除 forget it, and so does ``kyoso purge`` with its idle conversation. Once the
-draft is submitted, the document stays with the draft for staff (deleted with it) and is served only
-through the staff console (``bot/staff/documents.py``) and the staff mail.
+最初から and データ削除 forget it, and so does ``kyoso purge`` with its idle conversation; it moves with
+the draft to another channel (「別の端末で続ける」). Once the draft is submitted, the document stays with
+the draft for staff (deleted with it) and is served only through the staff console
+(``bot/staff/documents.py``) and the staff mail.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ async def keep(connection: AsyncConnection, user: UserKey, document: NewDocument
 async def discard_pending(connection: AsyncConnection, user: UserKey) -> None:
     """The files of the user's draft in progress (最初から, データ削除)."""
     await connection.execute(delete(documents).where(_pending(user)))
+
+
+async def move_pending(connection: AsyncConnection, source: UserKey, to: UserKey) -> None:
+    """The files of a draft in progress go with it to another channel (「別の端末で続ける」); ``to``'s own are forgotten."""
+    await discard_pending(connection, to)
+    await connection.execute(update(documents).where(_pending(source)).values(channel=to.channel, user_id=to.user_id))
 
 
 async def link(connection: AsyncConnection, user: UserKey, draft_id: int, kept: Sequence[DocumentNote]) -> None:

@@ -1,4 +1,4 @@
-"""`kyoso purge`: forget conversations and platform events older than the retention period.
+"""`kyoso purge`: forget conversations, platform events and transfer codes older than the retention period.
 
 Submitted drafts, their consent records and documents are not touched: staff need them. Safe to run
 from cron: it deletes only what is older than the cut-off, so a second run finds nothing.
@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.documents import purge_orphans
+from storage.transfer import purge_codes
 from storage.tables import answered_turns, conversations, inbound_events, web_chat_lines
 
 
@@ -51,6 +52,7 @@ async def purge(engine: AsyncEngine, cutoff: datetime) -> Purged:
         # What the web chat shows again after a reload: lines from before the cut-off are not shown any more.
         await connection.execute(delete(web_chat_lines).where(web_chat_lines.c.created_at < cutoff))
         await purge_orphans(connection)  # the files of the drafts in progress of the conversations forgotten above
+        await purge_codes(connection, cutoff)  # 「別の端末で続ける」's codes and wrong tries
     return Purged(conversations=idle.rowcount, events=finished.rowcount)
 
 

@@ -46,6 +46,7 @@ from bot.core.usage import UsageEvent
 from bot.core.my_proposals import SubmittedDraft
 from bot.core.revision import ReturnedDraft
 from storage import revisions, sqlite_inline
+from storage.conversation_lock import lock_conversation, utc
 from storage.documents import discard_pending, keep, link, notes_of
 from storage.gate import gate_of
 from storage.queue import SENT
@@ -54,7 +55,6 @@ from storage.tables import (
     consents,
     consultation_messages,
     consultations,
-    conversations,
     drafts,
     faq_questions,
     handoff_outbox,
@@ -65,6 +65,7 @@ from storage.tables import (
     staff_audit,
     web_chat_lines,
 )
+from storage.transfer import forget_codes
 from storage.turn_end import end_turn
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -77,12 +78,6 @@ class QuestionCount:
     question: str
     count: int
     last_asked: datetime
-
-
-def _utc(value: datetime | str) -> datetime:
-    """Aggregates bypass the column type on SQLite, which hands back text."""
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def create_engine_for(url: str) -> AsyncEngine:
@@ -217,7 +212,8 @@ class SqlTurn:
     async def erase_user_data(self) -> list[str]:
         """Drop the questions kept with the user's submitted drafts (the drafts stay for staff), the
         texts of the user's finished platform events (their ids stay, so a redelivery is still dropped)
-        what the user said in consultations not kept with a draft, and the web chat's lines kept for a reload.
+        what the user said in consultations not kept with a draft, the web chat's lines kept for a reload, the files
+        of the draft in progress and the codes of 「別の端末で続ける」.
 
         The conversation state is blanked by the caller and saved when the turn ends. The event being
         handled now is not finished yet; `kyoso purge` removes it later.
@@ -240,6 +236,7 @@ class SqlTurn:
         )
         await self._erase_consultations()
         await discard_pending(self._connection, self._user)
+        await forget_codes(self._connection, self._user)
         await self._connection.execute(
             delete(web_chat_lines)
             .where(web_chat_lines.c.channel == self._user.channel, web_chat_lines.c.user_id == self._user.user_id)
@@ -487,7 +484,7 @@ class SqlStore:
         A keyed turn answers a stored platform event: it commits as ``recoverable``.
         """
         async with self._gate.hold(), (self._engine if key is None else self._recoverable).begin() as connection:
-            state, last_reply_at = await _lock_conversation(connection, user)
+            state, last_reply_at = await lock_conversation(connection, user)
             answered = None if key is None or first_try else await _answered(connection, user, key)
             turn = SqlTurn(connection, user, state, answered, last_reply_at)
             yield turn
@@ -529,7 +526,7 @@ class SqlStore:
         )
         async with self._engine.connect() as connection:
             rows = await connection.execute(query)
-            return [QuestionCount(question=row.question, count=row.count, last_asked=_utc(row.last_asked)) for row in rows]
+            return [QuestionCount(question=row.question, count=row.count, last_asked=utc(row.last_asked)) for row in rows]
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached."""
@@ -548,25 +545,10 @@ def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sq
 
 
 # Built once: the hot path's statements are compiled once and found in SQLAlchemy's cache by identity.
-_MINE = and_(conversations.c.channel == bindparam("who_channel"), conversations.c.user_id == bindparam("who_user"))
-_LAST_REPLY_AT = (
-    select(func.max(proposer_messages.c.delivered_at))
-    .where(
-        proposer_messages.c.channel == bindparam("who_channel"), proposer_messages.c.user_id == bindparam("who_user"),
-        proposer_messages.c.status == SENT,
-    )
-    .scalar_subquery()
-)
-# FOR UPDATE is rendered on PostgreSQL only; SQLite already holds the write lock.
-_LOCK_STATE = select(conversations.c.state, _LAST_REPLY_AT.label("last_reply_at")).where(_MINE).with_for_update(of=conversations)
 _ANSWERED = select(answered_turns.c.replies).where(
     answered_turns.c.channel == bindparam("who_channel"), answered_turns.c.user_id == bindparam("who_user"),
     answered_turns.c.turn_key == bindparam("key"),
 )
-_NEW_CONVERSATION = {
-    dialect: insert_for(conversations).on_conflict_do_nothing(index_elements=["channel", "user_id"])
-    for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
 
 
 def _replaced(value: Any, forms: set[str], replacement: str) -> Any:
@@ -578,23 +560,6 @@ def _replaced(value: Any, forms: set[str], replacement: str) -> Any:
     if isinstance(value, dict):
         return {key: _replaced(item, forms, replacement) for key, item in value.items()}
     return value
-
-
-async def _lock_conversation(connection: AsyncConnection, user: UserKey) -> tuple[ConversationState, datetime | None]:
-    """Lock the user's row for this transaction and load its state (creating the row for a new user), and when the
-    newest staff reply reached the user (in the same statement: a turn's round trips are what it costs)."""
-    mine = {"who_channel": user.channel, "who_user": user.user_id}
-    row = (await connection.execute(_LOCK_STATE, mine)).first()
-    if row is None:
-        now = datetime.now(UTC)
-        await connection.execute(
-            _NEW_CONVERSATION[connection.dialect.name],
-            {"channel": user.channel, "user_id": user.user_id, "state": ConversationState().model_dump_json(),
-             "created_at": now, "updated_at": now},
-        )
-        row = (await connection.execute(_LOCK_STATE, mine)).one()
-    last_reply_at = None if row.last_reply_at is None else _utc(row.last_reply_at)
-    return ConversationState.model_validate_json(row.state), last_reply_at
 
 
 async def _answered(connection: AsyncConnection, user: UserKey, key: str) -> list[Outbound] | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import UserKey
 from bot.core.state import ConversationState
 from bot.core.transfer import Outcome, Redeemed, TransferLimits, has_draft, moved_state
-from storage.sql_store import _lock_conversation
+from storage.conversation_lock import lock_conversation
+from storage.documents import move_pending
 from storage.tables import conversations, transfer_attempts, transfer_codes
 
 KEEP_USED_CODES = timedelta(days=1)  # a used or expired code is still told apart from an unknown one this long
@@ -50,19 +51,32 @@ class SqlTransfers:
                 return await _wrong(connection, user, now, Outcome.USED if code.used_at else Outcome.EXPIRED)
             source = UserKey(channel=code.channel, user_id=code.user_id)
             # Both conversations locked, always in the same order: two moves at once cannot wait for each other.
-            states = {key: (await _lock_conversation(connection, key))[0] for key in sorted((source, user), key=str)}
-            if not has_draft(states[source]):  # sent or deleted since the code was given
+            states = {key: (await lock_conversation(connection, key))[0] for key in sorted((source, user), key=str)}
+            if not has_draft(states[source]) or states[source].revising is not None:  # sent or deleted, or being revised
                 await _use(connection, code.id, user, now)
                 return Redeemed(Outcome.EXPIRED)
             if has_draft(states[user]):
                 return Redeemed(Outcome.BUSY)  # the code still works once this draft is sent or cleared
             await _save(connection, user, moved_state(states[source], source, user, now))
             await _save(connection, source, ConversationState(reminders_off=states[source].reminders_off))
+            await move_pending(connection, source, user)
             await _use(connection, code.id, user, now)
             return Redeemed(Outcome.MOVED, came_from=source.channel)
 
 
-def _of(user: UserKey) -> tuple[object, ...]:
+async def forget_codes(connection: AsyncConnection, user: UserKey) -> None:
+    """データ削除: the codes the user was given go (the wrong codes they typed stay counted until their window ends:
+    deleting one's data does not lift the limit on guessing)."""
+    await connection.execute(delete(transfer_codes).where(*_of(user)))
+
+
+async def purge_codes(connection: AsyncConnection, cutoff: datetime) -> None:
+    """``kyoso purge``: codes that stopped working before the cut-off, and wrong tries made before it."""
+    await connection.execute(delete(transfer_codes).where(transfer_codes.c.expires_at < cutoff))
+    await connection.execute(delete(transfer_attempts).where(transfer_attempts.c.at < cutoff))
+
+
+def _of(user: UserKey) -> tuple[ColumnElement[bool], ...]:
     return transfer_codes.c.channel == user.channel, transfer_codes.c.user_id == user.user_id
 
 

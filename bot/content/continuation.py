@@ -16,6 +16,7 @@ class ReminderTexts(Strict):
 class TransferTexts(Strict):
     code: NonEmpty = Field(description="the one-time code and how to use it; must say {code}; {minutes}")
     no_draft: NonEmpty = Field(description="「別の端末で続ける」 with no unsent draft")
+    revising: NonEmpty = Field(description="「別の端末で続ける」 during a 差し戻し revision: it is finished where it was started")
     moved: NonEmpty = Field(description="on the new channel, once the draft has moved there; {channel} is where it was")
     expired: NonEmpty
     used: NonEmpty = Field(description="a code that moved a draft already (each works once)")

@@ -86,6 +86,7 @@ class Conversation:
         self.prompt_due = False
         self.code_lifetime = code_lifetime
         self.transfer_code: str | None = None  # 「別の端末で続ける」 gave this code: kept after the turn (bot/core/transfer.py)
+        self._readings: dict[str, Reading] = {}  # a line asked about twice in a turn (at the menu, then here) is read once
         self._facts = {**content.facts.facts, **content.common.words_for(user.channel)}
         self.handover = Handover(self, can_receive_replies)
         self.staff_replies = StaffReplies(self, reply_window)
@@ -156,6 +157,8 @@ class Conversation:
         if inbound.not_text and inbound.payload is None:
             self.say(self.common.validation.not_text)
             self.prompt_due = True
+            return
+        if await self.revision.start_if_typed(inbound, text):
             return
         command = self.command(inbound, text)
         if command is not None:
@@ -326,6 +329,9 @@ class Conversation:
         away = last is not None and self.now - last > timedelta(hours=self.common.resume_after_hours)
         if not (self.state.paused or (away and self.state.values)):
             return False
+        about_a_sent_draft = await self.my_proposals.answer_if_asked(inbound, text, self._read)
+        if about_a_sent_draft or await self.revision.start_if_typed(inbound, text):
+            return True  # the draft being written stays as it was (paused, or set aside for the revision)
         self.state.paused = False
         self.say(self.common.messages.resumed)
         if inbound.payload is not None or inbound.document is not None or self.command(inbound, text) is not None:
@@ -398,9 +404,12 @@ class Conversation:
     # --- FAQ ---------------------------------------------------------------------
 
     def _read(self, text: str) -> Reading:
-        """The one lookup of a typed line: FAQ, intents and outside topics from one embedding."""
+        """The one lookup of a typed line: FAQ, intents and outside topics from one embedding (once per turn)."""
         # A pasted document is not a question: match on its beginning only, so lookups stay fast.
-        return self.faq.read(text[:MAX_QUESTION_KEPT]) if text.strip() else Reading()
+        line = text[:MAX_QUESTION_KEPT]
+        if line not in self._readings:
+            self._readings[line] = self.faq.read(line) if line.strip() else Reading()
+        return self._readings[line]
 
     async def _answer_if_asked(self, text: str) -> None:
         """A first or returning message: act on it only if it names an answer, a request, or a question the bot knows."""

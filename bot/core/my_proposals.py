@@ -6,23 +6,26 @@ outside it. Only the user's own drafts are shown; a button naming another refere
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from bot.content.loader import Content
-from bot.content.models import EditMenuStep, SummaryStep
+from bot.content.models import EditMenuStep, Option, SummaryStep
 from bot.core import payloads
-from bot.core.messages import CardMessage, Choice
+from bot.core.intents import find_intent
+from bot.core.messages import CardMessage, Choice, Inbound
 from bot.core.options import menu_options
 from bot.core.prompts import command_buttons
-from bot.core.text import render
+from bot.core.text import normalize, render
 from bot.core.views import summary_card
 from bot.core.workflow import RETURNED
 
 if TYPE_CHECKING:
     from bot.core.conversation import Conversation
+    from bot.core.ports import Reading
 
 MAX_LISTED = 12  # newest first, with the メニュー button within LINE's 13 quick replies
 OPTION = "my_proposals"  # the menu item's show: value
@@ -79,6 +82,39 @@ class MyProposals:
             buttons = [Choice(label=draft.reference, payload=payloads.PROPOSAL + draft.reference) for draft in drafts]
             conversation.say("\n".join(lines), buttons + menu)
         conversation.prompt_due = False
+
+    async def answer_if_asked(self, inbound: Inbound, text: str, read: Callable[[str], Reading]) -> bool:
+        """わたしの提案 asked for (its button, a draft's reference, or in words): shown, and True.
+
+        Nothing else of the conversation changes: a paused draft stays paused, for the user only looks at
+        what they sent (``read``: the conversation's one lookup of a typed line).
+        """
+        prefix, value = payloads.split(inbound.payload or "")
+        if prefix == payloads.PROPOSAL:
+            await self.show(value)
+            return True
+        option = menu_options(self._conversation.content).get(value) if prefix == payloads.MENU_ITEM else None
+        typed = inbound.payload is None and inbound.document is None and not inbound.not_text
+        if (option is not None and option.show == OPTION) or (typed and self._named(text, read)):
+            await self.list()
+            return True
+        return False
+
+    def _named(self, text: str, read: Callable[[str], Reading]) -> bool:
+        """The line asks for the list as the menu would take it: its item's label or words, or its request, when sure."""
+        from bot.core.understanding import decide  # it needs bot.core.ports, which needs this module
+
+        content = self._conversation.content
+        menu = content.steps.get(content.common.commands["menu"].goto or "")
+        if menu is None or normalize(text).isdigit():  # a number picks from the answers shown last, not from the menu
+            return False
+        decision = decide(content, menu, {}, text, read)
+        if decision.option is not None:
+            option: Option | None = decision.option.option
+        else:
+            intent = find_intent(content, decision.intent) if decision.kind == "intent" else None
+            option = menu_options(content).get(intent.option or "") if intent is not None else None
+        return option is not None and option.show == OPTION
 
     async def show(self, reference: str) -> None:
         conversation = self._conversation

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.content.loader import Content
-from bot.content.models import ChoiceStep, CommandName, Common, ConsentStep, Step, SummaryStep, TextStep
+from bot.content.models import ChoiceStep, CommandName, Common, ConsentStep, EditMenuStep, Step, SummaryStep, TextStep
 from bot.core import payloads
 from bot.core.dated import dated_note
 from bot.core.messages import Choice, Outbound, TextMessage
@@ -66,7 +66,10 @@ def is_optional(step: Step, values: dict[str, str]) -> bool:
 def _buttons(content: Content, state: ConversationState, step: Step) -> list[Choice]:
     """The step's answers, then the common command buttons; answers page when they do not all fit."""
     common = content.common
-    options = [Choice(label=o.option.label, payload=o.payload) for o in offered(step, content, state.values)]
+    choices = offered(step, content, state.values)
+    if isinstance(step, EditMenuStep) and state.revising is not None:  # 差し戻し: only the fields staff returned
+        choices = [choice for choice in choices if choice.option.value in state.revising.fields]
+    options = [Choice(label=o.option.label, payload=o.payload) for o in choices]
     names = common.text_step_buttons if isinstance(step, TextStep) else common.choice_step_buttons
     extras = command_buttons(common, [name for name in names if button_applies(common, state, name, step)])
     room = common.max_choices - len(extras)

@@ -1,6 +1,6 @@
 """差し戻し: staff returned a submitted draft, naming the fields to improve with a comment.
 
-The proposer presses 修正を始める (under the notice, or beside the draft in わたしの提案): the draft's
+The proposer presses 修正を始める (under the notice, or beside the draft in わたしの提案), or types it: the draft's
 answers come back into the conversation without those fields, so the form asks exactly them (the
 usual commands work), then shows the summary; consent and 送る resubmit it under the same reference
 with the next version number (``Turn.resubmit``). A draft being written meanwhile is kept aside and
@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from bot.core.draft import ConsentRecord, DraftProposal
+from bot.core.messages import Inbound
 from bot.core.my_proposals import summary_ref
 from bot.core.options import display_value, field_steps
 from bot.core.prompts import command_buttons
 from bot.core.state import Revising
-from bot.core.text import render
+from bot.core.text import normalize, render
+from bot.core.workflow import RETURNED
 
 if TYPE_CHECKING:
     from bot.content.models import SubmitStep
@@ -40,6 +42,19 @@ class Revision:
         self._conversation = conversation
         self._texts = conversation.content.after_handoff.returned
 
+    async def start_if_typed(self, inbound: Inbound, text: str) -> bool:
+        """「修正を始める」 typed instead of pressed: the revision of the user's newest returned draft starts (True).
+
+        Without a returned draft the line is read as any other (False).
+        """
+        if inbound.payload is not None or inbound.document is not None or normalize(text) != normalize(self._texts.start):
+            return False
+        returned = [draft for draft in await self._conversation.turn.my_drafts() if draft.status == RETURNED]
+        if not returned:
+            return False
+        await self.start(returned[0].reference)
+        return True
+
     async def start(self, reference: str) -> None:
         conversation = self._conversation
         returned = await conversation.turn.returned_draft(reference)
@@ -55,6 +70,7 @@ class Revision:
         state.revising = Revising(reference=reference, fields=wanted, message=returned.message, kept=kept)
         state.consent = None
         state.pending = state.pending_answer = None
+        state.paused = False  # the revision's answers are answers, not a return after a pause
         lines = [self._line(summary, name, returned.data.get(name, "")) for name in wanted]
         conversation.say(render(self._texts.intro, {"reference": reference, "message": returned.message, "fields": "\n".join(lines)}))
         state.return_to = summary

@@ -6,8 +6,9 @@ refuses more once either count is reached), so guessing one is hopeless. Only it
 
 Giving the code is a command of the conversation (the code goes into the reply, its hash into storage
 after the turn); taking it is done before the turn of the user who typed it, in one transaction that
-moves the conversation state from the old (channel, user) to the new one, so the old channel's draft is
-gone and staff see one draft, which records the channels it passed through (``CHANNELS_PASSED``).
+moves the conversation state and the files sent with the draft from the old (channel, user) to the new
+one, so the old channel's draft is gone and staff see one draft, which records the channels it passed
+through (``CHANNELS_PASSED``).
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def moved_state(source: ConversationState, came_from: UserKey, to: UserKey, now:
     values = {**source.values, CHANNELS_PASSED: ",".join([*channels_passed(source.values, came_from.channel), to.channel])}
     return ConversationState(
         step=source.step, values=values, history=source.history, return_to=source.return_to, consent=source.consent,
-        faq_log=source.faq_log, reached=source.reached, last_seen=now,
+        documents=source.documents, faq_log=source.faq_log, reached=source.reached, last_seen=now,
         reminded_at=source.reminded_at, reminders_off=source.reminders_off,  # still one reminder per draft
     )
 
@@ -136,6 +137,10 @@ def offer_code(conversation: Conversation, lifetime: timedelta) -> str | None:
     texts = conversation.content.continuation.transfer
     if not has_draft(conversation.state):
         conversation.say(texts.no_draft)
+        return None
+    if conversation.state.revising is not None:  # the returned draft is resubmitted where it was sent from
+        conversation.say(texts.revising)
+        conversation.prompt_due = True
         return None
     code = new_code()
     conversation.say(render(texts.code, {"code": shown(code), "minutes": int(lifetime.total_seconds() // 60)}))

@@ -68,3 +68,27 @@ async def test_typed_request_lists_them_and_a_new_user_hears_there_are_none(cont
     clock.advance(0.1)
     said = await engine.handle(Inbound(user=BOB, text="わたしの提案"))
     assert reference in said[-1].text  # type: ignore[union-attr]
+
+
+async def test_asked_for_while_a_draft_is_paused_the_list_is_shown_and_the_draft_stays_paused(
+    content: Content, store: SqlStore,
+) -> None:
+    clock = FakeClock(datetime(2026, 12, 3, 10, 0, tzinfo=JST))
+    reference = await submit(store, make_submission(user=ALICE))
+    engine = engine_for(content, store, clock)
+    await engine.handle(Inbound(user=ALICE, text="こんにちは"))
+    await engine.handle(Inbound(user=ALICE, payload=payloads.MENU_ITEM + "draft"))
+    asked = await engine.handle(Inbound(user=ALICE, text="株式会社つづき"))
+    await engine.handle(Inbound(user=ALICE, text="中断"))
+
+    for typed in ("わたしの提案", "送った提案を見たい"):
+        said = await engine.handle(Inbound(user=ALICE, text=typed))
+        texts = [reply.text for reply in said if isinstance(reply, TextMessage)]
+        assert len(texts) == 1 and reference in texts[0], (typed, texts)
+        assert "おかえりなさい" not in texts[0] and "しますか" not in texts[0]
+    said = await engine.handle(Inbound(user=ALICE, payload=payloads.MENU_ITEM + "my_proposals"))  # the rich menu's button
+    assert [reply.text for reply in said] == [said[-1].text] and reference in said[-1].text  # type: ignore[union-attr]
+
+    said = await engine.handle(Inbound(user=ALICE, text="再開"))
+    assert said[0].text == "おかえりなさい。前回の続きから再開します。"  # type: ignore[union-attr]
+    assert said[-1].text == asked[-1].text, "the draft was still paused, at the question it stopped at"  # type: ignore[union-attr]

@@ -75,12 +75,20 @@ async def test_the_returned_fields_are_revised_and_resubmitted_as_version_2(
     rows = {row.label: row.value for row in card.rows}
     assert rows["タイトル"] == "公園で子ども食堂と学習支援" and rows["団体名"] == "まちづくりNPO"
 
-    await engine.handle(Inbound(user=VISITOR, payload=payloads.OPTION + "edit"))
-    refused = await engine.handle(Inbound(user=VISITOR, payload=payloads.EDIT + "org_name"))
+    menu = await engine.handle(Inbound(user=VISITOR, payload=payloads.OPTION + "edit"))
+    fields = [choice.label for choice in menu[-1].choices if choice.payload.startswith(payloads.EDIT)]
+    assert fields == ["タイトル", "費用と費用対効果"], "修正 lists only the fields staff returned"
+    refused = await engine.handle(Inbound(user=VISITOR, text="団体名"))  # typed, not one of them
     assert "修正をお願いした項目は「タイトル、費用と費用対効果」です" in refused[0].text  # type: ignore[union-attr]
+    again = [choice.label for choice in refused[-1].choices if choice.payload.startswith(payloads.EDIT)]
+    assert again == fields, "and asked again, the same two"
+    said = await engine.handle(Inbound(user=VISITOR, text="2"))  # the second one shown
+    assert "費用" in said[-1].text  # type: ignore[union-attr]
+    said = await engine.handle(Inbound(user=VISITOR, text="年50万円（食材30万円、会場20万円）"))
+    assert any(isinstance(reply, CardMessage) for reply in said), "back at the summary"
     await engine.handle(Inbound(user=VISITOR, payload=payloads.COMMAND + "menu"))  # the usual commands work
-    said = await engine.handle(Inbound(user=VISITOR, payload=payloads.REVISE + reference))
-    assert "タイトルを教えてください" in said[-1].text, "pressed again: the revision starts over"  # type: ignore[union-attr]
+    said = await engine.handle(Inbound(user=VISITOR, text="修正を始める"))
+    assert "タイトルを教えてください" in said[-1].text, "typed this time: the revision starts over"  # type: ignore[union-attr]
     await engine.handle(Inbound(user=VISITOR, text="公園で子ども食堂と学習支援"))
     await engine.handle(Inbound(user=VISITOR, text="年50万円（食材30万円、会場20万円）"))
     await engine.handle(Inbound(user=VISITOR, payload=payloads.OPTION + "confirm"))
@@ -128,3 +136,38 @@ async def test_bad_returns_are_refused_with_a_reason(console: Console, store: Sq
     assert await return_for(console, reference, ["title"], "") == 400
     assert await return_for(console, reference, ["title"], "タイトルを具体的に") == 303
     assert await return_for(console, reference, ["title"], "もう一度") == 409, "it waits for the revision already"
+
+
+async def test_a_revision_of_a_draft_staff_closed_meanwhile_is_refused_politely_and_nothing_is_lost(
+    console: Console, store: SqlStore, content: Content,  # noqa: F811
+) -> None:
+    services = console.services
+    reference = await submit(store, make_submission(user=VISITOR))
+    await console.login()
+    assert await return_for(console, reference, ["title"], "タイトルを具体的に。") == 303
+    engine = Engine(content, store, build_index(content, None), console.clock, limit=SCRIPTED)
+    await engine.handle(Inbound(user=VISITOR, text="こんにちは"))
+    await engine.handle(Inbound(user=VISITOR, payload=payloads.MENU_ITEM + "draft"))
+    await engine.handle(Inbound(user=VISITOR, text="あたらしい団体"))  # a new draft, set aside by the revision
+    await engine.handle(Inbound(user=VISITOR, text="中断"))
+    said = await engine.handle(Inbound(user=VISITOR, text="修正を始める"))  # typed, while the new draft is paused
+    assert "おかえりなさい" not in said[0].text and "タイトルを教えてください" in said[-1].text  # type: ignore[union-attr]
+    said = await engine.handle(Inbound(user=VISITOR, text="別の端末で続ける"))
+    assert "修正中の提案は、別の端末には引き継げません" in said[0].text, "no code: the revision stays here"  # type: ignore[union-attr]
+    assert "コード" not in said[0].text and "タイトルを教えてください" in said[-1].text  # type: ignore[union-attr]
+    await engine.handle(Inbound(user=VISITOR, text="公園で子ども食堂と学習支援"))
+
+    await services.staff.change_status(reference, "差し戻し中", "見送り", "sato", "", console.clock.now())  # closed meanwhile
+    await engine.handle(Inbound(user=VISITOR, payload=payloads.OPTION + "confirm"))
+    said = await engine.handle(Inbound(user=VISITOR, payload=payloads.OPTION + "agree"))
+    assert f"受付番号 {reference} の提案は、いまは修正を受け付けていません" in said[0].text  # type: ignore[union-attr]
+    stored = await store.get_draft(reference)
+    assert stored is not None and (stored.status, stored.draft.title) == ("見送り", "公園で子ども食堂"), "nothing overwritten"
+    assert [version.version for version in await services.staff.versions(reference)] == [1]
+    async with store.turn(VISITOR) as turn:
+        assert turn.state.revising is None and turn.state.values.get("org_name") == "あたらしい団体", "the new draft is back"
+
+    said = await engine.handle(Inbound(user=VISITOR, payload=payloads.REVISE + reference))
+    assert "いまは修正を受け付けていません" in said[0].text, "pressed again: the same answer"  # type: ignore[union-attr]
+    said = await engine.handle(Inbound(user=UserKey(channel=WEB, user_id="visitor-2"), payload=payloads.REVISE + reference))
+    assert "いまは修正を受け付けていません" in said[-1].text, "someone else's draft: nothing shown"  # type: ignore[union-attr]
