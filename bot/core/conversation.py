@@ -416,8 +416,9 @@ class Conversation:
         step = self._current()
         decision = decide(self.content, step, self.state.values, text, self._read)
         found = decision.reading
+        intent = find_intent(self.content, decision.intent)
         wanted = (
-            decision.intent is not None
+            (intent is not None and intent.command != "resume")  # 「下書きを再開したい」 on return: just resumed
             or (decision.kind == "question" and bool(found.faq.answer or found.faq.suggestions or found.outside))
             or (decision.kind == "option" and not getattr(step, "field", None))  # 「提案の下書きをつくる」 typed at the menu
         )

@@ -1,13 +1,12 @@
 """The matcher against our own question set (tests/faq/questions.yaml): what users see, on the part nobody tuned on.
 
 The `test` part was written before the weights, confidence model and bands were fitted
-(bench/faq_calibrate.py fits on the `tune` part only). Measured with the calibration in
-bot/faq/matcher.py (bench/faq_report.py): with the embedding model, of 97 in-scope
-questions 0.918 are answered right and 2 wrong (most of the rest get "did you mean" with
-the right entry among the buttons); of 40 questions about other city services, 2 are
-answered (0.05). The issue's targets are 0.92, 0 and 0.05: the first two are not met
-(before issue 13's second round: 0.876, 2 and 0.10). The floors below are the levels
-reached, so that they hold and a regression shows.
+(bench/faq_calibrate.py fits on the `tune` part, with tests/faq/tune3.yaml, only). Measured
+with the calibration in bot/faq/matcher.py (bench/faq_report.py): with the embedding model,
+of 97 in-scope questions 0.938 are answered right and 2 wrong (most of the rest get "did you
+mean" with the right entry among the buttons); of 40 questions about other city services, 2
+are answered (0.05). The issue's targets are 0.92, 0 and 0.05: confident wrong answers are
+not at 0 yet. The floors below are the levels reached, so that they hold and a regression shows.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from bot.faq.live import build_index
 from bot.faq.matcher import FaqIndex
 
 TUNE, TEST = questions("tune"), questions("test")
-RIGHT_FLOOR = {"embeddings": 0.91, "bm25_only": 0.70}
+RIGHT_FLOOR = {"embeddings": 0.93, "bm25_only": 0.70}
 CONFIDENT_WRONG_CEILING = 2  # the issue's target is 0, not met (see above)
 OUT_ANSWERED_CEILING = {"embeddings": 0.05, "bm25_only": 0.10}
 # The blind held-out sets (for final reporting only; nothing may be tuned on them): read here only
