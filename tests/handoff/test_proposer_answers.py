@@ -115,8 +115,10 @@ async def test_after_the_reply_window_typed_text_is_for_the_bot_again(desk: Desk
     desk.clock.advance(73)
     said = await desk.send("資料は来週お送りします。")
     assert TOLD not in said
-    # The bot's own FAQ path answers it (unknown or did-you-mean, as the matcher decides), not staff.
-    assert "お答えできる情報が見つかりませんでした" in said or "お探しの内容は、次のどれかですか？" in said, said
+    # The bot's own FAQ path answers it (unknown, did-you-mean or — BM25 alone, as here, reads this line as a little
+    # like 保険 — another desk's topic), not staff.
+    bot_said = ("お答えできる情報が見つかりませんでした", "お探しの内容は、次のどれかですか？", "では扱っていません")
+    assert any(words in said for words in bot_said), said
     assert await desk.stored() == []
 
 
