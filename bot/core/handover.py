@@ -43,24 +43,24 @@ class Handover:
         if consulting.phase == "asking":
             return await self._asking(inbound, text)
         view = await self._conversation.turn.consultation(required(consulting.id, "the consultation's id"))
+        command = self._conversation.command(inbound, text)
         if view is None or view.status == CLOSED:
             self._ended(view)
             # Typed text was meant for the person, not an answer to the bot's pending question.
-            return inbound.payload is None and self._conversation.command(inbound, text) is None
+            return inbound.payload is None and command is None
         if (
-            view.status == OPEN and self._conversation.command(inbound, text) == "back"
+            view.status == OPEN and command == "back"
             and await self._conversation.turn.withdraw_consultation(required(consulting.id, "the consultation's id"), self._conversation.now)
         ):
             self._back_to_the_bot(self._texts.withdrawn)
             return True
-        if self._conversation.command(inbound, text) == "resume":
+        if command == "resume":
             # A reload of the web chat or a LINE re-follow: where the user is, again; nothing for staff.
             self._note(consulting, view, again=True)
             return True
         # A command typed to the bot (メニュー, 最初から …) goes to the person too, and the note says again why
         # the bot does not act on it; other messages get the note once per phase.
-        is_command = self._conversation.command(inbound, text) is not None
-        await self._pass_on(consulting, view, self._conversation.said(inbound), again=is_command)
+        await self._pass_on(consulting, view, self._conversation.said(inbound), again=command is not None)
         return True
 
     async def catch_up(self) -> None:
