@@ -96,6 +96,8 @@ def action(content: Content, decision: Decision) -> tuple[str, tuple[str, ...], 
         return "do", (named[0] if named else "answer",), ()
     if decision.kind in ("answer", "invalid"):
         return "do", (decision.kind,), ()
+    if decision.kind == "confirm_answer":
+        return "ask", ("answer",), ()  # 「「はい」とお答えいただきました。この内容で受け付けますか？」
     if decision.kind in ("intent", "ask_intent") and decision.intent:
         return "do" if decision.kind == "intent" else "ask", (decision.intent,), ()
     found = decision.reading

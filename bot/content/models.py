@@ -356,6 +356,7 @@ class Intents(Strict):
     leaving_form: NonEmpty = Field(description="said before asking whether to leave a half-filled form for a typed request")
     declined: NonEmpty = Field(description="said after いいえ to a question such as 提案の下書きをつくりますか？")
     or_answer: NonEmpty = Field(description="added when the line could also be the answer to the question: {answer} is the line")
+    confirm_answer: NonEmpty = Field(description="asked when a free-text question is answered with only はい/いいえ: {answer} is the line")
     intents: list[Intent] = Field(default_factory=list)
 
 

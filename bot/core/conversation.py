@@ -62,6 +62,7 @@ MAX_RECENT = 12  # lines of the recent conversation kept for staff
 MAX_RECENT_CHARS = 300
 MISSES_BEFORE_OFFER = 2  # unanswered questions in a row before the bot offers a person
 INTENT_PENDING = "intent:"  # state.pending while asking 「…しますか？」 about a request typed in words
+ANSWER_PENDING = "answer"  # state.pending while asking whether a typed 「はい」 is the answer to a free-text question
 
 
 class Conversation:
@@ -289,6 +290,10 @@ class Conversation:
         messages = self.common.messages
         if kind and kind.startswith(INTENT_PENDING):
             await self._settle_request(kind.removeprefix(INTENT_PENDING), confirmed, answer)
+        elif kind == ANSWER_PENDING and confirmed and answer is not None:
+            await self._take_as_answer(answer)
+        elif kind == ANSWER_PENDING:
+            self.prompt_due = True  # いいえ: the question again
         elif not confirmed and answer is not None and kind in ALWAYS_CONFIRMED:
             await self._take_as_answer(answer)  # 「株式会社やり直し工房」 was the answer after all
         elif kind == "consult":
@@ -357,7 +362,10 @@ class Conversation:
     async def _act(self, step: Step, decision: Decision, text: str) -> None:
         if decision.kind == "option" and decision.option is not None:
             await self._take_option(step, decision.option)
-        elif decision.kind in ("answer", "invalid") and isinstance(step, TextStep) and decision.value is not None:
+        elif decision.kind == "confirm_answer" and self.content.intents is not None:
+            self.state.pending, self.state.pending_answer = ANSWER_PENDING, text
+            self._ask_confirmation(render(self.content.intents.confirm_answer, {"answer": text}))
+        elif decision.kind in ("answer", "invalid", "confirm_answer") and isinstance(step, TextStep) and decision.value is not None:
             await self._store_answer(step, decision.value)
         elif decision.intent is not None:
             await self._requested(decision, text if isinstance(decision.value, str) else None)

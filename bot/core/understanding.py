@@ -84,7 +84,9 @@ def worth_reading(text: str, answers_free_text: bool, looks_like_question: bool)
     return bool(text.strip()) and (not answers_free_text or looks_like_question or len(text.strip()) <= LONGEST_REQUEST)
 
 
-DecisionKind = Literal["option", "answer", "invalid", "intent", "ask_intent", "question", "nothing"]
+# "confirm_answer": a free-text question answered with only a yes/no word (「はい」 as the organisation's name): the
+# user may think the bot asked a yes/no question, so the bot shows what it understood and asks before storing it.
+DecisionKind = Literal["option", "answer", "invalid", "confirm_answer", "intent", "ask_intent", "question", "nothing"]
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
             return Decision(understood.kind, intent=understood.intent, value=result if valid else None)  # type: ignore[arg-type]
         if question and (reading.faq.answer or reading.outside or not valid):
             return Decision("question", reading=reading, offer=understood.intent)  # a question, not a wrong answer
+        if valid and named(text, content.common.confirm) is not None:
+            return Decision("confirm_answer", value=result)
         return Decision("answer" if valid else "invalid", value=result)
     choices = offered(step, content, values)
     chosen = match(text, choices)

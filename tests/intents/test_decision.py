@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.content.loader import Content
 from bot.core.ports import FaqMatch, IntentBands, Reading
-from bot.core.understanding import understand
+from bot.core.understanding import decide, understand
 
 BANDS = IntentBands(sure=0.5, ask=0.3, sure_in_form=0.6, ask_in_form=0.4, cover_in_form=0.8)
 
@@ -24,3 +25,11 @@ def test_a_sure_request_the_examples_cover_only_partly_is_asked_about_not_done()
 
 def test_a_line_that_is_barely_a_request_stays_the_answer() -> None:
     assert understand(_reading(0.2, 0.9), answers_free_text=True, valid_answer=True, looks_like_question=False).kind == "answer"
+
+
+def test_only_a_yes_or_no_word_at_a_question_that_takes_text_is_asked_about(content: Content) -> None:
+    """「はい」 as the organisation's name: the user may think they were asked a yes/no question."""
+    step = content.step("draft.org_name")
+    for typed in ("はい", "いいえ", "うん"):
+        assert decide(content, step, {}, typed, lambda _: Reading()).kind == "confirm_answer", typed
+    assert decide(content, step, {}, "はいから工房", lambda _: Reading()).kind == "answer"
