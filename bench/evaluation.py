@@ -80,7 +80,7 @@ def faq_outcome(found: Reading, wanted: tuple[str, ...]) -> str:
 
 
 def faq_counts(judged: Sequence[Judged], items: Sequence[Question], calibration: Calibration) -> Counter[str]:
-    return Counter(faq_outcome(reading(one, calibration), item.wanted) for one, item in zip(judged, items))
+    return Counter(faq_outcome(reading(one, calibration), item.wanted) for one, item in zip(judged, items, strict=True))
 
 
 def action(content: Content, decision: Decision) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -146,7 +146,7 @@ def phrasing_outcome(content: Content, item: Phrasing, judged: Judged, calibrati
 
 
 def phrasing_counts(content: Content, judged: Sequence[Judged], items: Sequence[Phrasing], calibration: Calibration) -> Counter[str]:
-    return Counter(phrasing_outcome(content, item, one, calibration) for one, item in zip(judged, items))
+    return Counter(phrasing_outcome(content, item, one, calibration) for one, item in zip(judged, items, strict=True))
 
 
 def judge_all(index: FaqIndex, analyses: Sequence[Analysis], calibration: Calibration) -> list[Judged]:

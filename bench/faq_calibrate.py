@@ -33,7 +33,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.evaluation import (
-    REPOSITORY, Phrasing, Question, faq_counts, faq_outcome, judge_all, phrasing_counts, phrasing_outcome, phrasings, questions,
+    REPOSITORY,
+    Phrasing,
+    Question,
+    faq_counts,
+    faq_outcome,
+    judge_all,
+    phrasing_counts,
+    phrasing_outcome,
+    phrasings,
+    questions,
 )
 from bench.fitting import fit_weights, folds, standardized_rows
 from bot.content.loader import load_content
@@ -92,12 +101,12 @@ def fit(content, index, asked, asked_analyses, typed, typed_analyses, anchor: st
     analyses = [*asked_analyses, *typed_analyses]
     wanted = [_wanted_targets(index.targets, item) for item in [*asked, *typed]]
     relevant = np.array([row for row in wanted if row.any()])
-    ranked_rows = [analysis for analysis, row in zip(analyses, wanted) if row.any()]
+    ranked_rows = [analysis for analysis, row in zip(analyses, wanted, strict=True) if row.any()]
     z_scores = {method: standardized_rows(np.stack([a.scores[method] for a in ranked_rows])) for method in index.methods}
     weights = fit_weights(z_scores, relevant, anchor)
 
     samples: dict[str, tuple[list[dict[str, float]], list[bool]]] = {kind: ([], []) for kind in KINDS}
-    for analysis, row, item in zip(analyses, wanted, [*asked, *typed]):
+    for analysis, row, item in zip(analyses, wanted, [*asked, *typed], strict=True):
         # The best candidate of each kind teaches that kind's model whether it was the one meant: the best
         # intent for an FAQ question (or for a company name typed as an answer) is what a false request looks like.
         # The answers' models learn from questions only: whether a line is a request is the intents' model's call.
@@ -125,7 +134,7 @@ def cross_validate(content, index, asked, asked_analyses, typed, typed_analyses,
     for seed in range(repeats):
         asked_folds, typed_folds = folds(len(asked), k, seed), folds(len(typed), k, seed + 1000)
         for held_out in range(k):
-            def split(items, folded):  # type: ignore[no-untyped-def]
+            def split(items, folded, held_out=held_out):  # type: ignore[no-untyped-def]
                 keep = np.concatenate([part for number, part in enumerate(folded) if number != held_out])
                 return [items[i] for i in keep], [items[i] for i in folded[held_out]]
             (asked_fit, asked_out), (asked_a_fit, asked_a_out) = split(asked, asked_folds), split(asked_analyses, asked_folds)
@@ -146,12 +155,12 @@ def _shares(faq: Counter[str], said: Counter[str]) -> tuple[str, str]:
 
 
 def _print_mistakes(content, index, calibration, asked, asked_analyses, typed, typed_analyses) -> None:  # type: ignore[no-untyped-def]
-    for item, judged in zip(asked, judge_all(index, asked_analyses, calibration)):
+    for item, judged in zip(asked, judge_all(index, asked_analyses, calibration), strict=True):
         outcome = faq_outcome(reading(judged, calibration), item.wanted)
         if outcome not in ("right", "out_outside", "out_unknown"):
             tops = ", ".join(f"{r.target.kind}:{r.target.id} {r.score:.2f}/{r.confidence:.2f}" for r in judged.ranked[:3])
             print(f"  FAQ {outcome:<15} {item.text}  (wanted {item.wanted}; {tops})")
-    for item, judged in zip(typed, judge_all(index, typed_analyses, calibration)):
+    for item, judged in zip(typed, judge_all(index, typed_analyses, calibration), strict=True):
         outcome = phrasing_outcome(content, item, judged, calibration)
         if outcome != "right":
             tops = ", ".join(f"{r.target.kind}:{r.target.id} {r.score:.2f}/{r.confidence:.2f}" for r in judged.ranked[:3])
@@ -244,7 +253,7 @@ def _fit_bands(content, calibration, judged_asked, asked, judged_typed, typed) -
     starts = [calibration]
     for level in (0.3, 0.5, 0.7):
         start = calibration
-        for name, offset in zip(BANDS, (0.0, -0.2, 0.0, 0.0, -0.2, 0.1, -0.1, 0.0)):
+        for name, offset in zip(BANDS, (0.0, -0.2, 0.0, 0.0, -0.2, 0.1, -0.1, 0.0), strict=True):
             start = _with_band(start, name, round(min(0.95, max(0.05, level + offset)), 2))
         if _consistent(start):
             starts.append(start)

@@ -206,7 +206,8 @@ def _line(result: dict[str, object]) -> str:
     return (
         f"{result['method']:<11} Hit@1 {result['hit@1']:.3f}  Hit@3 {result['hit@3']:.3f}  Hit@5 {result['hit@5']:.3f}  "
         f"Hit@10 {result['hit@10']:.3f}  MRR@10 {result['mrr@10']:.3f}  build {result['build_s']}s  "
-        f"p50 {result['p50_ms']}ms  p99 {result['p99_ms']}ms  (CPU p50 {result['cpu_p50_ms']}ms  p99 {result['cpu_p99_ms']}ms)  peak {result['peak_mb']}MB  engine {result['engine']}  ({result['queries']} queries)"
+        f"p50 {result['p50_ms']}ms  p99 {result['p99_ms']}ms  (CPU p50 {result['cpu_p50_ms']}ms  p99 {result['cpu_p99_ms']}ms)"
+        f"  peak {result['peak_mb']}MB  engine {result['engine']}  ({result['queries']} queries)"
     )
 
 

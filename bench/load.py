@@ -40,6 +40,7 @@ from bench.workers import SECRET, TOKEN, Balancer, Workers, free_port, worker_en
 from bot.emulators.line import LineEmulator  # noqa: E402
 from storage.sql_store import create_engine_for  # noqa: E402
 
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
@@ -120,7 +121,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (KYOSO_TEST_POSTGRES_URL's server) instead of SQLite")
     parser.add_argument("--database-url", help="an empty database to use instead (left in place afterwards)")
     parser.add_argument("--concurrency", type=int, default=64, help="webhook calls in flight at once")
-    parser.add_argument("--no-embeddings", action="store_true", help="FAQ matching by BM25 alone (the default uses the embedding model, as production does)")
+    parser.add_argument(
+        "--no-embeddings", action="store_true", help="FAQ matching by BM25 alone (the default uses the embedding model, as production does)"
+    )
     parser.add_argument("--distinct", action="store_true", help="every question a unique text (no question's vector is reused)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare handler's run (tests)")
     parser.add_argument("--settle-timeout", type=float, default=1800.0, help="seconds to wait for the backlog")

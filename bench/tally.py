@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.burst import Burst
 from bot.channels.line.messages import to_batches
 from bot.core.messages import REPLIES
-from bot.emulators.line import LineEmulator
 from bot.core.state import ConversationState
+from bot.emulators.line import LineEmulator
 from storage.tables import answered_turns, conversations, inbound_events
 
 

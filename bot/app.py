@@ -13,9 +13,9 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,11 +34,11 @@ from bot.core.ports import Clock
 from bot.core.reminders import Reminders
 from bot.core.throttle import TurnLimit
 from bot.core.transfer import TransferLimits, Transfers
-from bot.forms.links import FormLinks
-from bot.forms.liff_pages import LiffForm
-from bot.forms.pages import FormPages, Push
 from bot.faq.dense import E5Embedder
 from bot.faq.live import LiveContent, build_index, load_embedder
+from bot.forms.liff_pages import LiffForm
+from bot.forms.links import FormLinks
+from bot.forms.pages import FormPages, Push
 from bot.handoff.attachments import DossierFiles
 from bot.handoff.dossier import DossierBuilder
 from bot.handoff.render import DossierRenderer
@@ -57,7 +57,6 @@ from bot.staff.sessions import dev_session_secret
 from bot.staff.setup import StaffWork, receipt_messengers
 from storage import retention
 from storage.answers import SqlAnswers
-from storage.usage import SqlUsage
 from storage.consultations import SqlConsultations
 from storage.documents import SqlDocuments
 from storage.events import SqlEventLog
@@ -68,6 +67,7 @@ from storage.reminders import SqlIdleDrafts
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from storage.transfer import SqlTransfers
+from storage.usage import SqlUsage
 from storage.web_history import SqlWebHistory
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Row, all_, and_, any_, bindparam, exists, literal_column, or_, select, update
+from sqlalchemy import BindParameter, ColumnClause, Integer, Row, all_, and_, any_, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -190,7 +190,7 @@ class SqlEventLog:
 
 
 _other = inbound_events.alias("other_events")
-_IS_PENDING = literal_column("'pending'")  # written out, not a parameter: so the partial indexes on pending events apply
+_IS_PENDING: ColumnClause[str] = literal_column("'pending'")  # written out, not a parameter: so the partial indexes on pending events apply
 _CLAIMED = (
     inbound_events.c.id, inbound_events.c.channel, inbound_events.c.event_id, inbound_events.c.user_id,
     inbound_events.c.occurred_at, inbound_events.c.body, inbound_events.c.attempts, inbound_events.c.claims,
@@ -205,7 +205,8 @@ def _claim_statement(postgres: bool) -> Any:
     the claim transaction's work). Its subqueries see the rows as they were before the statement, so the
     finished events, still pending there, are told not to stand in their users' way.
     """
-    events, now = inbound_events, bindparam("now")
+    events = inbound_events
+    now: BindParameter[Any] = bindparam("now")  # typed by what it is compared with (a lease's time)
     in_the_way = exists().where(
         _other.c.channel == events.c.channel,
         _other.c.user_id == events.c.user_id,

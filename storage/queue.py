@@ -35,7 +35,7 @@ class RetryPolicy:
     lease: timedelta = timedelta(minutes=5)
 
     def delay(self, attempts: int) -> timedelta:
-        return min(self.first_delay * 2 ** max(attempts - 1, 0), self.max_delay)
+        return min(self.first_delay * (1 << max(attempts - 1, 0)), self.max_delay)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.documents import purge_orphans
-from storage.transfer import purge_codes
 from storage.tables import answered_turns, conversations, inbound_events, web_chat_lines
+from storage.transfer import purge_codes
 
 
 @dataclass(frozen=True)

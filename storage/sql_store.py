@@ -40,11 +40,11 @@ from bot.core.draft import (
     Submission,
 )
 from bot.core.messages import REPLIES, Outbound, UserKey
+from bot.core.my_proposals import SubmittedDraft
+from bot.core.revision import ReturnedDraft
 from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
-from bot.core.my_proposals import SubmittedDraft
-from bot.core.revision import ReturnedDraft
 from storage import revisions, sqlite_inline
 from storage.conversation_lock import lock_conversation, utc
 from storage.documents import discard_pending, keep, link, notes_of
@@ -174,7 +174,10 @@ class _PostgresConnection(asyncpg.Connection):
 
 def _postgres_on_begin(connection: Connection) -> None:
     recover = connection.get_execution_options().get(RECOVERABLE)
-    connection.connection.driver_connection.begin_with = "SET LOCAL synchronous_commit TO OFF" if recover else ""
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, _PostgresConnection):
+        raise TypeError(f"the engine was made without its connection class (got {type(driver).__name__})")
+    driver.begin_with = "SET LOCAL synchronous_commit TO OFF" if recover else ""
 
 
 RECOVERABLE = "kyoso_recoverable"
@@ -517,7 +520,7 @@ class SqlStore:
         query = (
             select(
                 faq_questions.c.question,
-                func.count().label("count"),
+                func.count().label("times"),
                 func.max(faq_questions.c.asked_at).label("last_asked"),
             )
             .where(faq_questions.c.outcome.in_(list(outcomes)))
@@ -526,7 +529,7 @@ class SqlStore:
         )
         async with self._engine.connect() as connection:
             rows = await connection.execute(query)
-            return [QuestionCount(question=row.question, count=row.count, last_asked=utc(row.last_asked)) for row in rows]
+            return [QuestionCount(question=row.question, count=row.times, last_asked=utc(row.last_asked)) for row in rows]
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached."""

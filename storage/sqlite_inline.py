@@ -94,5 +94,5 @@ def connect(database: str, *, iter_chunk_size: int = 64, timeout: float = 5.0, *
         return connection
 
     connection = InlineConnection(connector, iter_chunk_size, int(timeout * 1000))
-    connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own connections
+    connection._thread.daemon = True  # noqa: SLF001 - as SQLAlchemy does for aiosqlite's own connections
     return connection

@@ -38,7 +38,7 @@ def _forget_served_apps() -> Iterator[None]:
     applications themselves: in one test process that keeps every server a test started alive, each with its
     FAQ index (~200 MB with embeddings; the suite grew past 16 GB). A server process has one application."""
     yield
-    web_app._cached_build_middleware.cache_clear()
+    web_app._cached_build_middleware.cache_clear()  # noqa: SLF001 - aiohttp has no public way to forget them
 
 
 async def _execute(url: URL, *statements: str) -> None:

@@ -43,7 +43,6 @@ from bot.staff.passwords import hash_password
 from storage.migrate import upgrade
 from storage.sql_store import SqlStore, create_engine_for
 from tests.helpers import SCRIPTED, FakeClock, serve_locally, visible_text
-from tests.proposals import HAPPY_PATH
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
 START = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))

@@ -64,7 +64,7 @@ def _edit_everything(root: Path) -> None:
 
 
 def _reloaded(app: App) -> None:
-    app.content  # looks at the files (every time: content_check_seconds=0) and reloads in the background
+    app.live.current()  # looks at the files (every time: content_check_seconds=0) and reloads in the background
     app.live.wait()
     assert NOW_EDITED in app.content.common.messages.one_to_one, "the edit was not picked up"
 
@@ -77,7 +77,7 @@ async def line() -> AsyncIterator[LineEmulator]:
 
 @pytest.fixture
 async def served(
-    root: Path, database_url: str, line: LineEmulator, roomy_emulator: TelegramEmulator
+    root: Path, database_url: str, line: LineEmulator, roomy_emulator: TelegramEmulator  # noqa: F811
 ) -> AsyncIterator[tuple[App, str]]:
     telegram = roomy_emulator
     settings = Settings(
@@ -109,7 +109,7 @@ async def test_the_slow_down_notice_of_the_address_limit_follows_edits(served: t
 
 
 async def test_the_answer_in_a_group_follows_edits_on_line_and_telegram(
-    served: tuple[App, str], root: Path, line: LineEmulator, roomy_emulator: TelegramEmulator
+    served: tuple[App, str], root: Path, line: LineEmulator, roomy_emulator: TelegramEmulator  # noqa: F811
 ) -> None:
     app, telegram = served[0], roomy_emulator
     _edit_everything(root)

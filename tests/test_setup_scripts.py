@@ -1,6 +1,6 @@
 """The README's two commands: scripts/run installs only what running needs, scripts/test adds the test extras.
 
-The scripts run for real on a copy of the repository's scripts; only the virtualenv's python and kyoso are
+The scripts run for real on a copy of the repository's scripts; only the virtualenv's python, kyoso, ruff and mypy are
 stand-ins that write down how they were called (a real install takes minutes and the network).
 """
 
@@ -27,18 +27,18 @@ def _copy(tmp_path: Path) -> Path:
     shutil.copy2(REPOSITORY_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
-    for name in ("python", "kyoso"):
+    for name in ("python", "kyoso", "ruff", "mypy"):
         (bin_dir / name).write_text(RECORDER)
     for path in [*bin_dir.iterdir(), *(tmp_path / "scripts").iterdir()]:
         path.chmod(0o755)
     return tmp_path
 
 
-def _run(root: Path, script: str) -> list[str]:
+def _run(root: Path, script: str, check: bool = True) -> list[str]:
     """The calls the script made (pip installs, kyoso commands, pytest), in order; then forget them."""
     environment = {**os.environ, "PYTHON": sys.executable}
     environment.pop("CI", None)
-    subprocess.run([str(root / "scripts" / script)], cwd=root, env=environment, check=True, capture_output=True, timeout=60)
+    subprocess.run([str(root / "scripts" / script)], cwd=root, env=environment, check=check, capture_output=True, timeout=60)
     log = root / "calls.log"
     calls = log.read_text().splitlines()
     log.unlink()
@@ -57,7 +57,7 @@ def test_run_installs_the_project_without_test_extras_and_test_adds_them(tmp_pat
 
     test = _run(root, "test")
     assert _installs(test) == [".[test]"], "the test tools are added the first time scripts/test runs"
-    assert test[-1] == "python -m pytest -n auto", "one test process per core"
+    assert test[-4:] == ["kyoso check", "ruff check .", "mypy ", "python -m pytest -n auto"], "lint and types, then one test process per core"
 
     assert _installs(_run(root, "run")) == [], "scripts/run is content with a venv that has more"
     assert _installs(_run(root, "test")) == []
@@ -70,3 +70,11 @@ def test_a_changed_pyproject_installs_again(tmp_path: Path) -> None:
         pyproject.write("\n# changed\n")
     assert _installs(_run(root, "run")) == ["."]
     assert _installs(_run(root, "test")) == [".[test]"]
+
+
+def test_a_lint_finding_fails_the_run_before_the_tests(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    ruff = root / ".venv" / "bin" / "ruff"
+    ruff.write_text(RECORDER + "exit 1\n")
+    calls = _run(root, "test", check=False)
+    assert calls[-1] == "ruff check .", "mypy and pytest do not run: CI fails on the finding"

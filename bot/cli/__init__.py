@@ -74,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def every_command(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
     """Each command that runs something (``db upgrade``, not ``db``) as its words and its help, in the parser's order."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+    # argparse has no public way to walk its subcommands and their help.
+    for action in parser._actions:  # noqa: SLF001
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}  # noqa: SLF001
             for name, subparser in action.choices.items():
                 if subparser.get_default("run") is not None:
                     yield (*words, name), helps.get(name, "")

@@ -6,8 +6,18 @@ import typing
 from collections.abc import Iterator
 
 from bot.content.after_handoff_checks import after_handoff_checks
+from bot.content.documents import PLACEHOLDERS as DOCUMENT_PLACEHOLDERS
+from bot.content.documents import document_dialogs
+from bot.content.facts import fact_checks
 from bot.content.loader import (
-    AFTER_HANDOFF_FILE, CONSULTATION_FILE, FACTS_FILE, PRIVACY_FILE, REPLIES_FILE, SUBMISSION_FILE, Content, Source,
+    AFTER_HANDOFF_FILE,
+    CONSULTATION_FILE,
+    FACTS_FILE,
+    PRIVACY_FILE,
+    REPLIES_FILE,
+    SUBMISSION_FILE,
+    Content,
+    Source,
 )
 from bot.content.models import (
     ChoiceStep,
@@ -20,9 +30,6 @@ from bot.content.models import (
     SummaryStep,
     TextStep,
 )
-from bot.content.documents import PLACEHOLDERS as DOCUMENT_PLACEHOLDERS
-from bot.content.documents import document_dialogs
-from bot.content.facts import fact_checks
 from bot.content.problems import Problem
 from bot.content.yamlsrc import strings
 from bot.core import payloads
@@ -242,7 +249,10 @@ def _buttons(content: Content) -> list[Problem]:
         if len(label) > common.max_label_length:
             problems.append(source.problem(f"button label '{label}' is {len(label)} characters; at most {common.max_label_length}"))
         if len(payload.encode()) > CALLBACK_DATA_LIMIT:
-            problems.append(source.problem(f"the value of '{label}' is too long for a button ({len(payload.encode())} bytes; at most {CALLBACK_DATA_LIMIT} with its prefix)"))
+            size = len(payload.encode())
+            problems.append(source.problem(
+                f"the value of '{label}' is too long for a button ({size} bytes; at most {CALLBACK_DATA_LIMIT} with its prefix)"
+            ))
     return problems
 
 
@@ -350,7 +360,7 @@ def _placeholders(content: Content) -> list[Problem]:
 def unfilled(content: Content) -> list[Problem]:
     """Not errors: values left for staff to fill in (the bot works, and says less, until they do)."""
     answer_time, submission = content.consultation.answer_time, content.submission
-    left = [
+    left: list[tuple[str, tuple[str, ...], str]] = [
         (CONSULTATION_FILE, ("answer_time", key), f"answer_time.{key} is not filled in (要記入): {effect}")
         for key, effect in [("business_hours", "the bot names no business hours"),
                             ("typical_delay", "the bot names no typical delay")]
@@ -379,7 +389,7 @@ def _source(content: Content, file_name: str) -> Source:
 def _required_placeholders(content: Content) -> list[Problem]:
     """The texts that exist to say a value must say it (the hours, the time frame, what staff wrote)."""
     answer_time, contact, replies = content.consultation.answer_time, content.submission.contact, content.replies
-    required = [(CONSULTATION_FILE, ("answer_time", key), getattr(answer_time, key), name)
+    required: list[tuple[str, tuple[str, ...], str, str]] = [(CONSULTATION_FILE, ("answer_time", key), getattr(answer_time, key), name)
                 for key, name in REQUIRED_IN_ANSWER_TIME.items()]
     required += [
         (SUBMISSION_FILE, ("contact", "with_time_frame"), contact.with_time_frame, "time_frame"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeGuard, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -49,6 +49,12 @@ class Condition(Strict):
 CommandName = Literal[
     "back", "edit", "skip", "keep", "restart", "pause", "resume", "menu", "human", "delete_data", "transfer", "stop_reminders"
 ]
+COMMAND_NAMES: frozenset[str] = frozenset(get_args(CommandName))
+
+
+def is_command(name: str) -> TypeGuard[CommandName]:
+    """Whether ``name`` is one of the fixed commands (a button's payload or a word list may name anything)."""
+    return name in COMMAND_NAMES
 
 
 class Option(Strict):
@@ -323,7 +329,7 @@ class Common(Strict):
 
     @model_validator(mode="after")
     def _all_commands(self) -> Common:
-        missing = set(CommandName.__args__) - set(self.commands)  # type: ignore[attr-defined]
+        missing = COMMAND_NAMES - set(self.commands)
         if missing:
             raise ValueError(f"commands missing: {', '.join(sorted(missing))}")
         return self

@@ -7,6 +7,7 @@ are themselves content.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
@@ -16,6 +17,8 @@ from bot.content.models import (
     ALWAYS_CONFIRMED,
     ASKING_STEPS,
     ChoiceStep,
+    Command,
+    CommandName,
     ConsentStep,
     EditMenuStep,
     Intent,
@@ -26,6 +29,7 @@ from bot.content.models import (
     SubmitStep,
     SummaryStep,
     TextStep,
+    is_command,
 )
 from bot.core import payloads, usage
 from bot.core.conditions import holds
@@ -36,7 +40,6 @@ from bot.core.handover import Handover
 from bot.core.intents import find_intent, leaves_form, offer_intent, offer_named_actions
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.my_proposals import MyProposals
-from bot.core.revision import Revision
 from bot.core.numbers import numbered_after, picked
 from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
@@ -44,6 +47,7 @@ from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages
 from bot.core.reminders import stop_reminders
 from bot.core.required import required
+from bot.core.revision import Revision
 from bot.core.staff_replies import StaffReplies
 from bot.core.state import ConversationState, Said
 from bot.core.text import render
@@ -128,9 +132,7 @@ class Conversation:
         self._number_answers()
 
     async def _respond(self, inbound: Inbound, text: str) -> None:
-        if self.state.consulting is not None and await self.handover.respond(inbound, text):
-            pass
-        elif await self.staff_replies.forward(inbound, text):
+        if (self.state.consulting is not None and await self.handover.respond(inbound, text)) or await self.staff_replies.forward(inbound, text):
             pass
         elif self.state.step is None or self.state.step not in self.content.steps:
             await self._goto(self.common.start)
@@ -188,13 +190,13 @@ class Conversation:
 
     # --- commands --------------------------------------------------------------
 
-    def command(self, inbound: Inbound, text: str) -> str | None:
+    def command(self, inbound: Inbound, text: str) -> CommandName | None:
         prefix, value = payloads.split(inbound.payload or "")
         if prefix == payloads.COMMAND:
-            return value if value in self.common.commands else None
+            return value if is_command(value) else None
         return None if inbound.payload is not None else named(text, self.common.commands)
 
-    async def _run_command(self, name: str) -> None:
+    async def _run_command(self, name: CommandName) -> None:
         messages = self.common.messages
         if name == "back":
             self._go_back()
@@ -507,14 +509,14 @@ class Conversation:
         self.say(self.common.messages.none_fits)  # it names 「担当者に相談」, so that button is offered with the question
         self.prompt_due = True
 
-    async def _answer_question(self, text: str, found: Reading, offer: str | None = None) -> None:
+    async def _answer_question(self, text: str, reading: Reading, offer: str | None = None) -> None:
         """Answer; or ask "did you mean" in the middle band; or say that the topic is another window's, or honestly that nothing fits.
 
         ``offer``: an intent the line may also mean (「担当者について知りたい」), whose button goes with the
         answer or the "did you mean" (not inside a form, where the pending question comes next).
         Every such question is kept with its outcome, for the dossier and for staff.
         """
-        outside, found = found.outside, found.faq
+        outside, found = reading.outside, reading.faq
         outcome = "answered" if found.answer else "suggested" if found.suggestions else "unanswered"
         asked = FaqAsked(
             question=text[:MAX_QUESTION_KEPT],
@@ -721,9 +723,12 @@ class Conversation:
         if inbound.payload is None:
             return self.common.messages.not_text if inbound.not_text else inbound.text or ""
         prefix, value = payloads.split(inbound.payload)
-        named = {payloads.COMMAND: self.common.commands, payloads.CONFIRM: self.common.confirm}.get(prefix, {})
-        if value in named:
-            return named[value].label  # type: ignore[index]
+        buttons: dict[str, Iterable[tuple[str, Command]]] = {
+            payloads.COMMAND: self.common.commands.items(), payloads.CONFIRM: self.common.confirm.items(),
+        }
+        label = next((command.label for name, command in buttons.get(prefix, ()) if name == value), None)
+        if label is not None:
+            return label
         if prefix == payloads.NONE_FITS:
             return self.common.messages.none_of_these
         if prefix in (payloads.PROPOSAL, payloads.REVISE):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from bot.content.loader import Content
-from bot.content.models import ConsentStep, EditMenuStep, Intent, Option, Step, SummaryStep
+from bot.content.models import ConsentStep, EditMenuStep, Intent, Option, Step, SummaryStep, is_command
 from bot.core import payloads
 from bot.core.messages import Choice, Outbound, TextMessage
 from bot.core.options import menu_options
@@ -113,6 +113,6 @@ def _applies(content: Content, state: ConversationState, step: Step, dialog: str
     if prefix == payloads.COMMAND:
         if value == "resume":
             return state.paused
-        return value not in ("back", "skip", "menu") or button_applies(content.common, state, value, step)
+        return value not in ("back", "skip", "menu") or (is_command(value) and button_applies(content.common, state, value, step))
     option = menu_options(content).get(value)
     return option is not None and menu_item_dialog(content, option) != dialog  # not the flow the user is in

@@ -182,6 +182,10 @@ class FormLinks(Protocol):
 
     def link(self, user: UserKey, now: datetime) -> str: ...
 
+    def signed(self, user: UserKey) -> bool:
+        """Whether ``user``'s link is signed (it expires); a channel's own app (LIFF) needs no secret."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

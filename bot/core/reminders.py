@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from bot.content.loader import Content
+from bot.content.models import CommandName
 from bot.core import payloads
 from bot.core.messages import Choice, UserKey
 from bot.core.ports import Clock, ConversationStore
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from bot.core.conversation import Conversation
 
 log = logging.getLogger(__name__)
-BUTTONS = ("resume", "transfer", "stop_reminders")  # under the reminder
+BUTTONS: tuple[CommandName, ...] = ("resume", "transfer", "stop_reminders")  # under the reminder
 
 
 class Blocked(Exception):
@@ -103,7 +104,7 @@ class Reminders:
         while True:
             try:
                 await self.run_once()
-            except Exception:  # noqa: BLE001 - the next sweep tries again; a claimed reminder is not pushed twice
+            except Exception:  # the next sweep tries again; a claimed reminder is not pushed twice
                 log.exception("the reminder sweep failed")
             await asyncio.sleep(every)
 

@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -119,7 +119,7 @@ class Transfers:
         self._store = store
         self.limits = limits
 
-    async def redeem(self, inbounds: list[Inbound] | tuple[Inbound, ...], now: datetime) -> Redeemed | None:
+    async def redeem(self, inbounds: Sequence[Inbound], now: datetime) -> Redeemed | None:
         """None when the event is not a typed code (most events)."""
         if len(inbounds) != 1 or inbounds[0].payload is not None or inbounds[0].unsent:
             return None

@@ -13,7 +13,8 @@ clearly a command:
   (「中断しますか？」, with a note that いいえ keeps the line as the answer);
 - elsewhere (the menu, a choice the line does not name) the best of intent and FAQ entry
   decides: a sure intent is done (unless the line is a question the FAQ has something
-  for); a likely one is asked about (「提案の下書きをつくりますか？」) unless the FAQ answers the line, or the line is a question with a "did you mean" — then
+  for); a likely one is asked about (「提案の下書きをつくりますか？」) unless the FAQ answers the line,
+  or the line is a question with a "did you mean" — then
   that is given with the intent's action as one more button (「担当者について知りたい」 is a
   question about 担当者 more often than a request for one: the answer, and 担当者に相談 one
   tap away); otherwise the FAQ answers, offers "did you mean", says the topic belongs to
@@ -23,8 +24,8 @@ clearly a command:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
 
 from bot.content.loader import Content
 from bot.content.models import Command, Common, Step, TextStep
@@ -97,7 +98,7 @@ class Decision:
     option: Offered | None = None  # "option": the answer it names
     value: str | Refusal | None = None  # a free-text question's checked answer (None when it is no valid answer)
     intent: str | None = None  # "intent" / "ask_intent"
-    reading: Reading = Reading()  # "question": what the FAQ found
+    reading: Reading = field(default_factory=Reading)  # "question": what the FAQ found
     offer: str | None = None  # "question": an intent the line may also mean, offered as a button with the answer
 
 
@@ -118,7 +119,7 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
         reading = read(text) if worth_reading(text, True, question) else Reading()
         understood = understand(reading, answers_free_text=True, valid_answer=valid, looks_like_question=question)
         if understood.kind in ("intent", "ask_intent"):
-            return Decision(understood.kind, intent=understood.intent, value=result if valid else None)  # type: ignore[arg-type]
+            return Decision(understood.kind, intent=understood.intent, value=result if valid else None)
         if question and (reading.faq.answer or reading.outside or not valid):
             return Decision("question", reading=reading, offer=understood.intent)  # a question, not a wrong answer
         if valid and named(text, content.common.confirm) is not None:
@@ -141,7 +142,10 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
     return Decision("question", reading=reading)
 
 
-def named(text: str, commands: Mapping[str, Command]) -> str | None:
+Name = TypeVar("Name", bound=str)  # a command's name, or a confirmation's (yes/no)
+
+
+def named(text: str, commands: Mapping[Name, Command]) -> Name | None:
     """The command whose label or other words the text is (exactly, after normalising)."""
     wanted = normalize(text)
     if not wanted:

@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
-from bot.faq.live import build_index, load_embedder
 from bot.faq.explain import explain
+from bot.faq.live import build_index, load_embedder
 from bot.faq.matcher import FaqIndex
 from bot.faq.sheets import SheetInvalid, export_entries, import_entries
 from bot.settings import Settings
@@ -78,7 +78,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"decision: answer {match.answer.entry_id} 「{match.answer.label}」 (confidence {told.faq_confidence:.2f} ≥ {calibration.answer})")
     elif match.suggestions:
         labels = " / ".join(f"「{hit.label}」" for hit in match.suggestions)
-        print(f"decision: did-you-mean {labels} (confidence {told.faq_confidence:.2f}: between {calibration.suggest} and {calibration.answer}, or not first)")
+        band = f"between {calibration.suggest} and {calibration.answer}, or not first"
+        print(f"decision: did-you-mean {labels} (confidence {told.faq_confidence:.2f}: {band})")
     else:
         print(f"decision: unknown (FAQ confidence {told.faq_confidence:.2f} < {calibration.suggest}): the bot says it does not know")
     print(f"methods: {', '.join(f'{method} ×{weight}' for method, weight in told.weights.items())}")

@@ -126,4 +126,4 @@ def fit_logistic(
             break
     scaled = w[1:] / spread
     bias = w[0] - float(scaled @ mean)
-    return {"bias": round(bias, 4), **{name: round(float(value), 4) for name, value in zip(names, scaled)}}
+    return {"bias": round(bias, 4), **{name: round(float(value), 4) for name, value in zip(names, scaled, strict=True)}}

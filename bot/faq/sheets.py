@@ -66,7 +66,7 @@ def export_entries(entries: Iterable[FaqEntry], sheet: Path) -> None:
         from openpyxl.styles import Alignment
 
         book = Workbook()
-        page = book.active
+        page = book.worksheets[0]  # a new workbook's one sheet
         page.title = "faq"
         page.append(COLUMNS)
         for row in rows:
@@ -115,7 +115,7 @@ def _read(sheet: Path) -> list[dict[str, Any]]:
     problems += [f"row 1: column '{name}' is missing" for name in ("id", "question", "label", "answer", "source") if name not in header]
     if problems:
         raise SheetInvalid(problems)
-    return [dict(zip(header, line)) for line in lines[1:]]
+    return [dict(zip(header, line, strict=False)) for line in lines[1:]]  # a row may end before the last columns
 
 
 def _entries(rows: Sequence[dict[str, Any]], sheet: Path) -> list[FaqEntry]:

@@ -102,4 +102,5 @@ class DossierRenderer:
 def _html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -18,14 +18,13 @@ def forwarded(trusted_proxies: frozenset[str]) -> Middleware:
     async def from_proxy(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.remote not in trusted_proxies:
             return await handler(request)
-        changes: dict[str, str] = {}
         client = _last_address(request.headers.get("X-Forwarded-For", ""))
         if client is not None:
-            changes["remote"] = client
+            request = request.clone(remote=client)
         scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
         if scheme in ("http", "https"):
-            changes["scheme"] = scheme
-        return await handler(request.clone(**changes) if changes else request)
+            request = request.clone(scheme=scheme)
+        return await handler(request)
 
     return from_proxy
 

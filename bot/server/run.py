@@ -7,6 +7,7 @@ import logging
 import signal
 
 from aiohttp import web
+from aiohttp.log import access_logger
 
 from bot.app import AppOptions, build_app
 from bot.server.app import create_server_app
@@ -20,7 +21,7 @@ async def serve(settings: Settings, telegram_polling: bool = False) -> None:
     # One line per request costs the acknowledgement path; the reverse proxy keeps the access log (KYOSO_ACCESS_LOG).
     runner = web.AppRunner(
         create_server_app(app), keepalive_timeout=settings.http_idle_seconds,
-        **({} if settings.access_log else {"access_log": None}),
+        access_log=access_logger if settings.access_log else None,
     )
     try:
         await runner.setup()

@@ -23,7 +23,7 @@ def settings_for(database_url: str, port: int) -> Settings:
 
 async def mails_to(inbox: Inbox, address: str, count: int) -> list[str]:
     for _ in range(200):
-        found = [str(message["Subject"]) for message, to in zip(inbox.messages, inbox.recipients) if to == [address]]
+        found = [str(message["Subject"]) for message, to in zip(inbox.messages, inbox.recipients, strict=True) if to == [address]]
         if len(found) >= count:
             return found
         await asyncio.sleep(0.05)
@@ -41,7 +41,7 @@ async def test_the_proposer_gets_one_copy_with_reference_summary_and_next_steps(
         server.app.staff.replies.wake()
         assert await mails_to(inbox, "hanako@example.org", 1) == [f"【協働・共創の窓口】提案の受付控え（受付番号: {reference}）"]
         assert len(await mails_to(inbox, "kyodo@city.example.jp", 2)) == 2, "staff get both drafts"
-    copy = next(message for message, to in zip(inbox.messages, inbox.recipients) if to == ["hanako@example.org"])
+    copy = next(message for message, to in zip(inbox.messages, inbox.recipients, strict=True) if to == ["hanako@example.org"])
     body = copy.get_content()
     assert "山田花子 様" in body and f"受付番号は {reference} です" in body
     assert "■タイトル\n公園で子ども食堂" in body and "■団体の種類\nNPO法人" in body, "the summary as the proposer saw it"

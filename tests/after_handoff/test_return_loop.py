@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from multidict import MultiDict
 
 from bot.channels.web import CHANNEL as WEB
@@ -39,7 +37,7 @@ class Recording:
         return None
 
 
-async def return_for(console: Console, reference: str, fields: list[str], message: str) -> int:
+async def return_for(console: Console, reference: str, fields: list[str], message: str) -> int:  # noqa: F811
     page = f"/staff/drafts/{reference}"
     token = await console.csrf(page)
     data = MultiDict([*(("fields", name) for name in fields), ("message", message), ("csrf_token", token)])

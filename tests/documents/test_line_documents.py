@@ -13,8 +13,8 @@ from bot.core.documents import NewDocument
 from bot.core.draft import DocumentNote
 from bot.core.messages import UserKey
 from bot.emulators.line.platform import Fault
-from tests.documents.servers import answer_the_rest
 from tests.documents.files import EXE, PDF, PNG
+from tests.documents.servers import answer_the_rest
 from tests.harness import PASSWORD, LineStack
 from tests.helpers import wait_until
 from tests.mail import Inbox
@@ -58,7 +58,7 @@ async def test_a_pdf_sent_on_line_reaches_the_staff_mail(line_with_mail: LineSta
         if any(staff in to for to in mail.recipients):
             break
         await asyncio.sleep(0.05)
-    [message] = [message for message, to in zip(mail.messages, mail.recipients) if staff in to]
+    [message] = [message for message, to in zip(mail.messages, mail.recipients, strict=True) if staff in to]
     files = {part.get_filename(): part for part in message.iter_attachments()}
     assert files["企画書.pdf"].get_content() == PDF and files["企画書.pdf"].get_content_type() == "application/pdf"
     assert "画像.png" not in files, "beyond the mail's size limit"

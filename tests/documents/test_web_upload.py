@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.documents.servers import WebServer
 from tests.documents.files import EXE, PDF
+from tests.documents.servers import WebServer
 
 UPLOAD = "/api/chat/upload"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.documents.servers import WebServer
 from tests.documents.files import EXE, PDF
+from tests.documents.servers import WebServer
 from tests.web.test_web_chat_browser import page, playwright_api, pytestmark  # noqa: F401  # the phone-sized page on server_url
 
 
@@ -14,7 +14,7 @@ def server_url(web: WebServer) -> str:
     return web.url
 
 
-async def test_a_visitor_attaches_a_pdf_to_the_draft_on_a_phone(page, web: WebServer) -> None:  # type: ignore[no-untyped-def]
+async def test_a_visitor_attaches_a_pdf_to_the_draft_on_a_phone(page, web: WebServer) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     expect = playwright_api.expect
     last_bot = page.locator("#log li.bot").last
     await expect(last_bot).to_contain_text("ご用件を選んでください")

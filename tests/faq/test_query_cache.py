@@ -23,7 +23,7 @@ class CountingModel:
 
 def test_a_repeated_question_is_embedded_once_and_the_oldest_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
     embedder = E5Embedder()
-    counting = CountingModel(embedder._model)
+    counting = CountingModel(embedder._model)  # noqa: SLF001 - counts what reaches the model
     monkeypatch.setattr(embedder, "_model", counting)
     monkeypatch.setattr(dense, "QUERY_CACHE_SIZE", 2)
 

@@ -28,7 +28,6 @@ from bot.handoff.render import DossierRenderer
 from bot.handoff.webhook_sink import DELIVERY_HEADER, SIGNATURE_HEADER, WebhookSink
 from storage.handoff import SqlHandoff
 from storage.sql_store import SqlStore
-
 from tests.mail import Inbox, free_port
 from tests.proposals import make_submission, submit
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.line import CHANNEL
-from tests.harness import HAPPY_PATH, TRANSCRIPTS, LineStack, check_stored, play_transcript, playable_on_platforms
+from tests.harness import TRANSCRIPTS, LineStack, check_stored, play_transcript, playable_on_platforms
+from tests.proposals import HAPPY_PATH
 
 USER = "U" + "1" * 32
 

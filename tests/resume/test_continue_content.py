@@ -14,7 +14,11 @@ FILE = "dialogs/continue.yaml"
 BREAKAGES = [
     Breakage("code not shown", FILE, "    {code}\n", "    （コード）\n", "  code: |-", "transfer.code must say {code}"),
     Breakage("key typo", FILE, "  no_draft: |-", "  no_drafts: |-", "no_drafts:", "unknown key"),
-    Breakage("text missing", FILE, "  stopped: |-\n    承知しました。下書きについてのお知らせは、今後お送りしません。\n    入力した内容は保存されています。\n", "", "reminder:", "reminder.stopped: required key is missing"),
+    Breakage(
+        "text missing", FILE,
+        "  stopped: |-\n    承知しました。下書きについてのお知らせは、今後お送りしません。\n    入力した内容は保存されています。\n", "",
+        "reminder:", "reminder.stopped: required key is missing",
+    ),
     Breakage("unknown placeholder", FILE, "{days}日たちました", "{day}日たちました", "{day}日たちました", "unknown placeholder {day}"),
     Breakage("empty channel name", FILE, "    line: LINE\n", "    line: \"\"\n", "    line:", "transfer.channels.line"),
 ]

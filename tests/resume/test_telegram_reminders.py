@@ -43,7 +43,7 @@ class TelegramStack:
 
 
 @pytest.fixture
-async def telegram(roomy_emulator: TelegramEmulator, database_url: str) -> AsyncIterator[TelegramStack]:
+async def telegram(roomy_emulator: TelegramEmulator, database_url: str) -> AsyncIterator[TelegramStack]:  # noqa: F811
     settings = Settings(
         database_url=database_url, content_dir=REPOSITORY_ROOT, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
         TELEGRAM_API_BASE_URL=roomy_emulator.url, TELEGRAM_WEBHOOK_SECRET=SECRET,

@@ -21,8 +21,9 @@ from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
 from bot.ingest.worker import Ingest, IngestPolicy
 from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
-from tests.harness import HAPPY_PATH, TelegramPlayer, check_stored, play_transcript
+from tests.harness import TelegramPlayer, check_stored, play_transcript
 from tests.helpers import ShiftedClock, serve_locally
+from tests.proposals import HAPPY_PATH
 
 SECRET = "durable-secret_1"
 

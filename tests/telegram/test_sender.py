@@ -84,7 +84,7 @@ async def test_callback_data_over_64_bytes_is_rejected_like_the_real_server(emul
     await emulator.user_sends("/start")
     too_long = TextMessage(text="どれにしますか？", choices=[Choice(label="長い", payload="f:" + "あ" * 21)])  # 65 bytes
 
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await TelegramSender(bot).send(1001, [too_long])
     assert emulator.sent_to(1001) == []
 

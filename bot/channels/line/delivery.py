@@ -82,7 +82,7 @@ class LineSender:
 
         ``token_deadline`` (``time.monotonic()``) is when the reply token stops being safe to use.
         """
-        request = {"replyToken": required(delivery.reply_token, "the reply token"), "messages": batch}
+        request: dict[str, object] = {"replyToken": required(delivery.reply_token, "the reply token"), "messages": batch}
         maybe_sent = delivery.resumed
         for delay in (*self._policy.delays, None):
             try:
@@ -105,7 +105,7 @@ class LineSender:
         return False
 
     async def _push(self, delivery: Delivery, batch: list[Message], retry_key: str) -> None:
-        request = {"to": delivery.to, "messages": batch}
+        request: dict[str, object] = {"to": delivery.to, "messages": batch}
         reason = ""
         for delay in (*self._policy.delays, None):
             try:

@@ -83,7 +83,8 @@ def load_rich_menu(root: Path, content: Content) -> tuple[RichMenuFile | None, l
     offered = _menu_options(content)
     for index, item in enumerate(menu.items):
         if item.option is not None and item.option not in offered:
-            problems.append(Problem(path, lines.line_of(("items", index, "option")), f"'{item.option}' is not an item of the menu: {sorted(offered)}"))
+            where = lines.line_of(("items", index, "option"))
+            problems.append(Problem(path, where, f"'{item.option}' is not an item of the menu: {sorted(offered)}"))
     return (menu if not problems else None), problems
 
 
@@ -127,7 +128,8 @@ async def install_rich_menu(settings: Settings, content: Content) -> str:
             created.rich_menu_id, image.read_bytes(), _headers={"Content-Type": kind}
         )
         await AsyncMessagingApi(client).set_default_rich_menu(created.rich_menu_id)
-    return created.rich_menu_id
+    rich_menu_id: str = created.rich_menu_id
+    return rich_menu_id
 
 
 def _menu_options(content: Content) -> set[str]:

@@ -14,8 +14,8 @@ from bot.channels.line.api import MessagingApi
 from bot.channels.line.content import LineContent
 from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
 from bot.channels.line.inbound import LineEvents, UserEvents
-from bot.channels.line.signs import ReadTokens, Signs
 from bot.channels.line.messages import to_batches
+from bot.channels.line.signs import ReadTokens, Signs
 from bot.channels.line.webhook import LineWebhook, Store
 from bot.content.models import Messages
 from bot.core.messages import Choice, Outbound, TextMessage

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.core.required import required
 from bot.emulators.line.platform import LineEmulator
 from bot.settings import Settings
 
@@ -16,10 +17,11 @@ WAIT_SECONDS = 5.0
 
 
 async def run_console(settings: Settings, port: int, webhook_url: str, user_id: str) -> None:
-    assert settings.line_channel_secret is not None and settings.line_channel_access_token is not None
+    secret = required(settings.line_channel_secret, "LINE_CHANNEL_SECRET")
+    token = required(settings.line_channel_access_token, "LINE_CHANNEL_ACCESS_TOKEN")
     emulator = LineEmulator(
-        channel_secret=settings.line_channel_secret.get_secret_value(),
-        access_token=settings.line_channel_access_token.get_secret_value(),
+        channel_secret=secret.get_secret_value(),
+        access_token=token.get_secret_value(),
         webhook_url=webhook_url,
     )
     url = await emulator.start(port=port)

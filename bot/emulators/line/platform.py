@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.core.required import required
 from bot.core.text import utf16_length
 from bot.emulators.line import events
 from bot.emulators.line.liff import PATHS as LIFF_PATHS
@@ -231,8 +232,7 @@ class LineEmulator:
 
     async def tap_rich_menu(self, user_id: str, label: str) -> int:
         """Tap a button of the default rich menu (the fixed menu under the chat)."""
-        assert self.default_rich_menu is not None, "no default rich menu was set"
-        areas = self._rich_menus[self.default_rich_menu]["areas"]
+        areas = self._rich_menus[required(self.default_rich_menu, "the default rich menu")]["areas"]
         action = next((area["action"] for area in areas if area["action"].get("label") == label), None)
         if action is None:
             raise AssertionError(f"no rich menu button {label!r}")
@@ -242,7 +242,8 @@ class LineEmulator:
 
     async def send(self, batch: list[dict[str, Any]], signature: str | None = None, body: bytes | None = None) -> int:
         """POST one webhook request; returns the bot's HTTP status (0 when it did not answer within 2 s)."""
-        assert self._client is not None and self.webhook_url, "start() the emulator and set webhook_url first"
+        if self._client is None or not self.webhook_url:
+            raise RuntimeError("start() the emulator and set webhook_url first")
         raw = body if body is not None else json.dumps(
             {"destination": "U" + "0" * 32, "events": batch}, ensure_ascii=False
         ).encode()
@@ -327,8 +328,8 @@ class LineEmulator:
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.drop:
-            assert request.transport is not None
-            request.transport.abort()
+            if request.transport is not None:  # None: the client is gone already
+                request.transport.abort()
             return web.Response(status=500)
         if fault.status is not None:
             return web.json_response(fault.body or {"message": _STATUS_MESSAGES.get(fault.status, "error")}, status=fault.status)
@@ -344,7 +345,7 @@ class LineEmulator:
             problem = _error(400, "Invalid reply token")
         if problem is not None:
             return problem
-        assert token is not None
+        token = required(token, "the reply token")  # checked just above
 
         def deliver() -> None:
             token.used_at = time.monotonic()
