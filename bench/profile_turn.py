@@ -21,7 +21,8 @@ process too), which compares two versions of the code whatever else runs:
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null \
         $(readlink -f .venv/bin/python) bench/profile_turn.py --instructions --no-embeddings --turns 20
 
-(valgrind cannot run the AVX-512 embedding engine: ``--no-embeddings``.)
+(valgrind cannot run the AVX-512 embedding engine: ``--no-embeddings``.) With ``--acks N`` it counts the
+instructions per acknowledgement instead (``--bare``: of the bare handler, the baseline).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ sys.path.insert(0, str(REPOSITORY))
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
+from bench.bare import bare_app  # noqa: E402
 from bench.databases import content_dir, fresh_database  # noqa: E402
 from bot.app import AppOptions, build_app  # noqa: E402
 from bot.emulators.line import LineEmulator, platform  # noqa: E402
@@ -179,7 +181,7 @@ async def profile_turns(args: argparse.Namespace, emulator: LineEmulator, settin
 async def profile_acks(args: argparse.Namespace, emulator: LineEmulator, settings: Settings) -> None:
     """The acknowledgement path alone: ``--acks`` webhooks, 64 at a time, each one new event stored (no turns)."""
     app = await build_app(settings, AppOptions(ingest=IngestPolicy(concurrency=0)))
-    runner, url = await serve_locally(create_server_app(app))
+    runner, url = await serve_locally(bare_app() if args.bare else create_server_app(app))
     emulator.webhook_url = f"{url}/webhooks/line"
     users = [f"U{n:032x}" for n in range(1000)]
 
@@ -194,6 +196,11 @@ async def profile_acks(args: argparse.Namespace, emulator: LineEmulator, setting
 
     try:
         await post(500)  # warm
+        if args.instructions:
+            counted = await _instructions(lambda: [post(args.acks)])
+            print(f"\nacknowledgements: {args.acks} webhooks of one new event, 64 at a time: "
+                  f"{counted / args.acks / 1e3:.0f} k instructions per webhook (the whole process: bot, emulator and client)")
+            return
         sql = SqlCount()
         profiler = cProfile.Profile(time.thread_time)
         started = time.perf_counter()
@@ -287,7 +294,7 @@ async def one_kind(
         (args.html / f"{kind}.html").write_text(sampler.output_html(), encoding="utf-8")
 
 
-async def _instructions(turns: Callable[[], list[Awaitable[float]]]) -> int:
+async def _instructions(turns: Callable[[], list[Awaitable[object]]]) -> int:
     """Instructions callgrind counts (every thread) while the turns run one after the other."""
     pid = str(os.getpid())
 
@@ -315,8 +322,9 @@ if __name__ == "__main__":
     parser.add_argument("--no-embeddings", action="store_true")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (KYOSO_TEST_POSTGRES_URL's server) instead of SQLite")
     parser.add_argument("--no-cprofile", action="store_true", help="only the plain pass (to sample it with py-spy)")
-    parser.add_argument("--instructions", action="store_true", help="count instructions per turn (run under callgrind)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions per turn or per acknowledgement (run under callgrind)")
     parser.add_argument("--acks", type=int, default=0, help="profile N acknowledgements instead (64 webhooks at a time, no turns)")
+    parser.add_argument("--bare", action="store_true", help="with --acks: the same webhooks to the bare handler (the baseline)")
     parser.add_argument("--statements", action="store_true", help="also print each kind of SQL statement and how often a turn runs it")
     parser.add_argument("--top", type=int, default=0, help="also print the N functions with the most own time")
     parser.add_argument("--stages", help="also print the cumulative time of the functions matching this regex")

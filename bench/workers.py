@@ -70,6 +70,16 @@ class Worker:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def runqueue_seconds(self) -> float:
+        """How long the process's threads were ready to run but waited for a core (Linux: /proc/PID/task/*/schedstat):
+        on a machine others share, the time this process lost to them."""
+        assert self.process is not None
+        total = 0
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                total += int((task / "schedstat").read_text().split()[1])
+        return total / 1e9
+
     def memory_mib(self) -> dict[str, int]:
         """The resident memory now, split: the process's own pages (``private``: Python's heap, the model's repacked
         weights) and the files it maps (``files``: the embedding model, SudachiPy's dictionary, libraries), which

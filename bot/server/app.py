@@ -26,6 +26,7 @@ from bot.server.proxy import forwarded
 from bot.server.ratelimit import AddressLimiter, address_limit
 from bot.server.slow import body_deadline
 from bot.server.unavailable import database_unavailable
+from bot.server.webhooks import platform_webhooks
 from bot.staff.sessions import server_secret
 from bot.staff.setup import staff_apps
 
@@ -37,9 +38,10 @@ def create_server_app(app: App) -> web.Application:
     settings = app.settings
     limiter = AddressLimiter(settings.address_posts_per_minute, time.monotonic)
     slow_down = address_limit(limiter, lambda: app.content.common.messages.slow_down)
-    middlewares = [  # forwarded first: it clones the request, which cannot be done once the body is read
-        forwarded(frozenset(settings.trusted_proxies)), readable_headers, body_deadline(settings.http_body_seconds),
-        database_unavailable, slow_down,
+    middlewares = [  # the webhooks go straight to their handlers; forwarded next: it clones the request, which
+        # cannot be done once the body is read
+        platform_webhooks(settings.http_body_seconds), forwarded(frozenset(settings.trusted_proxies)), readable_headers,
+        body_deadline(settings.http_body_seconds), database_unavailable, slow_down,
     ]
     server = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     server[INGEST] = app.ingest

@@ -1,9 +1,10 @@
 """Per-address limit on what browsers post (web chat turns, staff log-ins): a polite 429, not a fall-over.
 
-Platform webhooks are exempt: LINE and Telegram deliver every user's events
-from a few addresses, and their users are limited one by one in the core
-(``bot.core.throttle``). The counts are per worker process, so N workers allow
-N times the limit; that bounds abuse, which is all this is for.
+Platform webhooks are exempt (they go past this middleware: ``webhooks.py``):
+LINE and Telegram deliver every user's events from a few addresses, and their
+users are limited one by one in the core (``bot.core.throttle``). The counts
+are per worker process, so N workers allow N times the limit; that bounds
+abuse, which is all this is for.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 Clock = Callable[[], float]
-EXEMPT_PREFIX = "/webhooks/"
 
 
 @dataclass
@@ -41,14 +41,14 @@ class AddressLimiter:
 
 
 def address_limit(limiter: AddressLimiter, notice: Callable[[], str]) -> Middleware:
-    """Middleware: POSTs outside the webhooks count against the client's address (see ``bot.server.proxy``).
+    """Middleware: POSTs count against the client's address (see ``bot.server.proxy``).
 
     ``notice`` gives the current wording of the polite refusal (content follows edits).
     """
 
     @web.middleware
     async def limit(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.method != "POST" or request.path.startswith(EXEMPT_PREFIX):
+        if request.method != "POST":
             return await handler(request)
         if limiter.allow(request.remote or ""):
             return await handler(request)

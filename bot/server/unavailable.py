@@ -26,9 +26,14 @@ async def database_unavailable(request: web.Request, handler: Handler) -> web.St
     try:
         return await handler(request)
     except UNREACHABLE as error:
-        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
-        return web.json_response(
-            {"message": "temporarily unavailable, try again later"},
-            status=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return unavailable(request, error)
+
+
+def unavailable(request: web.Request, error: Exception) -> web.Response:
+    """The answer to a request that failed because the database could not be reached."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    return web.json_response(
+        {"message": "temporarily unavailable, try again later"},
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

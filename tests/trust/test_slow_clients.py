@@ -77,6 +77,13 @@ async def test_a_trickled_body_gets_408(server: str) -> None:
     assert held < CUT_OFF_WITHIN and said.startswith(b"HTTP/1.1 408")
 
 
+async def test_a_trickled_webhook_body_gets_408(server: str) -> None:
+    """The platforms' webhooks go past the middlewares (bot/server/webhooks.py), not past the deadline."""
+    head = b"POST /webhooks/line HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+    held, said = await _held_for(server, [head, *[b" "] * 100], 0.2, first_line=True)
+    assert held < CUT_OFF_WITHIN and said.startswith(b"HTTP/1.1 408")
+
+
 async def test_a_trickled_upload_gets_408(server: str) -> None:
     """The web chat's file upload (multipart, read as a stream by its route) has the same deadline."""
     head = (b"POST /api/chat/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
