@@ -116,9 +116,9 @@ def test_chat_ends_at_once_on_ctrl_c_and_numbers_follow_what_is_shown(workdir: P
     hang_guard = threading.Timer(60, process.kill)  # a prompt that never shows ends the process: _read_until fails
     hang_guard.start()
     try:
-        seen = _read_until(process.stdout, "わたしの提案")
-        assert "  7. わたしの提案" in seen and "  8." not in seen
-        for typed, wanted in [("99", "1〜7の番号で選んでください。"), ("4", "団体名を教えてください。"),
+        seen = _read_until(process.stdout, "Language / ことば")
+        assert "  7. わたしの提案" in seen and "  8. Language / ことば" in seen
+        for typed, wanted in [("99", "1〜8の番号で選んでください。"), ("4", "団体名を教えてください。"),
                               ("1", "団体の種類を選んでください。")]:
             process.stdin.write(typed + "\n")
             process.stdin.flush()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.cli.common import print_problems
 from bot.content.checks import unfilled
+from bot.content.languages import translation_notes
 from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
 from bot.core.draft import DraftProposal
@@ -18,6 +19,7 @@ from bot.settings import Settings
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser("check", help="validate dialogs/ and faq/; print file:line: reason for each problem")
     check.add_argument("--content-dir", type=Path, help="folder holding dialogs/ and faq/ (default: KYOSO_CONTENT_DIR)")
+    check.add_argument("--missing", metavar="LANGUAGE", help="list every text not yet translated into LANGUAGE (en, easy)")
     check.set_defaults(run=_check)
 
     schema = commands.add_parser("schema", help="print the JSON schema of the draft proposal")
@@ -34,7 +36,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     if _rich_menu_problems(root, content) or _example_problems(root, content, settings):
         return 1
     print(f"OK: {len(content.dialogs)} dialogs, {len(content.steps)} steps, {len(content.faq)} FAQ entries in {root}")
-    for note in unfilled(content):
+    for note in [*unfilled(content), *translation_notes(content, root, args.missing)]:
         print(f"note: {note.render(root)}")
     return 0
 

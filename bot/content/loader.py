@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.continuation import ContinueTexts
 from bot.content.documents import DOCUMENTS_FILE, DocumentTexts
+from bot.content.language_set import LANGUAGES_FILE, LanguageSet
 from bot.content.models import (
     AfterHandoffTexts,
     ChoiceStep,
@@ -35,6 +36,7 @@ from bot.content.models import (
     TextStep,
 )
 from bot.content.problems import ContentInvalid, Problem
+from bot.content.translations import Missing, Reader
 from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
 
 COMMON_FILE = "common.yaml"
@@ -48,7 +50,7 @@ CONTINUE_FILE = "continue.yaml"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 SPECIAL_DIALOG_FILES = (
     COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE, DOCUMENTS_FILE,
-    AFTER_HANDOFF_FILE, CONTINUE_FILE,
+    AFTER_HANDOFF_FILE, CONTINUE_FILE, LANGUAGES_FILE,
 )  # not dialogs
 FACTS_FILE = "facts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
@@ -102,6 +104,14 @@ class Content:
     documents: DocumentTexts | None = None  # dialogs/documents.yaml (none: files are not kept)
     documents_source: Source | None = None
     out_of_scope_source: Source | None = None
+    language: str = "ja"  # the language of these texts; the others are in ``translations``
+    translations: dict[str, Content] = field(default_factory=dict, repr=False)  # by language (bot/content/languages.py)
+    languages: LanguageSet | None = None  # dialogs/languages.yaml (none: Japanese only)
+    untranslated: list[Missing] = field(default_factory=list, repr=False)  # a translation's texts left in 日本語
+
+    def in_language(self, language: str) -> Content:
+        """These texts in ``language`` (a text not translated is in 日本語); the Japanese ones for an unknown language."""
+        return self.translations.get(language, self)
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -113,17 +123,21 @@ class Content:
 def load_content(root: Path) -> Content:
     """Load and cross-check the content under ``root``; raise :class:`ContentInvalid` on any problem."""
     from bot.content.checks import cross_check
+    from bot.content.languages import load_translations
 
     problems: list[Problem] = []
     content = _load_files(root, problems)
     if content is not None and not problems:
         problems += cross_check(content)
+    if content is not None and not problems:
+        problems += load_translations(root, content, lambda read, found: _load_files(root, found, read))
     if problems or content is None:
         raise ContentInvalid(problems)
     return content
 
 
-def _load_files(root: Path, problems: list[Problem]) -> Content | None:
+def _load_files(root: Path, problems: list[Problem], read: Reader = load_yaml) -> Content | None:
+    """``read`` reads one file (a language's reader puts its translation on it: bot/content/languages.py)."""
     dialogs_dir, faq_dir = root / "dialogs", root / "faq"
     for folder in (dialogs_dir, faq_dir):
         if not folder.is_dir():
@@ -131,35 +145,36 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     if problems:
         return None
     raw: list[tuple[Any, Source]] = []
-    common = _load_model(dialogs_dir / COMMON_FILE, Common, problems, raw)
-    privacy = _load_model(dialogs_dir / PRIVACY_FILE, PrivacyNotice, problems, raw)
-    consultation = _load_model(dialogs_dir / CONSULTATION_FILE, ConsultationTexts, problems, raw)
-    submission = _load_model(dialogs_dir / SUBMISSION_FILE, SubmissionTexts, problems, raw)
-    replies = _load_model(dialogs_dir / REPLIES_FILE, ReplyTexts, problems, raw)
-    after_handoff = _load_model(dialogs_dir / AFTER_HANDOFF_FILE, AfterHandoffTexts, problems, raw)
-    continuation = _load_model(dialogs_dir / CONTINUE_FILE, ContinueTexts, problems, raw)
-    facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw)
+    common = _load_model(dialogs_dir / COMMON_FILE, Common, problems, raw, read)
+    privacy = _load_model(dialogs_dir / PRIVACY_FILE, PrivacyNotice, problems, raw, read)
+    consultation = _load_model(dialogs_dir / CONSULTATION_FILE, ConsultationTexts, problems, raw, read)
+    submission = _load_model(dialogs_dir / SUBMISSION_FILE, SubmissionTexts, problems, raw, read)
+    replies = _load_model(dialogs_dir / REPLIES_FILE, ReplyTexts, problems, raw, read)
+    after_handoff = _load_model(dialogs_dir / AFTER_HANDOFF_FILE, AfterHandoffTexts, problems, raw, read)
+    continuation = _load_model(dialogs_dir / CONTINUE_FILE, ContinueTexts, problems, raw, read)
+    facts = _load_model(faq_dir / FACTS_FILE, Facts, problems, raw, read)
     dialogs: dict[str, Dialog] = {}
     dialog_sources: dict[str, Source] = {}
-    intents, intents_source = _optional(dialogs_dir / INTENTS_FILE, Intents, problems, raw)
-    documents, documents_source = _optional(dialogs_dir / DOCUMENTS_FILE, DocumentTexts, problems, raw)
+    intents, intents_source = _optional(dialogs_dir / INTENTS_FILE, Intents, problems, raw, read)
+    documents, documents_source = _optional(dialogs_dir / DOCUMENTS_FILE, DocumentTexts, problems, raw, read)
+    languages, _ = _optional(dialogs_dir / LANGUAGES_FILE, LanguageSet, problems, raw, read)
     for path in sorted(dialogs_dir.glob("*.yaml")):
         if path.name in SPECIAL_DIALOG_FILES:
             continue
-        dialog = _load_model(path, Dialog, problems, raw)
+        dialog = _load_model(path, Dialog, problems, raw, read)
         if dialog is not None:
             dialogs[path.stem] = dialog
             dialog_sources[path.stem] = raw[-1][1]
     faq: list[FaqEntry] = []
     faq_sources: dict[str, Source] = {}
-    synonyms = _load_model(faq_dir / SYNONYMS_FILE, Synonyms, problems, raw) if (faq_dir / SYNONYMS_FILE).is_file() else None
+    synonyms = _load_model(faq_dir / SYNONYMS_FILE, Synonyms, problems, raw, read) if (faq_dir / SYNONYMS_FILE).is_file() else None
     if synonyms is not None:
         problems += _words_in_two_groups(synonyms, raw[-1][1])
-    out_of_scope, out_of_scope_source = _optional(faq_dir / OUT_OF_SCOPE_FILE, OutOfScope, problems, raw)
+    out_of_scope, out_of_scope_source = _optional(faq_dir / OUT_OF_SCOPE_FILE, OutOfScope, problems, raw, read)
     for path in sorted(faq_dir.glob("*.yaml")):
         if path.name in (FACTS_FILE, SYNONYMS_FILE, OUT_OF_SCOPE_FILE):
             continue
-        faq_file = _load_model(path, FaqFile, problems, raw)
+        faq_file = _load_model(path, FaqFile, problems, raw, read)
         if faq_file is None:
             continue
         for index, entry in enumerate(faq_file.entries):
@@ -182,18 +197,21 @@ def _load_files(root: Path, problems: list[Problem]) -> Content | None:
     content.synonyms = synonyms.synonyms if synonyms else []
     content.intents, content.intents_source = intents, intents_source
     content.documents, content.documents_source = documents, documents_source
+    content.languages = languages
     content.out_of_scope, content.out_of_scope_source = out_of_scope, out_of_scope_source
     content.common_source = next(source for _, source in raw if source.file.name == COMMON_FILE)
     _index_steps(content, dialog_sources, problems)
     return content
 
 
-def _load_model(path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]]) -> M | None:
+def _load_model(
+    path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]], read: Reader = load_yaml
+) -> M | None:
     if not path.is_file():
         problems.append(Problem(path, 0, "file is missing"))
         return None
     try:
-        data, lines = load_yaml(path)
+        data, lines = read(path)
     except YamlSyntaxError as error:
         problems.append(Problem(path, error.line, error.reason))
         return None
@@ -214,11 +232,13 @@ def _load_model(path: Path, model: type[M], problems: list[Problem], raw: list[t
     return loaded
 
 
-def _optional(path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]]) -> tuple[M | None, Source | None]:
+def _optional(
+    path: Path, model: type[M], problems: list[Problem], raw: list[tuple[Any, Source]], read: Reader = load_yaml
+) -> tuple[M | None, Source | None]:
     """A file that may be left out; when it is there, it is checked like the others."""
     if not path.is_file():
         return None, None
-    loaded = _load_model(path, model, problems, raw)
+    loaded = _load_model(path, model, problems, raw, read)
     return loaded, raw[-1][1] if loaded is not None else None
 
 
