@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
+from bot.content.choices import menu_options
 from bot.content.loader import Content
 from bot.content.models import (
     ALWAYS_CONFIRMED,
@@ -41,7 +42,7 @@ from bot.core.intents import find_intent, leaves_form, offer_intent, offer_named
 from bot.core.messages import CardMessage, Choice, Inbound, Outbound, TextMessage, UserKey
 from bot.core.my_proposals import MyProposals
 from bot.core.numbers import numbered_after, picked
-from bot.core.options import Offered, field_is_active, field_steps, menu_options, offered
+from bot.core.options import Offered, field_is_active, field_steps, offered
 from bot.core.ports import FaqHit, FaqLookup, FormLinks, Reading, Turn
 from bot.core.progress import reused_answers
 from bot.core.prompts import command_buttons, is_optional, prompt_messages

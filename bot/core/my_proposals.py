@@ -10,16 +10,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from bot.content.choices import menu_options
 from bot.content.loader import Content
 from bot.content.models import EditMenuStep, Option, SummaryStep
 from bot.core import payloads
+from bot.core.draft import SubmittedDraft
 from bot.core.intents import find_intent
 from bot.core.messages import CardMessage, Choice, Inbound
-from bot.core.options import menu_options
 from bot.core.prompts import command_buttons
 from bot.core.text import normalize, render
+from bot.core.understanding import decide
 from bot.core.views import summary_card
 from bot.core.workflow import RETURNED
 
@@ -29,20 +29,6 @@ if TYPE_CHECKING:
 
 MAX_LISTED = 12  # newest first, with the メニュー button within LINE's 13 quick replies
 OPTION = "my_proposals"  # the menu item's show: value
-
-
-class SubmittedDraft(BaseModel):
-    """One of the user's submitted drafts as the user may see it (the draft's own fields, no staff notes)."""
-
-    reference: str
-    status: str
-    version: int
-    submitted_at: datetime
-    data: dict[str, str]  # DraftProposal fields, codes as stored; missing ones left out
-
-    @property
-    def title(self) -> str:
-        return self.data.get("title", "")
 
 
 def summary_ref(content: Content) -> str | None:
@@ -102,8 +88,6 @@ class MyProposals:
 
     def _named(self, text: str, read: Callable[[str], Reading]) -> bool:
         """The line asks for the list as the menu would take it: its item's label or words, or its request, when sure."""
-        from bot.core.understanding import decide  # it needs bot.core.ports, which needs this module
-
         content = self._conversation.content
         menu = content.steps.get(content.common.commands["menu"].goto or "")
         if menu is None or normalize(text).isdigit():  # a number picks from the answers shown last, not from the menu

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
 from bot.core.draft import ConsentRecord, DraftProposal
 from bot.core.messages import Inbound
 from bot.core.my_proposals import summary_ref
@@ -25,16 +23,6 @@ from bot.core.workflow import RETURNED
 if TYPE_CHECKING:
     from bot.content.models import SubmitStep
     from bot.core.conversation import Conversation
-
-
-class ReturnedDraft(BaseModel):
-    """A draft of the user's that waits for their revision, as storage hands it to the core."""
-
-    reference: str
-    fields: list[str]
-    message: str
-    data: dict[str, str]  # the draft's fields as stored (codes), empty ones as ''
-    criteria: dict[str, str]
 
 
 class Revision:

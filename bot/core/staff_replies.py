@@ -8,10 +8,8 @@ the same way until the proposer turns back to the bot (any button or command); a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
-
-from pydantic import BaseModel
 
 from bot.core.messages import Inbound
 from bot.core.prompts import command_buttons
@@ -21,14 +19,6 @@ if TYPE_CHECKING:
     from bot.core.conversation import Conversation
 
 MAX_ANSWER = 2000
-
-
-class StaffReply(BaseModel):
-    """The latest staff reply delivered to a proposer about one of their drafts."""
-
-    id: int
-    reference: str
-    sent_at: datetime
 
 
 class StaffReplies:
