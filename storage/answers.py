@@ -26,10 +26,18 @@ class Answer:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class AnswerNoticeDue:
+    """Staff are to be told at one sink that a proposer answered."""
+
+    answer_id: int
+    sink: str
+
+
 class SqlAnswers:
     def __init__(self, engine: AsyncEngine, notice_policy: RetryPolicy) -> None:
         self._engine = engine
-        self.notices = OutboxQueue(engine, answer_notices, notice_policy)
+        self.notices = OutboxQueue(engine, answer_notices, notice_policy, AnswerNoticeDue)
 
     async def get(self, answer_id: int) -> Answer | None:
         async with self._engine.connect() as connection:

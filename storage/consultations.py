@@ -51,10 +51,19 @@ class ConsultationMessage:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class ConsultationNoticeDue:
+    """Staff are to be told at one sink of a consultation (``kind``: opened, or a reminder that nobody took it)."""
+
+    consultation_id: int
+    kind: str
+    sink: str
+
+
 class SqlConsultations:
     def __init__(self, engine: AsyncEngine, notice_policy: RetryPolicy) -> None:
         self._engine = engine
-        self.notices = OutboxQueue(engine, consultation_notices, notice_policy)
+        self.notices = OutboxQueue(engine, consultation_notices, notice_policy, ConsultationNoticeDue)
 
     # --- reading ----------------------------------------------------------------------
 

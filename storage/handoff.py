@@ -45,11 +45,27 @@ class NewVersion:
     changes: dict[str, dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class DraftDelivery:
+    """A new draft due at one staff sink."""
+
+    draft_id: int
+    sink: str
+
+
+@dataclass(frozen=True)
+class VersionDelivery:
+    """A resubmitted version due at one staff sink."""
+
+    version_id: int
+    sink: str
+
+
 class SqlHandoff:
     def __init__(self, engine: AsyncEngine, policy: RetryPolicy) -> None:
         self._engine = engine
-        self.deliveries = OutboxQueue(engine, handoff_deliveries, policy)
-        self.version_deliveries = OutboxQueue(engine, version_deliveries, policy)
+        self.deliveries = OutboxQueue(engine, handoff_deliveries, policy, DraftDelivery)
+        self.version_deliveries = OutboxQueue(engine, version_deliveries, policy, VersionDelivery)
 
     async def fan_out_versions(self, sinks: Sequence[str], now: datetime, limit: int = 100) -> int:
         """A pending delivery per sink for each new version not fanned out yet (several workers: each once)."""

@@ -9,13 +9,16 @@ claim side by side (``FOR UPDATE SKIP LOCKED``), SQLite serialises them with
 its write lock. A worker that dies mid-delivery leaves a lease that runs out,
 and another worker takes the row again: delivery is at least once, so every
 sink gets a stable key to recognise a repeat.
+
+A claim hands out plain records (a frozen dataclass per outbox, its fields named as the table's
+columns), not SQLAlchemy rows: what delivers them does not depend on the storage.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Row, Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,21 +41,36 @@ class RetryPolicy:
         return min(self.first_delay * (1 << max(attempts - 1, 0)), self.max_delay)
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A leased row and the number of this attempt (1 for the first)."""
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
-    row: Row[Any]
+Item = TypeVar("Item", bound="DataclassInstance")  # an outbox's record
+
+
+@dataclass(frozen=True)
+class Claimed(Generic[Item]):
+    """A leased row as its outbox's record, its id, and the number of this attempt (1 for the first)."""
+
+    item: Item
+    id: int
     attempt: int
 
 
-class OutboxQueue:
-    def __init__(self, engine: AsyncEngine, table: Table, policy: RetryPolicy) -> None:
+class OutboxQueue(Generic[Item]):
+    def __init__(self, engine: AsyncEngine, table: Table, policy: RetryPolicy, item: type[Item]) -> None:
         self._engine = engine
         self._table = table
         self.policy = policy
+        self._item = item
+        self._columns = [field.name for field in fields(item)]
+        missing = set(self._columns) - set(table.c.keys())
+        if missing:
+            raise ValueError(f"{item.__name__} names columns {table.name} does not have: {sorted(missing)}")
 
-    async def claim(self, now: datetime, limit: int = 20) -> list[Claimed]:
+    def _read(self, row: Row[Any]) -> Item:
+        return self._item(**{name: getattr(row, name) for name in self._columns})
+
+    async def claim(self, now: datetime, limit: int = 20) -> list[Claimed[Item]]:
         """Lease up to ``limit`` due rows, oldest first, counting the attempt."""
         table = self._table
         due = (
@@ -74,12 +92,12 @@ class OutboxQueue:
                     .where(table.c.id.in_([row.id for row in rows]))
                     .values(leased_until=now + self.policy.lease, attempts=table.c.attempts + 1)
                 )
-        return [Claimed(row, row.attempts + 1) for row in rows]
+        return [Claimed(self._read(row), row.id, row.attempts + 1) for row in rows]
 
-    async def succeeded(self, claimed: Claimed, now: datetime) -> None:
+    async def succeeded(self, claimed: Claimed[Item], now: datetime) -> None:
         await self._set(claimed, status=SENT, delivered_at=now, leased_until=None, last_error=None)
 
-    async def failed(self, claimed: Claimed, error: str, now: datetime) -> None:
+    async def failed(self, claimed: Claimed[Item], error: str, now: datetime) -> None:
         """Try again after the backoff delay, or give up for good after the last attempt."""
         if claimed.attempt >= self.policy.max_attempts:
             await self._set(claimed, status=FAILED, leased_until=None, last_error=error)
@@ -96,10 +114,10 @@ class OutboxQueue:
                 .values(status=PENDING, attempts=0, next_attempt_at=now, leased_until=None)
             )
 
-    async def _set(self, claimed: Claimed, **values: Any) -> None:
+    async def _set(self, claimed: Claimed[Item], **values: Any) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(self._table)
-                .where(self._table.c.id == claimed.row.id, self._table.c.status == PENDING)
+                .where(self._table.c.id == claimed.id, self._table.c.status == PENDING)
                 .values(**values)
             )

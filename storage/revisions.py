@@ -8,10 +8,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.draft import ConsentRecord, DraftProposal
+from bot.core.draft import ConsentRecord, DraftProposal, ReturnedDraft, SubmittedDraft
 from bot.core.messages import UserKey
-from bot.core.my_proposals import SubmittedDraft
-from bot.core.revision import ReturnedDraft
 from bot.core.workflow import RETURNED
 from storage.tables import consents, draft_returns, draft_versions, drafts, staff_audit
 

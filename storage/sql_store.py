@@ -36,13 +36,13 @@ from bot.core.draft import (
     DocumentNote,
     DraftProposal,
     FaqAsked,
+    ReturnedDraft,
+    StaffReply,
     StoredDraft,
     Submission,
+    SubmittedDraft,
 )
 from bot.core.messages import REPLIES, Outbound, UserKey
-from bot.core.my_proposals import SubmittedDraft
-from bot.core.revision import ReturnedDraft
-from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
 from storage import revisions, sqlite_inline

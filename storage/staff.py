@@ -113,10 +113,21 @@ class DraftActivity:
     audit: list[AuditEntry] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ProposerMessage:
+    """A message to a proposer due on their channel (a staff reply, or a notice about their draft)."""
+
+    id: int
+    channel: str
+    user_id: str
+    text: str
+    choices: list[dict[str, Any]] | None
+
+
 class SqlStaff:
     def __init__(self, engine: AsyncEngine, reply_policy: RetryPolicy) -> None:
         self._engine = engine
-        self.replies = OutboxQueue(engine, proposer_messages, reply_policy)
+        self.replies = OutboxQueue(engine, proposer_messages, reply_policy, ProposerMessage)
 
     # --- accounts -------------------------------------------------------------------
 

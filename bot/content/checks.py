@@ -6,6 +6,7 @@ import typing
 from collections.abc import Iterator
 
 from bot.content.after_handoff_checks import after_handoff_checks
+from bot.content.choices import choice_options, menu_options
 from bot.content.documents import PLACEHOLDERS as DOCUMENT_PLACEHOLDERS
 from bot.content.documents import document_dialogs
 from bot.content.facts import fact_checks
@@ -34,7 +35,6 @@ from bot.content.problems import Problem
 from bot.content.yamlsrc import strings
 from bot.core import payloads
 from bot.core.draft import DraftProposal
-from bot.core.options import choice_options, menu_options
 from bot.core.required import required
 from bot.core.text import normalize, placeholders
 

@@ -122,7 +122,7 @@ class Content:
 
 def load_content(root: Path) -> Content:
     """Load and cross-check the content under ``root``; raise :class:`ContentInvalid` on any problem."""
-    from bot.content.checks import cross_check
+    from bot.content.checks import cross_check  # checks reads what this module defines: imported once loading starts
     from bot.content.languages import load_translations
 
     problems: list[Problem] = []

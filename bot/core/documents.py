@@ -23,7 +23,7 @@ from bot.core.messages import Attachment
 from bot.core.text import render
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
+    from bot.core.turn_context import TurnContext
 
 Kind = Literal["pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "png", "jpeg"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -167,42 +167,42 @@ def _ole_names(data: bytes) -> set[str]:
 # --- in the conversation --------------------------------------------------------------------------
 
 
-def in_progress(conversation: Conversation) -> bool:
+def in_progress(context: TurnContext) -> bool:
     """A draft is being written: the user is in a dialog that keeps files, or has answered a draft question."""
-    texts = conversation.content.documents
-    dialog = (conversation.state.step or "").partition(".")[0]
+    texts = context.content.documents
+    dialog = (context.state.step or "").partition(".")[0]
     in_dialog = texts is not None and dialog in texts.kept_in
-    return in_dialog or any(conversation.state.values.get(name) for name in DraftProposal.model_fields)
+    return in_dialog or any(context.state.values.get(name) for name in DraftProposal.model_fields)
 
 
-async def receive(conversation: Conversation, attachment: Attachment, policy: DocumentPolicy) -> None:
+async def receive(context: TurnContext, attachment: Attachment, policy: DocumentPolicy) -> None:
     """Keep the file with the draft in progress and say so; or say politely why it was not kept."""
-    texts = conversation.content.documents
-    conversation.prompt_due = True
+    texts = context.content.documents
+    context.prompt_due = True
     if texts is None:  # the content keeps no files: the bot reads only text
-        conversation.say(conversation.common.validation.not_text)
+        context.say(context.common.validation.not_text)
         return
-    state = conversation.state
+    state = context.state
     values = {
         "file_name": attachment.name or texts.unnamed, "max_mb": f"{policy.max_bytes / 1024 / 1024:g}",
         "max_files": policy.max_files, "types": texts.kinds_named(policy.kinds),
     }
-    if not in_progress(conversation):
-        conversation.say(render(texts.no_draft, values))
+    if not in_progress(context):
+        context.say(render(texts.no_draft, values))
         return
     if len(state.documents) >= policy.max_files:
-        conversation.say(render(texts.too_many, values))
+        context.say(render(texts.too_many, values))
         return
     found = check(attachment, policy)
     if found in get_args(Refusal):
-        conversation.say(render(getattr(texts, found), values))
+        context.say(render(getattr(texts, found), values))
         return
     kind: Kind = found  # type: ignore[assignment]  # not a refusal: a kind
     data = attachment.data or b""
     name = attachment.name or f"{texts.unnamed}.{kind}"
-    document_id = await conversation.turn.keep_document(NewDocument(name=name, kind=kind, data=data, received_at=conversation.now))
+    document_id = await context.turn.keep_document(NewDocument(name=name, kind=kind, data=data, received_at=context.now))
     state.documents.append(DocumentNote(id=document_id, name=name, kind=kind, size=len(data)))
-    conversation.say(render(texts.kept, {**values, "file_name": name, "count": len(state.documents)}))
+    context.say(render(texts.kept, {**values, "file_name": name, "count": len(state.documents)}))
 
 
 def listed(names: Collection[str]) -> str:

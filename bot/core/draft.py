@@ -114,3 +114,38 @@ class StoredDraft(Submission):
     reference: str
     status: str
     consultations: list[ConsultationRecord] = Field(default_factory=list)
+
+
+# --- what storage hands the core about a user's submitted drafts -------------------------
+
+
+class SubmittedDraft(BaseModel):
+    """One of the user's submitted drafts as the user may see it (the draft's own fields, no staff notes)."""
+
+    reference: str
+    status: str
+    version: int
+    submitted_at: datetime
+    data: dict[str, str]  # DraftProposal fields, codes as stored; missing ones left out
+
+    @property
+    def title(self) -> str:
+        return self.data.get("title", "")
+
+
+class ReturnedDraft(BaseModel):
+    """A draft of the user's that waits for their revision, as storage hands it to the core."""
+
+    reference: str
+    fields: list[str]
+    message: str
+    data: dict[str, str]  # the draft's fields as stored (codes), empty ones as ''
+    criteria: dict[str, str]
+
+
+class StaffReply(BaseModel):
+    """The latest staff reply delivered to a proposer about one of their drafts."""
+
+    id: int
+    reference: str
+    sent_at: datetime

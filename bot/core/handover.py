@@ -11,46 +11,46 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.core.consultation import CLOSED, OPEN, TAKEN, ConsultationRequest, ConsultationView
 from bot.core.draft import DraftProposal
-from bot.core.messages import Inbound
 from bot.core.prompts import command_buttons
 from bot.core.required import required
 from bot.core.state import Consulting
 from bot.core.text import has_content, render
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
+    from bot.core.parsed import Parsed
+    from bot.core.turn_context import TurnContext
 
 MAX_QUESTION = 2000
 
 
 class Handover:
-    def __init__(self, conversation: Conversation, can_receive_replies: bool) -> None:
-        self._conversation = conversation
-        self._texts = conversation.content.consultation
+    def __init__(self, context: TurnContext, can_receive_replies: bool) -> None:
+        self._context = context
+        self._texts = context.content.consultation
         self._can_receive_replies = can_receive_replies
 
     def start(self, reason: str) -> None:
         """Ask for the question in one message (and where to reply, on a channel staff cannot reply on)."""
-        conversation = self._conversation
-        conversation.state.consulting = Consulting(phase="asking", reason=reason)
+        context = self._context
+        context.state.consulting = Consulting(phase="asking", reason=reason)
         ask = self._texts.ask if self._can_receive_replies else self._texts.ask_with_contact
-        conversation.say(self._render(ask), command_buttons(conversation.common, ["back"]))
-        conversation.prompt_due = False
+        context.say(self._render(ask), command_buttons(context.common, ["back"]))
+        context.prompt_due = False
 
-    async def respond(self, inbound: Inbound, text: str) -> bool:
+    async def respond(self, parsed: Parsed) -> bool:
         """Handle the input while consulting; False when it is for the bot after all (the rest of the turn runs)."""
-        consulting = required(self._conversation.state.consulting, "the consultation")
+        consulting = required(self._context.state.consulting, "the consultation")
         if consulting.phase == "asking":
-            return await self._asking(inbound, text)
-        view = await self._conversation.turn.consultation(required(consulting.id, "the consultation's id"))
-        command = self._conversation.command(inbound, text)
+            return await self._asking(parsed)
+        view = await self._context.turn.consultation(required(consulting.id, "the consultation's id"))
+        command = parsed.command
         if view is None or view.status == CLOSED:
             self._ended(view)
             # Typed text was meant for the person, not an answer to the bot's pending question.
-            return inbound.payload is None and command is None
+            return parsed.typed and command is None
         if (
             view.status == OPEN and command == "back"
-            and await self._conversation.turn.withdraw_consultation(required(consulting.id, "the consultation's id"), self._conversation.now)
+            and await self._context.turn.withdraw_consultation(required(consulting.id, "the consultation's id"), self._context.now)
         ):
             self._back_to_the_bot(self._texts.withdrawn)
             return True
@@ -60,50 +60,49 @@ class Handover:
             return True
         # A command typed to the bot (メニュー, 最初から …) goes to the person too, and the note says again why
         # the bot does not act on it; other messages get the note once per phase.
-        await self._pass_on(consulting, view, self._conversation.said(inbound), again=command is not None)
+        await self._pass_on(consulting, view, parsed.said, again=command is not None)
         return True
 
     async def catch_up(self) -> None:
         """After staff (or the timer) closed the consultation: say so, and ask the pending question again."""
-        consulting = self._conversation.state.consulting
+        consulting = self._context.state.consulting
         if consulting is None or consulting.id is None:
             return
-        view = await self._conversation.turn.consultation(consulting.id)
+        view = await self._context.turn.consultation(consulting.id)
         if view is None or view.status == CLOSED:
             self._ended(view)
 
-    async def _asking(self, inbound: Inbound, text: str) -> bool:
-        conversation = self._conversation
-        command = conversation.command(inbound, text)
-        if inbound.payload is not None or command is not None:
+    async def _asking(self, parsed: Parsed) -> bool:
+        context, text, command = self._context, parsed.text, parsed.command
+        if not parsed.typed or command is not None:
             self._back_to_the_bot(self._texts.cancelled)
             return command == "back"  # 戻る returns to the question; any other button or command runs as usual
         if not has_content(text):
-            self.start(conversation.state.consulting.reason if conversation.state.consulting else "asked")
+            self.start(context.state.consulting.reason if context.state.consulting else "asked")
             return True
         await self._open(text.strip()[:MAX_QUESTION])
         return True
 
     async def _open(self, question: str) -> None:
-        conversation = self._conversation
-        state = conversation.state
+        context = self._context
+        state = context.state
         reason = required(state.consulting, "the consultation").reason
         values = state.values
         request = ConsultationRequest(
-            user=conversation.user, reason=reason, question=question, opened_at=conversation.now,
+            user=context.user, reason=reason, question=question, opened_at=context.now,
             step=state.step, recent=state.recent, faq_log=state.faq_log,
             draft={name: value for name, value in values.items() if name in DraftProposal.model_fields},
             criteria={name: value for name, value in values.items() if name not in DraftProposal.model_fields},
         )
-        consultation_id = await conversation.turn.open_consultation(request)
+        consultation_id = await context.turn.open_consultation(request)
         state.consulting = Consulting(phase="open", reason=reason, id=consultation_id)
         opened = self._texts.opened if self._can_receive_replies else self._texts.opened_with_contact
-        conversation.say(render(self._render(opened), {"consultation": consultation_id}))
+        context.say(render(self._render(opened), {"consultation": consultation_id}))
 
     async def _pass_on(self, consulting: Consulting, view: ConsultationView, said: str, again: bool) -> None:
         """Everything goes to the console; the bot says one short note (per phase, or ``again``) and nothing else."""
-        conversation = self._conversation
-        await conversation.turn.add_consultation_message(required(consulting.id, "the consultation's id"), said, conversation.now)
+        context = self._context
+        await context.turn.add_consultation_message(required(consulting.id, "the consultation's id"), said, context.now)
         self._note(consulting, view, again)
 
     def _note(self, consulting: Consulting, view: ConsultationView, again: bool = False) -> None:
@@ -112,18 +111,18 @@ class Handover:
         if consulting.noted != note or again:
             consulting.noted = note
             if note == "taken":
-                self._conversation.say(self._texts.taken_note)
+                self._context.say(self._texts.taken_note)
             else:
-                self._conversation.say(self._texts.waiting_note, command_buttons(self._conversation.common, ["back"]))
+                self._context.say(self._texts.waiting_note, command_buttons(self._context.common, ["back"]))
 
     def _ended(self, view: ConsultationView | None) -> None:
         abandoned = view is not None and view.close_reason == "abandoned"
         self._back_to_the_bot(self._texts.abandoned if abandoned else self._texts.closed)
 
     def _back_to_the_bot(self, text: str) -> None:
-        self._conversation.state.consulting = None
-        self._conversation.say(text)
-        self._conversation.prompt_due = True
+        self._context.state.consulting = None
+        self._context.say(text)
+        self._context.prompt_due = True
 
     def _render(self, text: str) -> str:
         """Fill in ``{answer_time}`` from the staff-edited hours (only what is filled in is said)."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.content.choices import menu_options
 from bot.content.loader import Content
 from bot.content.models import ConsentStep, EditMenuStep, Intent, Option, Step, SummaryStep, is_command
 from bot.core import payloads
 from bot.core.messages import Choice, Outbound, TextMessage
-from bot.core.options import menu_options
 from bot.core.prompts import button_applies
 from bot.core.state import ConversationState
 

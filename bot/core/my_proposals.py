@@ -6,43 +6,28 @@ outside it. Only the user's own drafts are shown; a button naming another refere
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from bot.content.choices import menu_options
 from bot.content.loader import Content
 from bot.content.models import EditMenuStep, Option, SummaryStep
 from bot.core import payloads
+from bot.core.draft import SubmittedDraft
 from bot.core.intents import find_intent
-from bot.core.messages import CardMessage, Choice, Inbound
-from bot.core.options import menu_options
+from bot.core.messages import CardMessage, Choice
 from bot.core.prompts import command_buttons
 from bot.core.text import normalize, render
+from bot.core.understanding import decide
 from bot.core.views import summary_card
 from bot.core.workflow import RETURNED
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
-    from bot.core.ports import Reading
+    from bot.core.parsed import Parsed
+    from bot.core.turn_context import TurnContext
 
 MAX_LISTED = 12  # newest first, with the メニュー button within LINE's 13 quick replies
 OPTION = "my_proposals"  # the menu item's show: value
-
-
-class SubmittedDraft(BaseModel):
-    """One of the user's submitted drafts as the user may see it (the draft's own fields, no staff notes)."""
-
-    reference: str
-    status: str
-    version: int
-    submitted_at: datetime
-    data: dict[str, str]  # DraftProposal fields, codes as stored; missing ones left out
-
-    @property
-    def title(self) -> str:
-        return self.data.get("title", "")
 
 
 def summary_ref(content: Content) -> str | None:
@@ -67,48 +52,46 @@ def japan_date(moment: datetime, now: datetime) -> str:
 
 
 class MyProposals:
-    def __init__(self, conversation: Conversation) -> None:
-        self._conversation = conversation
-        self._texts = conversation.content.after_handoff.my_proposals
+    def __init__(self, context: TurnContext) -> None:
+        self._context = context
+        self._texts = context.content.after_handoff.my_proposals
 
     async def list(self) -> None:
-        conversation = self._conversation
-        drafts = (await conversation.turn.my_drafts())[:MAX_LISTED]
-        menu = command_buttons(conversation.common, ["menu"])
+        context = self._context
+        drafts = (await context.turn.my_drafts())[:MAX_LISTED]
+        menu = command_buttons(context.common, ["menu"])
         if not drafts:
-            conversation.say(self._texts.none, menu)
+            context.say(self._texts.none, menu)
         else:
             lines = [self._texts.intro, *(render(self._texts.line, self._values(draft)) for draft in drafts)]
             buttons = [Choice(label=draft.reference, payload=payloads.PROPOSAL + draft.reference) for draft in drafts]
-            conversation.say("\n".join(lines), buttons + menu)
-        conversation.prompt_due = False
+            context.say("\n".join(lines), buttons + menu)
+        context.prompt_due = False
 
-    async def answer_if_asked(self, inbound: Inbound, text: str, read: Callable[[str], Reading]) -> bool:
+    async def answer_if_asked(self, parsed: Parsed) -> bool:
         """わたしの提案 asked for (its button, a draft's reference, or in words): shown, and True.
 
         Nothing else of the conversation changes: a paused draft stays paused, for the user only looks at
-        what they sent (``read``: the conversation's one lookup of a typed line).
+        what they sent.
         """
-        prefix, value = payloads.split(inbound.payload or "")
+        inbound, prefix, value = parsed.inbound, parsed.prefix, parsed.value
         if prefix == payloads.PROPOSAL:
             await self.show(value)
             return True
-        option = menu_options(self._conversation.content).get(value) if prefix == payloads.MENU_ITEM else None
+        option = menu_options(self._context.content).get(value) if prefix == payloads.MENU_ITEM else None
         typed = inbound.payload is None and inbound.document is None and not inbound.not_text
-        if (option is not None and option.show == OPTION) or (typed and self._named(text, read)):
+        if (option is not None and option.show == OPTION) or (typed and self._named(parsed.text)):
             await self.list()
             return True
         return False
 
-    def _named(self, text: str, read: Callable[[str], Reading]) -> bool:
+    def _named(self, text: str) -> bool:
         """The line asks for the list as the menu would take it: its item's label or words, or its request, when sure."""
-        from bot.core.understanding import decide  # it needs bot.core.ports, which needs this module
-
-        content = self._conversation.content
+        content = self._context.content
         menu = content.steps.get(content.common.commands["menu"].goto or "")
         if menu is None or normalize(text).isdigit():  # a number picks from the answers shown last, not from the menu
             return False
-        decision = decide(content, menu, {}, text, read)
+        decision = decide(content, menu, {}, text, self._context.read)  # the turn's one lookup of the line
         if decision.option is not None:
             option: Option | None = decision.option.option
         else:
@@ -117,30 +100,30 @@ class MyProposals:
         return option is not None and option.show == OPTION
 
     async def show(self, reference: str) -> None:
-        conversation = self._conversation
-        draft = next((draft for draft in await conversation.turn.my_drafts() if draft.reference == reference), None)
-        menu = command_buttons(conversation.common, ["menu"])
-        card = summary_of(conversation.content, draft.data) if draft is not None else None
+        context = self._context
+        draft = next((draft for draft in await context.turn.my_drafts() if draft.reference == reference), None)
+        menu = command_buttons(context.common, ["menu"])
+        card = summary_of(context.content, draft.data) if draft is not None else None
         if draft is None or card is None:
-            conversation.say(self._texts.gone, menu)
-            conversation.prompt_due = False
+            context.say(self._texts.gone, menu)
+            context.prompt_due = False
             return
         values = self._values(draft)
         card.title = render(self._texts.title, values)
         card.footer = render(self._texts.footer, values)
         listing = [
             Choice(label=option.label, payload=payloads.MENU_ITEM + option.value)
-            for option in menu_options(conversation.content).values() if option.show == OPTION
+            for option in menu_options(context.content).values() if option.show == OPTION
         ]
-        revise = conversation.content.after_handoff.returned.start
+        revise = context.content.after_handoff.returned.start
         extra = [Choice(label=revise, payload=payloads.REVISE + reference)] if draft.status == RETURNED else []
         card.choices = [*extra, *listing, *menu]
-        conversation.outbox.append(card)
-        conversation.prompt_due = False
+        context.outbox.append(card)
+        context.prompt_due = False
 
     def _values(self, draft: SubmittedDraft) -> dict[str, object]:
-        conversation = self._conversation
+        context = self._context
         return {
-            **conversation.content.facts.facts, "reference": draft.reference, "title": draft.title, "status": draft.status,
-            "date": japan_date(draft.submitted_at, conversation.now), "version": draft.version,
+            **context.content.facts.facts, "reference": draft.reference, "title": draft.title, "status": draft.status,
+            "date": japan_date(draft.submitted_at, context.now), "version": draft.version,
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.content.choices import choice_options
 from bot.content.loader import Content
 from bot.content.models import (
     ChoiceStep,
@@ -55,15 +56,6 @@ def offered(step: Step, content: Content, values: dict[str, str]) -> list[Offere
     return []
 
 
-def choice_options(step: ChoiceStep, content: Content) -> list[Option]:
-    if step.options:
-        return step.options
-    name = step.options_from or ""
-    if name in content.common.option_sets:
-        return content.common.option_sets[name]
-    return [Option(value=item, label=item) for item in content.facts.lists.get(name, [])]
-
-
 def match(text: str, choices: list[Offered]) -> Offered | None:
     """The offered answer the text names: its number, its label, or one of its words."""
     wanted = normalize(text)
@@ -95,12 +87,6 @@ def contained(text: str, choices: list[Offered]) -> Offered | None:
         return None
     longest = found[max(found)]
     return choices[longest.pop()] if len(longest) == 1 else None
-
-
-def menu_options(content: Content) -> dict[str, Option]:
-    """The items of the menu (the step `commands.menu.goto` leads to), by value."""
-    step = content.steps.get(content.common.commands["menu"].goto or "")
-    return {option.value: option for option in step.options} if isinstance(step, ChoiceStep) else {}
 
 
 def field_steps(content: Content, near: str) -> dict[str, str]:

@@ -14,11 +14,8 @@ from typing import Protocol
 
 from bot.core.consultation import ConsultationRequest, ConsultationView
 from bot.core.documents import NewDocument
-from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, Submission
+from bot.core.draft import ConsentRecord, DraftProposal, FaqAsked, ReturnedDraft, StaffReply, Submission, SubmittedDraft
 from bot.core.messages import Outbound, UserKey
-from bot.core.my_proposals import SubmittedDraft
-from bot.core.revision import ReturnedDraft
-from bot.core.staff_replies import StaffReply
 from bot.core.state import ConversationState
 from bot.core.usage import UsageEvent
 

@@ -1,7 +1,7 @@
 """One friendly reminder about a draft left unsent: pushed on the user's channel after N days, outside quiet hours.
 
 Never to a user who blocked the bot (LINE unfollow; a Telegram 403 seen before), nor after データ削除
-(the draft is gone), nor after 「もう送らないで」. A reminder is claimed in the user's conversation
+(the draft is gone), nor after 「もう送らないで」. A reminder is claimed in the user's context
 (``reminded_at``, saved under the conversation's lock, as a turn is), so with several workers one
 pushes it and the others find it claimed; a push that fails after the claim is not tried again (at
 most one). The web chat has no push: its visitors see 「おかえりなさい」 and their question when they
@@ -27,7 +27,7 @@ from bot.core.text import render
 from bot.core.transfer import has_draft
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
+    from bot.core.turn_context import TurnContext
 
 log = logging.getLogger(__name__)
 BUTTONS: tuple[CommandName, ...] = ("resume", "transfer", "stop_reminders")  # under the reminder
@@ -135,8 +135,8 @@ class Reminders:
         return 1
 
 
-def stop_reminders(conversation: Conversation) -> None:
+def stop_reminders(context: TurnContext) -> None:
     """「もう送らないで」: no reminder any more (kept through 最初から and after sending a draft); then the question again."""
-    conversation.state.reminders_off = True
-    conversation.say(conversation.content.continuation.reminder.stopped)
-    conversation.prompt_due = True
+    context.state.reminders_off = True
+    context.say(context.content.continuation.reminder.stopped)
+    context.prompt_due = True

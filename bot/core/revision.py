@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
 from bot.core.draft import ConsentRecord, DraftProposal
-from bot.core.messages import Inbound
 from bot.core.my_proposals import summary_ref
 from bot.core.options import display_value, field_steps
 from bot.core.prompts import command_buttons
@@ -24,47 +21,38 @@ from bot.core.workflow import RETURNED
 
 if TYPE_CHECKING:
     from bot.content.models import SubmitStep
-    from bot.core.conversation import Conversation
-
-
-class ReturnedDraft(BaseModel):
-    """A draft of the user's that waits for their revision, as storage hands it to the core."""
-
-    reference: str
-    fields: list[str]
-    message: str
-    data: dict[str, str]  # the draft's fields as stored (codes), empty ones as ''
-    criteria: dict[str, str]
+    from bot.core.parsed import Parsed
+    from bot.core.turn_context import TurnContext
 
 
 class Revision:
-    def __init__(self, conversation: Conversation) -> None:
-        self._conversation = conversation
-        self._texts = conversation.content.after_handoff.returned
+    def __init__(self, context: TurnContext) -> None:
+        self._context = context
+        self._texts = context.content.after_handoff.returned
 
-    async def start_if_typed(self, inbound: Inbound, text: str) -> bool:
+    async def start_if_typed(self, parsed: Parsed) -> bool:
         """「修正を始める」 typed instead of pressed: the revision of the user's newest returned draft starts (True).
 
         Without a returned draft the line is read as any other (False).
         """
-        if inbound.payload is not None or inbound.document is not None or normalize(text) != normalize(self._texts.start):
+        if not parsed.typed or parsed.inbound.document is not None or normalize(parsed.text) != normalize(self._texts.start):
             return False
-        returned = [draft for draft in await self._conversation.turn.my_drafts() if draft.status == RETURNED]
+        returned = [draft for draft in await self._context.turn.my_drafts() if draft.status == RETURNED]
         if not returned:
             return False
         await self.start(returned[0].reference)
         return True
 
     async def start(self, reference: str) -> None:
-        conversation = self._conversation
-        returned = await conversation.turn.returned_draft(reference)
-        summary = summary_ref(conversation.content)
-        asks = field_steps(conversation.content, summary or "")
+        context = self._context
+        returned = await context.turn.returned_draft(reference)
+        summary = summary_ref(context.content)
+        asks = field_steps(context.content, summary or "")
         wanted = [name for name in returned.fields if name in asks] if returned else []
         if returned is None or summary is None or not wanted:
             self._closed(reference)
             return
-        state = conversation.state
+        state = context.state
         kept = state.revising.kept if state.revising is not None else dict(state.values)
         state.values = {**returned.criteria, **{name: value for name, value in returned.data.items() if name not in wanted}}
         state.revising = Revising(reference=reference, fields=wanted, message=returned.message, kept=kept)
@@ -72,46 +60,46 @@ class Revision:
         state.pending = state.pending_answer = None
         state.paused = False  # the revision's answers are answers, not a return after a pause
         lines = [self._line(summary, name, returned.data.get(name, "")) for name in wanted]
-        conversation.say(render(self._texts.intro, {"reference": reference, "message": returned.message, "fields": "\n".join(lines)}))
+        context.say(render(self._texts.intro, {"reference": reference, "message": returned.message, "fields": "\n".join(lines)}))
         state.return_to = summary
-        await conversation._goto(asks[wanted[0]], ask_even_if_answered=True)  # noqa: SLF001 - the core's own dialog walk
+        await context.navigation.goto(asks[wanted[0]], ask_even_if_answered=True)
 
     def refuses(self, field: str) -> bool:
         """修正 of a field staff did not return: said so, and True (the edit menu is asked again)."""
-        revising = self._conversation.state.revising
+        revising = self._context.state.revising
         if revising is None or field in revising.fields:
             return False
         names = "、".join(self.label(name) for name in revising.fields)
-        self._conversation.say(render(self._texts.not_returned, {"fields": names}))
-        self._conversation.prompt_due = True
+        self._context.say(render(self._texts.not_returned, {"fields": names}))
+        self._context.prompt_due = True
         return True
 
     async def resubmit(self, step: SubmitStep, revising: Revising, draft: DraftProposal, consent: ConsentRecord) -> str:
         """Send the revised draft again; return the step to go to."""
-        conversation = self._conversation
-        version = await conversation.turn.resubmit(revising.reference, draft, consent, conversation.now)
-        kept, conversation.state.revising = revising.kept, None
-        conversation.state.values = kept
-        conversation.state.return_to = conversation.state.consent = None  # the kept draft asks for its own consent
+        context = self._context
+        version = await context.turn.resubmit(revising.reference, draft, consent, context.now)
+        kept, context.state.revising = revising.kept, None
+        context.state.values = kept
+        context.state.return_to = context.state.consent = None  # the kept draft asks for its own consent
         if version is None:
             self._closed(revising.reference)
             return step.next
-        conversation.say(render(self._texts.resubmitted, {"reference": revising.reference, "version": version}))
+        context.say(render(self._texts.resubmitted, {"reference": revising.reference, "version": version}))
         return step.next
 
     def label(self, field: str) -> str:
-        summary = self._conversation.content.step(summary_ref(self._conversation.content) or "")
+        summary = self._context.content.step(summary_ref(self._context.content) or "")
         rows = getattr(summary, "rows", [])
         return next((row.label for row in rows if row.field == field), field)
 
     def _line(self, summary: str, name: str, value: str) -> str:
         """One returned field with what it says now (the label the proposer saw for a code)."""
-        content = self._conversation.content
+        content = self._context.content
         empty = getattr(content.step(summary), "empty_value", "")
         shown = display_value(content, summary, name, value) if value else empty
         return render(self._texts.field, {"label": self.label(name), "value": shown})
 
     def _closed(self, reference: str) -> None:
-        conversation = self._conversation
-        conversation.say(render(self._texts.closed, {"reference": reference}), command_buttons(conversation.common, ["menu"]))
-        conversation.prompt_due = False
+        context = self._context
+        context.say(render(self._texts.closed, {"reference": reference}), command_buttons(context.common, ["menu"]))
+        context.prompt_due = False

@@ -8,50 +8,40 @@ the same way until the proposer turns back to the bot (any button or command); a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
-from bot.core.messages import Inbound
 from bot.core.prompts import command_buttons
 from bot.core.text import has_content, render
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
+    from bot.core.parsed import Parsed
+    from bot.core.turn_context import TurnContext
 
 MAX_ANSWER = 2000
 
 
-class StaffReply(BaseModel):
-    """The latest staff reply delivered to a proposer about one of their drafts."""
-
-    id: int
-    reference: str
-    sent_at: datetime
-
-
 class StaffReplies:
-    def __init__(self, conversation: Conversation, window: timedelta) -> None:
-        self._conversation = conversation
+    def __init__(self, context: TurnContext, window: timedelta) -> None:
+        self._context = context
         self._window = window
 
-    async def forward(self, inbound: Inbound, text: str) -> bool:
+    async def forward(self, parsed: Parsed) -> bool:
         """Pass a typed answer to a recent staff reply on to staff; False when the input is for the bot."""
-        conversation = self._conversation
-        state = conversation.state
-        typed = inbound.payload is None and has_content(text) and conversation.command(inbound, text) is None
+        context, text = self._context, parsed.text
+        state = context.state
+        typed = parsed.typed and has_content(text) and parsed.command is None
         if not typed or state.pending is not None:
             state.answering_staff = False
             return False
-        latest = await conversation.turn.latest_staff_reply(conversation.now - self._window)
+        latest = await context.turn.latest_staff_reply(context.now - self._window)
         unanswered = latest is not None and (state.last_seen is None or latest.sent_at > state.last_seen)
         if latest is None or not (unanswered or state.answering_staff):
             state.answering_staff = False
             return False
         state.answering_staff = True
-        await conversation.turn.answer_staff_reply(latest.id, text.strip()[:MAX_ANSWER], conversation.now)
-        said = render(conversation.content.replies.forwarded, {**conversation.content.facts.facts, "reference": latest.reference})
-        conversation.say(said, command_buttons(conversation.common, ["resume"]))
-        conversation.prompt_due = False
+        await context.turn.answer_staff_reply(latest.id, text.strip()[:MAX_ANSWER], context.now)
+        said = render(context.content.replies.forwarded, {**context.content.facts.facts, "reference": latest.reference})
+        context.say(said, command_buttons(context.common, ["resume"]))
+        context.prompt_due = False
         return True

@@ -30,6 +30,7 @@ from bot.core.text import render
 
 if TYPE_CHECKING:
     from bot.core.conversation import Conversation
+    from bot.core.turn_context import TurnContext
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 HALF = 4  # shown as two halves: ABCD-EFGH
@@ -132,18 +133,18 @@ class Transfers:
         await self._store.issue(user, hashed(code), now, now + self.limits.lifetime)
 
 
-def offer_code(conversation: Conversation, lifetime: timedelta) -> str | None:
+def offer_code(context: TurnContext, lifetime: timedelta) -> str | None:
     """「別の端末で続ける」: say the new code (returned, to be kept after the turn), or that there is no draft."""
-    texts = conversation.content.continuation.transfer
-    if not has_draft(conversation.state):
-        conversation.say(texts.no_draft)
+    texts = context.content.continuation.transfer
+    if not has_draft(context.state):
+        context.say(texts.no_draft)
         return None
-    if conversation.state.revising is not None:  # the returned draft is resubmitted where it was sent from
-        conversation.say(texts.revising)
-        conversation.prompt_due = True
+    if context.state.revising is not None:  # the returned draft is resubmitted where it was sent from
+        context.say(texts.revising)
+        context.prompt_due = True
         return None
     code = new_code()
-    conversation.say(render(texts.code, {"code": shown(code), "minutes": int(lifetime.total_seconds() // 60)}))
+    context.say(render(texts.code, {"code": shown(code), "minutes": int(lifetime.total_seconds() // 60)}))
     return code
 
 

@@ -13,7 +13,7 @@ from bot.core.handover import MAX_QUESTION
 from bot.core.state import Said
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
+    from bot.core.turn_context import TurnContext
 
 
 def forms(text: str, max_recent: int) -> list[str]:
@@ -24,15 +24,15 @@ def forms(text: str, max_recent: int) -> list[str]:
     return sorted({text, trimmed, trimmed[:MAX_QUESTION], text[:max_recent]})
 
 
-async def withdraw(conversation: Conversation, text: str, max_recent: int) -> None:
+async def withdraw(context: TurnContext, text: str, max_recent: int) -> None:
     kept = forms(text, max_recent)
     if not kept:
         return
-    gone = conversation.common.messages.unsent
-    state = conversation.state
+    gone = context.common.messages.unsent
+    state = context.state
     state.values = {name: value for name, value in state.values.items() if value not in kept}
     state.recent = [Said(who="user", text=gone) if line.who == "user" and line.text in kept else line for line in state.recent]
     state.faq_log = [asked for asked in state.faq_log if asked.question not in kept]
     if state.pending_answer in kept:
         state.pending = state.pending_answer = None
-    await conversation.turn.withdraw_text(kept, gone)
+    await context.turn.withdraw_text(kept, gone)

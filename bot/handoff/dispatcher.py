@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import Row
 
 from bot.core.draft import DraftProposal
 from bot.core.ports import Clock
@@ -13,7 +10,7 @@ from bot.handoff.dossier import DossierBuilder
 from bot.handoff.receipts import Receipts
 from bot.handoff.sinks import HandoffSink, delivery_key
 from bot.handoff.worker import OutboxWorker
-from storage.handoff import SqlHandoff
+from storage.handoff import DraftDelivery, SqlHandoff, VersionDelivery
 from storage.sql_store import SqlStore
 
 
@@ -45,7 +42,7 @@ class HandoffDispatcher:
         await self._handoff.fan_out_versions(list(self._sinks), self._clock.now())
         return await self._worker.run_once() + await self._versions.run_once()
 
-    async def _deliver(self, row: Row[Any]) -> None:
+    async def _deliver(self, row: DraftDelivery) -> None:
         sink = self._sinks.get(row.sink)
         if sink is None:
             raise LookupError(f"the sink '{row.sink}' is no longer configured")
@@ -55,7 +52,7 @@ class HandoffDispatcher:
             raise LookupError(f"draft {reference} is gone")
         await sink.deliver(self._builder.build(stored), delivery_key(reference, row.sink))
 
-    async def _deliver_version(self, row: Row[Any]) -> None:
+    async def _deliver_version(self, row: VersionDelivery) -> None:
         """A resubmitted version: the dossier as of that version, with what changed."""
         sink = self._sinks.get(row.sink)
         if sink is None:

@@ -14,11 +14,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from bot.content.choices import choice_options
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, ReportStep
 from bot.core.draft import ConsentRecord, ConsultationRecord, DocumentNote, DraftProposal, FaqAsked, StoredDraft
 from bot.core.messages import UserKey
-from bot.core.options import choice_options, display_value, field_steps
+from bot.core.options import display_value, field_steps
 from bot.core.transfer import CHANNELS_PASSED, channels_passed
 
 DRAFT_SUMMARY_STEP = "draft.summary"

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
-
-from sqlalchemy import Row
 
 from bot.core.ports import Clock
 from bot.handoff.notices import AnswerNotice, ConsultationNotice
 from bot.handoff.sinks import HandoffSink, delivery_key
 from bot.handoff.worker import OutboxWorker
-from storage.answers import SqlAnswers
-from storage.consultations import SqlConsultations
+from storage.answers import AnswerNoticeDue, SqlAnswers
+from storage.consultations import ConsultationNoticeDue, SqlConsultations
 
 
 class ConsultationNotifier:
@@ -37,7 +34,7 @@ class ConsultationNotifier:
         await self._consultations.fan_out(list(self._sinks), self._clock.now(), self._remind_after)
         return await self._worker.run_once()
 
-    async def _deliver(self, row: Row[Any]) -> None:
+    async def _deliver(self, row: ConsultationNoticeDue) -> None:
         sink = configured(self._sinks, row.sink)
         consultation = await self._consultations.get(row.consultation_id)
         if consultation is None:
@@ -65,7 +62,7 @@ class AnswerNotifier:
         await self._answers.fan_out(list(self._sinks), self._clock.now())
         return await self._worker.run_once()
 
-    async def _deliver(self, row: Row[Any]) -> None:
+    async def _deliver(self, row: AnswerNoticeDue) -> None:
         sink = configured(self._sinks, row.sink)
         answer = await self._answers.get(row.answer_id)
         if answer is None:

@@ -9,9 +9,7 @@ the reply counts as delivered once it is stored, and the chat fetches it with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
-
-from sqlalchemy import Row
+from typing import Protocol
 
 from bot.content.loader import Content
 from bot.content.models import SummaryStep
@@ -23,6 +21,7 @@ from bot.core.text import render
 from bot.handoff.sinks import delivery_key
 from bot.handoff.worker import OutboxWorker
 from storage.queue import OutboxQueue
+from storage.staff import ProposerMessage
 
 
 class ProposerMessenger(Protocol):
@@ -87,14 +86,14 @@ class ReplyFrame:
 
 
 class ReplyDispatcher:
-    def __init__(self, queue: OutboxQueue, messengers: Sequence[ProposerMessenger], clock: Clock) -> None:
+    def __init__(self, queue: OutboxQueue[ProposerMessage], messengers: Sequence[ProposerMessenger], clock: Clock) -> None:
         self._messengers = {messenger.channel: messenger for messenger in messengers}
         self._worker = OutboxWorker(queue, self._deliver, clock)
 
     async def run_once(self) -> int:
         return await self._worker.run_once()
 
-    async def _deliver(self, row: Row[Any]) -> None:
+    async def _deliver(self, row: ProposerMessage) -> None:
         messenger = self._messengers.get(row.channel)
         if messenger is None:
             raise LookupError(f"no way to send to the {row.channel} channel yet")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
-
-from sqlalchemy import Row
+from typing import Generic
 
 from bot.core.ports import Clock
-from storage.queue import OutboxQueue
+from storage.queue import Item, OutboxQueue
 
 log = logging.getLogger(__name__)
 
 
-class OutboxWorker:
-    def __init__(self, queue: OutboxQueue, deliver: Callable[[Row[Any]], Awaitable[None]], clock: Clock) -> None:
+class OutboxWorker(Generic[Item]):
+    def __init__(self, queue: OutboxQueue[Item], deliver: Callable[[Item], Awaitable[None]], clock: Clock) -> None:
         self._queue = queue
         self._deliver = deliver
         self._clock = clock
@@ -26,9 +24,9 @@ class OutboxWorker:
         claimed = await self._queue.claim(self._clock.now())
         for item in claimed:
             try:
-                await self._deliver(item.row)
+                await self._deliver(item.item)
             except Exception as error:  # noqa: BLE001 -- any failure of a sink is retried, and shown to staff
-                log.warning("delivery %s failed (attempt %d): %s", item.row.id, item.attempt, error)
+                log.warning("delivery %s failed (attempt %d): %s", item.id, item.attempt, error)
                 await self._queue.failed(item, f"{type(error).__name__}: {error}"[:1000], self._clock.now())
             else:
                 await self._queue.succeeded(item, self._clock.now())
