@@ -74,11 +74,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await workers.start_all()
                 emulator.webhook_url = await balancer.start() + "/webhooks/line"
                 cpu = [worker.cpu_seconds() for worker in workers.workers]
+                waited = [worker.runqueue_seconds() for worker in workers.workers]
                 started = time.perf_counter()
                 burst = await send_burst(emulator, user_ids(args.users), args.messages, args.concurrency, distinct=args.distinct)
                 await settle(engine, timeout=args.settle_timeout)
                 seconds = time.perf_counter() - started
                 cpu = [worker.cpu_seconds() - before for worker, before in zip(workers.workers, cpu, strict=True)]
+                waited = [worker.runqueue_seconds() - before for worker, before in zip(workers.workers, waited, strict=True)]
                 result = await tally(engine, burst, emulator)
                 peak_rss = [worker.peak_rss_kib() // 1024 for worker in workers.workers]
                 memory = [worker.memory_mib() for worker in workers.workers]
@@ -108,6 +110,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "reply_p99_ms": round(percentile(emulator.reply_delays(), 0.99) * 1000, 1),
         "cpu_ms_per_event": round(sum(cpu) / events * 1000, 2),
         "worker_cpu_share": [round(seconds_used / seconds, 2) for seconds_used in cpu],
+        "worker_runqueue_share": [round(seconds_waited / seconds, 2) for seconds_waited in waited],
         "peak_rss_mib": peak_rss,
         "memory_at_end_mib": memory,
     }
@@ -145,7 +148,8 @@ def main() -> None:
     print(f"throughput {report['acknowledged_per_second']} events/s acknowledged{against}, "
           f"{report['handled_per_second']} events/s handled ({report['seconds']} s in all)")
     print(f"worker CPU {report['cpu_ms_per_event']} ms per event (all workers), each worker's share of a core "
-          + ", ".join(f"{share:.0%}" for share in report["worker_cpu_share"]))
+          + ", ".join(f"{share:.0%}" for share in report["worker_cpu_share"]) + "; ready but waiting for a core (the machine's "
+          "other work) " + ", ".join(f"{share:.0%}" for share in report["worker_runqueue_share"]))
     print(f"p99 latency: acknowledgement {report['ack_p99_ms']} ms, event to reply {report['reply_p99_ms']} ms")
     print("peak RSS per worker: " + ", ".join(f"{mib} MiB" for mib in report["peak_rss_mib"]) + "; at the end: " + ", ".join(
         f"RSS {m['rss']} = own {m['private']} + mapped files {m['files']} (shared by the workers; PSS {m['pss']}) MiB"
