@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.core.consultation import CLOSED, OPEN, TAKEN, CloseReason
 from bot.core.messages import Choice, UserKey
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
-from storage.sql_store import _insert
-from storage.staff import _audit
+from storage.statements import audit, dialect_insert
 from storage.tables import consultation_messages, consultation_notices, consultations, drafts, proposer_messages
 
 BOT_AUTHOR = "bot"  # proposer_messages.author of what the bot says when it takes over again
@@ -115,7 +114,7 @@ class SqlConsultations:
             )
             if taken.rowcount != 1:
                 return False
-            await _audit(connection, await _draft_of(connection, consultation_id), staff, "take", {}, now, consultation_id)
+            await audit(connection, await _draft_of(connection, consultation_id), staff, "take", {}, now, consultation_id)
         return True
 
     async def reply(self, consultation_id: int, staff: str, text: str, now: datetime, sent: str | None = None) -> bool:
@@ -136,7 +135,7 @@ class SqlConsultations:
                 return False
             user = UserKey(channel=row.channel, user_id=row.user_id)
             await _say(connection, consultation_id, user, staff, text, now, sent=sent)
-            await _audit(connection, row.draft_id, staff, "consult_reply", {"text": text}, now, consultation_id)
+            await audit(connection, row.draft_id, staff, "consult_reply", {"text": text}, now, consultation_id)
         return True
 
     async def close(self, consultation_id: int, staff: str, now: datetime, reason: CloseReason = "staff",
@@ -158,7 +157,7 @@ class SqlConsultations:
             row = closed.first()
             if row is None:
                 return None
-            await _audit(connection, row.draft_id, staff, "close", {"reason": reason}, now, consultation_id)
+            await audit(connection, row.draft_id, staff, "close", {"reason": reason}, now, consultation_id)
         return UserKey(channel=row.channel, user_id=row.user_id)
 
     async def hand_back(self, consultation_id: int, user: UserKey, text: str, choices: Sequence[Choice],
@@ -218,7 +217,7 @@ class SqlConsultations:
                 ]
                 if rows:
                     await connection.execute(
-                        _insert(connection, consultation_notices).on_conflict_do_nothing(
+                        dialect_insert(connection, consultation_notices).on_conflict_do_nothing(
                             index_elements=["consultation_id", "kind", "sink"]
                         ),
                         rows,

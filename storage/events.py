@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.ingest.batching import GroupCommit
 from bot.ingest.events import NewEvent, StoredEvent
 from storage.gate import gate_of
-from storage.sql_store import _insert, recoverable
+from storage.sql_store import recoverable
+from storage.statements import dialect_insert
 from storage.tables import channel_users, inbound_events
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -167,7 +168,7 @@ class SqlEventLog:
     async def _write_flags(self, rows: list[dict[str, Any]]) -> None:
         latest = {(row["channel"], row["user_id"]): row for row in rows}  # one row per user: the flag set last
         async with self._gate.hold(), self._handling.begin() as connection:
-            upsert = _insert(connection, channel_users)
+            upsert = dialect_insert(connection, channel_users)
             await connection.execute(
                 upsert.on_conflict_do_update(
                     index_elements=["channel", "user_id"],

@@ -14,7 +14,7 @@ from sqlalchemy import Column, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.queue import PENDING
-from storage.sql_store import _insert
+from storage.statements import dialect_insert
 
 
 async def fan_out(
@@ -36,7 +36,7 @@ async def fan_out(
         )).scalars())
         if marked:
             await connection.execute(
-                _insert(connection, deliveries).on_conflict_do_nothing(index_elements=[key, "sink"]),
+                dialect_insert(connection, deliveries).on_conflict_do_nothing(index_elements=[key, "sink"]),
                 [{key: row_id, "sink": sink, "status": PENDING, "attempts": 0, "next_attempt_at": now}
                  for row_id in marked for sink in sinks],
             )

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.fan_out import fan_out
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
-from storage.sql_store import _insert
 from storage.staff import queue_notice
+from storage.statements import dialect_insert
 from storage.tables import draft_versions, drafts, handoff_deliveries, handoff_outbox, version_deliveries
 
 
@@ -100,7 +100,7 @@ class SqlHandoff:
             rows = (await connection.execute(waiting)).all()
             for row in rows:
                 await connection.execute(
-                    _insert(connection, handoff_deliveries).on_conflict_do_nothing(index_elements=["draft_id", "sink"]),
+                    dialect_insert(connection, handoff_deliveries).on_conflict_do_nothing(index_elements=["draft_id", "sink"]),
                     [
                         {"draft_id": row.draft_id, "sink": sink, "status": PENDING, "attempts": 0,
                          "next_attempt_at": now}

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.draft import ConsentRecord, DraftProposal, ReturnedDraft, SubmittedDraft
 from bot.core.messages import UserKey
 from bot.core.workflow import RETURNED
-from storage.tables import consents, draft_returns, draft_versions, drafts, staff_audit
+from storage.statements import audit
+from storage.tables import consents, draft_returns, draft_versions, drafts
 
 PROPOSER = "提案者"  # who the audit log names for what the proposer did
 
@@ -85,12 +86,7 @@ async def resubmit(
     await connection.execute(
         insert(draft_versions).values(draft_id=row.id, version=version, data=new, changes=changes, created_at=at)
     )
-    await connection.execute(
-        insert(staff_audit).values(
-            draft_id=row.id, staff=PROPOSER, action="resubmit", at=at,
-            detail={"version": version, "fields": list(changes)},
-        )
-    )
+    await audit(connection, row.id, PROPOSER, "resubmit", {"version": version, "fields": list(changes)}, at)
     return version
 
 

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, event, exists, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -50,6 +49,7 @@ from storage.conversation_lock import lock_conversation, utc
 from storage.documents import discard_pending, keep, link, notes_of
 from storage.gate import gate_of
 from storage.queue import SENT
+from storage.statements import dialect_insert
 from storage.tables import (
     answered_turns,
     consents,
@@ -454,7 +454,7 @@ class SqlTurn:
         # A single UPDATE ... RETURNING is atomic: the row lock it takes makes
         # concurrent submitters (in any worker) queue for the next number.
         await self._connection.execute(
-            _insert(self._connection, reference_counters)
+            dialect_insert(self._connection, reference_counters)
             .values(year=year, last=0)
             .on_conflict_do_nothing(index_elements=["year"])
         )
@@ -538,13 +538,6 @@ class SqlStore:
 
     async def close(self) -> None:
         await self._engine.dispose()
-
-
-def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that supports ON CONFLICT, in the connection's dialect."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 # Built once: the hot path's statements are compiled once and found in SQLAlchemy's cache by identity.

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.core.messages import UserKey
 from bot.core.workflow import RETURNABLE, RETURNED
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
-from storage.sql_store import _insert
+from storage.statements import audit, dialect_insert
 from storage.tables import draft_returns, draft_versions, drafts, proposer_messages, staff_audit, staff_notes, staff_users
 
 
@@ -161,14 +161,14 @@ class SqlStaff:
             await connection.execute(
                 update(staff_users).where(staff_users.c.name == name).values(failed_logins=staff_users.c.failed_logins + 1)
             )
-            await _audit(connection, None, name, "login_failed", {}, now)
+            await audit(connection, None, name, "login_failed", {}, now)
 
     async def login_succeeded(self, name: str, now: datetime) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(staff_users).where(staff_users.c.name == name).values(failed_logins=0, locked_until=None)
             )
-            await _audit(connection, None, name, "login", {}, now)
+            await audit(connection, None, name, "login", {}, now)
 
     async def set_password(self, name: str, password_hash: str, temporary: bool, now: datetime) -> None:
         async with self._engine.begin() as connection:
@@ -178,13 +178,13 @@ class SqlStaff:
                 .values(password_hash=password_hash, password_is_temporary=temporary, failed_logins=0,
                         locked_until=None, sessions_valid_after=now)
             )
-            await _audit(connection, None, name, "password", {"temporary": temporary}, now)
+            await audit(connection, None, name, "password", {"temporary": temporary}, now)
 
     async def end_sessions(self, name: str, now: datetime) -> None:
         """Log out: every session of this account issued until ``now`` is refused from now on (on every device)."""
         async with self._engine.begin() as connection:
             await connection.execute(update(staff_users).where(staff_users.c.name == name).values(sessions_valid_after=now))
-            await _audit(connection, None, name, "logout", {}, now)
+            await audit(connection, None, name, "logout", {}, now)
 
     # --- drafts -----------------------------------------------------------------------
 
@@ -226,7 +226,7 @@ class SqlStaff:
             if changed.rowcount != 1:
                 raise StaleStatus(reference)
             detail = {"from": expected, "to": new, "note": note, **({"personal": personal} if personal else {})}
-            await _audit(connection, draft_id, staff, "status", detail, now)
+            await audit(connection, draft_id, staff, "status", detail, now)
             if notice is not None:
                 await queue_notice(connection, draft_id, "status", notice, now)
 
@@ -246,7 +246,7 @@ class SqlStaff:
                 raise NotReturnable(row.status)
             if row.version == 1:  # the submitted version, to compare the revisions with (its handoff went out already)
                 await connection.execute(
-                    _insert(connection, draft_versions).on_conflict_do_nothing(index_elements=["draft_id", "version"]),
+                    dialect_insert(connection, draft_versions).on_conflict_do_nothing(index_elements=["draft_id", "version"]),
                     {"draft_id": row.id, "version": 1, "data": row.data, "changes": {}, "created_at": now, "fanned_out_at": now},
                 )
             changed = await connection.execute(
@@ -257,7 +257,7 @@ class SqlStaff:
             await connection.execute(insert(draft_returns).values(
                 draft_id=row.id, fields=list(fields), message=message, staff=staff, status_before=row.status, created_at=now,
             ))
-            await _audit(connection, row.id, staff, "return", {"fields": list(fields), "text": message}, now)
+            await audit(connection, row.id, staff, "return", {"fields": list(fields), "text": message}, now)
             await queue_notice(connection, row.id, "return", notice, now, choices)
 
     async def versions(self, reference: str) -> list[Version]:
@@ -275,7 +275,7 @@ class SqlStaff:
             await connection.execute(
                 insert(staff_notes).values(draft_id=draft_id, author=staff, text=text, created_at=now)
             )
-            await _audit(connection, draft_id, staff, "note", {"text": text}, now)
+            await audit(connection, draft_id, staff, "note", {"text": text}, now)
 
     async def add_reply(self, reference: str, staff: str, text: str, now: datetime, sent: str | None = None) -> None:
         """Queue a message to the proposer on the channel they used; the reply dispatcher sends it.
@@ -296,16 +296,16 @@ class SqlStaff:
                     created_at=now, status=PENDING, attempts=0, next_attempt_at=now,
                 )
             )
-            await _audit(connection, row.id, staff, "reply", {"text": text}, now)
+            await audit(connection, row.id, staff, "reply", {"text": text}, now)
 
     async def record(self, staff: str, action: str, detail: Mapping[str, Any], now: datetime,
                      references: Sequence[str] = ()) -> None:
         """Audit something that changes nothing (a view, an export), once for each draft it showed."""
         async with self._engine.begin() as connection:
             for reference in references:
-                await _audit(connection, await _draft_id(connection, reference), staff, action, detail, now)
+                await audit(connection, await _draft_id(connection, reference), staff, action, detail, now)
             if not references:
-                await _audit(connection, None, staff, action, detail, now)
+                await audit(connection, None, staff, action, detail, now)
 
     async def activity(self, reference: str) -> DraftActivity:
         async with self._engine.connect() as connection:
@@ -404,10 +404,3 @@ async def _draft_id(connection: AsyncConnection, reference: str) -> int:
     return int(found)
 
 
-async def _audit(connection: AsyncConnection, draft_id: int | None, staff: str, action: str,
-                 detail: Mapping[str, Any], now: datetime, consultation_id: int | None = None) -> None:
-    await connection.execute(
-        insert(staff_audit).values(
-            draft_id=draft_id, consultation_id=consultation_id, staff=staff, action=action, detail=dict(detail), at=now
-        )
-    )
