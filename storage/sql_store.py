@@ -144,11 +144,13 @@ def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    wanted = "NORMAL" if connection.get_execution_options().get(RECOVERABLE) else "FULL"
-    info = connection.connection.info
-    if info.get("synchronous") != wanted:  # set between transactions, and only when it changes
-        connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
-        info["synchronous"] = wanted
+    # The connection's BEGIN sets the wanted synchronous level first, when it changes (sqlite_inline.py):
+    # no statement of its own through SQLAlchemy, where webhooks' and turns' transactions alternate.
+    recover = connection.get_execution_options().get(RECOVERABLE)
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, sqlite_inline.InlineConnection):
+        raise TypeError(f"the engine was made without its connection class (got {type(driver).__name__})")
+    driver.synchronous = "NORMAL" if recover else "FULL"
     # Take the write lock up front: concurrent turns wait here (up to the busy
     # timeout) rather than failing later when a read lock is upgraded.
     connection.exec_driver_sql("BEGIN IMMEDIATE")

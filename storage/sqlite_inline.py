@@ -39,6 +39,8 @@ class InlineConnection(aiosqlite.Connection):
         super().__init__(connector, iter_chunk_size)
         self._busy_ms = busy_ms
         self._commits = 0  # since the last checkpoint
+        self.synchronous = "FULL"  # what the next transaction's commit must wait for (set before its BEGIN)
+        self._synchronous_set = ""  # the connection's PRAGMA synchronous, once set here
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
@@ -57,6 +59,9 @@ class InlineConnection(aiosqlite.Connection):
 
     async def _begin(self, fn: Callable[..., Any], *args: Any) -> Any:
         connection = self._conn
+        if self.synchronous != self._synchronous_set:  # between transactions, and only when it changes
+            connection.execute(f"PRAGMA synchronous={self.synchronous}")
+            self._synchronous_set = self.synchronous
         connection.execute("PRAGMA busy_timeout=0")
         try:
             return fn(*args)  # the usual case: nobody else holds the lock
