@@ -44,5 +44,5 @@ class Submitting:
         )
         reference = await context.turn.submit(submission)
         context.say(render(step.text, {**context.facts, "reference": reference, "next_steps": next_steps(context.content)}))
-        context.state = ConversationState(step=context.state.step, reminders_off=context.state.reminders_off)
+        context.state = ConversationState(step=context.state.step, reminders_off=context.state.reminders_off, language=context.state.language)
         return step.next
