@@ -158,6 +158,8 @@ class _Merger:
                 merged[key] = self._words(base[key], value, at_base + (key,), where)
             else:
                 merged[key] = self.merge(base[key], value, at_base + (key,), where)
+        if isinstance(base.get("label"), str) and isinstance(merged.get("words"), list) and base["label"] not in merged["words"]:
+            merged["words"] = [*merged["words"], base["label"]]  # the Japanese button's words still work when typed
         return merged
 
     def _words(self, base: Any, over: Any, at_base: KeyPath, at_over: KeyPath) -> Any:
