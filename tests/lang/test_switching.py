@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from telegram import Bot, Update
 
 from bot.channels.telegram.updates import update_to_inbound
-from bot.emulators.telegram import TelegramEmulator
-from bot.settings import Settings
-
 from bot.content.loader import Content
 from bot.core.messages import Inbound
+from bot.emulators.telegram import TelegramEmulator
 from bot.faq.matcher import FaqIndex
-from tests.harness import CORE_USER, CoreSession, load, play, start_of
+from bot.settings import Settings
+from tests.harness import CORE_USER, check_stored, load, play, start_of
 from tests.helpers import FakeClock
+from tests.lang.sessions import HintedSession
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
-
-
-class HintedSession(CoreSession):
-    """The core, where a turn may say the platform's language (``hint``: LINE's profile, Telegram's language_code)."""
-
-    def _inbound(self, turn: dict[str, Any]) -> Inbound | None:
-        inbound = super()._inbound(turn)
-        if inbound is not None and "hint" in turn:
-            return inbound.model_copy(update={"language_hint": turn["hint"]})
-        return inbound
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda path: path.stem)
@@ -38,6 +27,9 @@ async def test_transcript_in_each_language(path: Path, content: Content, faq_ind
     await session.start()
     try:
         await play(session, script["turns"], f"{path.name} turn")
+        if "stored" in script:
+            assert session.store is not None
+            await check_stored(session.store, script["stored"], CORE_USER.channel, CORE_USER.user_id)
     finally:
         await session.close()
 
