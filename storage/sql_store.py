@@ -421,6 +421,7 @@ class SqlTurn:
                     criteria=submission.criteria,
                     faq_log=[asked.model_dump(mode="json") for asked in submission.faq_log],
                     submitted_at=submission.submitted_at,
+                    language=submission.language,
                 )
                 .returning(drafts.c.id)
             )
@@ -616,4 +617,5 @@ def _stored_draft(row: Row[Any], consulted: list[ConsultationRecord], sent: list
         submitted_at=row.submitted_at,
         consultations=consulted,
         documents=sent,
+        language=row.language,
     )

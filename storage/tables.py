@@ -89,6 +89,7 @@ drafts = Table(
     Column("faq_log", JSON, nullable=False, doc="list of FaqAsked"),
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False, server_default="1", doc="1, then one more per resubmission after a 差し戻し"),
+    Column("language", String(16), nullable=True, doc="the proposer's language (dialogs/languages.yaml); NULL: 日本語 (migration 0013)"),
 )
 
 consents = Table(

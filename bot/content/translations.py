@@ -40,9 +40,11 @@ ID_KEYS = ("id", "value", "field")
 STRUCTURAL_MAPPINGS = frozenset({"when", "branches", "counts", "lists"})
 
 
-def structural(key: str, value: Any) -> bool:
+def structural(key: str, value: Any, at: KeyPath = ()) -> bool:
     """A name means structure unless it holds a mapping of texts: ``commands`` and ``menu`` are a list and a flag
-    in an FAQ entry, texts (labels, words) in common.yaml."""
+    in an FAQ entry, texts (labels, words) in common.yaml; a dated fact's ``value`` (faq/facts.yaml) is its text."""
+    if key == "value" and at[:1] == ("facts",):
+        return False
     return key in STRUCTURAL_MAPPINGS or (key in STRUCTURAL and not isinstance(value, dict))
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
@@ -107,7 +109,7 @@ def texts(data: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
             yield path
     elif isinstance(data, dict):
         for key, value in data.items():
-            if not structural(key, value) and key not in ADDED_WORDS:
+            if not structural(key, value, path) and key not in ADDED_WORDS:
                 yield from texts(value, path + (key,))
     elif isinstance(data, list) and any(isinstance(item, dict) for item in data):
         for index, item in enumerate(data):
@@ -151,13 +153,15 @@ class _Merger:
             where = at_over + (key,)
             if key not in base:
                 self._problem(where, f"{self._name(at_base, key)}: there is no such key in {self.base_name}")
-            elif structural(key, base[key]):
+            elif structural(key, base[key], at_base):
                 if value != base[key]:
                     self._problem(where, f"{self._name(at_base, key)}: not a text; change it in {self.base_name}, not in the translation")
             elif key in ADDED_WORDS:
                 merged[key] = self._words(base[key], value, at_base + (key,), where)
             else:
                 merged[key] = self.merge(base[key], value, at_base + (key,), where)
+        if isinstance(base.get("label"), str) and isinstance(merged.get("words"), list) and base["label"] not in merged["words"]:
+            merged["words"] = [*merged["words"], base["label"]]  # the Japanese button's words still work when typed
         return merged
 
     def _words(self, base: Any, over: Any, at_base: KeyPath, at_over: KeyPath) -> Any:

@@ -58,4 +58,7 @@ class Confirmations:
     def _forget_everything(self) -> None:
         """Start over: keep only the log of FAQ questions (it is not the user's draft)."""
         context = self._context
-        context.state = ConversationState(faq_log=context.state.faq_log, step=context.state.step, reminders_off=context.state.reminders_off)
+        context.state = ConversationState(
+            faq_log=context.state.faq_log, step=context.state.step, reminders_off=context.state.reminders_off,
+            language=context.state.language,
+        )

@@ -86,6 +86,7 @@ class Submission(BaseModel):
     faq_log: list[FaqAsked] = Field(default_factory=list)
     submitted_at: datetime
     documents: list[DocumentNote] = Field(default_factory=list)
+    language: str | None = Field(default=None, description="the language the proposer used (dialogs/languages.yaml); None: 日本語")
 
 
 class ConsultationLine(BaseModel):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot.content.loader import Content
 from bot.core.conversation import Conversation
 from bot.core.documents import DocumentPolicy
+from bot.core.language import asked_for, first_language, in_language_of, switch, translated
 from bot.core.messages import Inbound, Outbound, TextMessage, UserKey
 from bot.core.ports import Clock, ConversationStore, FaqLookup, FormLinks, Turn
 from bot.core.throttle import Admission, TurnLimit
@@ -61,15 +62,18 @@ class Engine:
             unsent = all(inbound.unsent for inbound in inbounds)  # a withdrawal is no message: not counted, not answered
             if not unsent and (admission := self._limit.admit(state, now)) is not Admission.ADMITTED:
                 turn.state = state
-                notice = self._content().common.messages.slow_down
+                notice = in_language_of(self._content(), state).common.messages.slow_down
                 turn.replies = [TextMessage(text=notice)] if admission is Admission.REFUSED_WITH_NOTICE else []
                 return turn.replies
             used: list[UsageEvent] = []
+            first_language(self._content(), turn.state, inbounds[0].language_hint)
             for inbound in inbounds:
                 conversation = self._conversation(turn, user, now)
                 before = snapshot(turn.state)
                 if redeemed is not None:
                     tell_redeemed(conversation, redeemed)
+                elif (language := asked_for(self._content(), turn.state, inbound)) is not None:
+                    conversation = await switch(language, turn.state, lambda: self._conversation(turn, user, now))
                 else:
                     await conversation.respond(inbound)
                 turn.state = conversation.state
@@ -105,8 +109,9 @@ class Engine:
 
     def _conversation(self, turn: Turn, user: UserKey, now: datetime) -> Conversation:
         # The turn's state is this transaction's own copy, read from storage: the conversation may change it in place.
+        content = in_language_of(self._content(), turn.state)
         return Conversation(
-            self._content(), self._faq, turn.state, now, turn, user,
+            content, translated(self._faq, content), turn.state, now, turn, user,
             can_receive_replies=user.channel in self._reply_channels, reply_window=self._reply_window,
             form_links=self._form_links, documents=self._documents, code_lifetime=self._code_lifetime,
         )

@@ -60,6 +60,7 @@ class Inbound(BaseModel):
     not_text: bool = False  # a sticker, picture, file … instead of text: the bot reads only text
     unsent: bool = False  # the user withdrew the message whose text is ``text`` (LINE's 送信取消)
     document: Attachment | None = None  # a file or image sent to be kept with the draft (bot/core/documents.py)
+    language_hint: str | None = Field(default=None, max_length=35)  # the platform's language code ('en', 'ja', 'zh-Hant')
 
     @field_validator("text", "payload")
     @classmethod

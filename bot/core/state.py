@@ -68,4 +68,5 @@ class ConversationState(BaseModel):
     recent_turns: list[datetime] = Field(default_factory=list, description="times of the messages in the rate window")
     slowed_down: bool = Field(default=False, description="the user was told to slow down in this window")
     reminded_at: datetime | None = Field(default=None, description="the one reminder about this unsent draft (bot/core/reminders.py)")
+    language: str | None = Field(default=None, description="the user's language (dialogs/languages.yaml); None: not chosen, 日本語")
     reminders_off: bool = Field(default=False, description="「もう送らないで」: no reminders, for this draft and the next")

@@ -41,8 +41,9 @@ class Submitting:
         submission = Submission(
             user=context.user, draft=draft, criteria=criteria, consent=consent,
             faq_log=context.state.faq_log, submitted_at=context.now, documents=context.state.documents,
+            language=context.state.language,
         )
         reference = await context.turn.submit(submission)
         context.say(render(step.text, {**context.facts, "reference": reference, "next_steps": next_steps(context.content)}))
-        context.state = ConversationState(step=context.state.step, reminders_off=context.state.reminders_off)
+        context.state = ConversationState(step=context.state.step, reminders_off=context.state.reminders_off, language=context.state.language)
         return step.next

@@ -18,6 +18,7 @@ from bot.content.choices import choice_options
 from bot.content.loader import Content
 from bot.content.models import ChoiceStep, ReportStep
 from bot.core.draft import ConsentRecord, ConsultationRecord, DocumentNote, DraftProposal, FaqAsked, StoredDraft
+from bot.core.language_names import language_name
 from bot.core.messages import UserKey
 from bot.core.options import display_value, field_steps
 from bot.core.transfer import CHANNELS_PASSED, channels_passed
@@ -56,6 +57,7 @@ class Dossier(BaseModel):
     consultations: list[ConsultationRecord] = []
     documents: list[DocumentNote] = []  # the files (企画書) sent with the draft; staff download them in the console
     channels: list[str] = []  # where the proposer wrote the draft, in order (「別の端末で続ける」 moves it)
+    language: str | None = None  # the proposer's language, by its name (English, やさしい にほんご); None: 日本語
     consent: ConsentRecord
     console_url: str | None = None
     version: int = 1  # one more per resubmission after a 差し戻し
@@ -118,6 +120,7 @@ class DossierBuilder:
             consultations=stored.consultations,
             documents=stored.documents,
             channels=channels_passed(stored.criteria, stored.user.channel),
+            language=language_name(self._content, stored.language),
             consent=stored.consent,
             console_url=f"{self._console_base_url}/staff/drafts/{stored.reference}" if self._console_base_url else None,
         )

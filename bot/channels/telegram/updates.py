@@ -26,6 +26,14 @@ class GroupNotice:
 
 def update_to_inbound(update: Update, commands: Mapping[str, str]) -> Inbound | GroupNotice | None:
     """``commands`` maps ``/start``-style commands (without the slash) to core command names (settings)."""
+    found = _update_to_inbound(update, commands)
+    sender = update.effective_user
+    if isinstance(found, Inbound) and sender is not None and sender.language_code:  # the first greeting's language
+        return found.model_copy(update={"language_hint": sender.language_code})
+    return found
+
+
+def _update_to_inbound(update: Update, commands: Mapping[str, str]) -> Inbound | GroupNotice | None:
     chat = update.effective_chat
     if chat is None:
         return None
