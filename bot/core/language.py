@@ -57,7 +57,8 @@ async def switch(asked: str, state: ConversationState, conversation_in: Callable
     """List the languages, or switch to ``asked`` and ask the pending question again in it (a new user: the greeting)."""
     conversation = conversation_in()
     languages = conversation.content.languages
-    assert languages is not None  # asked_for found a language set
+    if languages is None:  # asked_for found a language set, so this is a content reload in between
+        return conversation
     if asked == LIST:
         current = languages.get(conversation.content.language) or languages.languages[0]
         buttons = [Choice(label=language.name, payload=payloads.LANGUAGE + language.id) for language in languages.languages]
@@ -68,8 +69,8 @@ async def switch(asked: str, state: ConversationState, conversation_in: Callable
     conversation = conversation_in()  # the same state, in the new language
     switched = _language(languages, asked).switched
     if state.step is None:
-        conversation.say(switched)
-        await conversation.respond(Inbound(user=conversation.user, payload=payloads.COMMAND + "menu"))
+        conversation.context.say(switched)
+        await conversation.respond(Inbound(user=conversation.context.user, payload=payloads.COMMAND + "menu"))
     else:
         conversation.tell(switched)
     return conversation
