@@ -66,6 +66,7 @@ from storage.queue import RetryPolicy
 from storage.reminders import SqlIdleDrafts
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
+from storage.staff_accounts import SqlStaffAccounts
 from storage.transfer import SqlTransfers
 from storage.usage import SqlUsage
 from storage.web_history import SqlWebHistory
@@ -224,7 +225,7 @@ def _staff_work(
     quiet_for = timedelta(hours=settings.consultation_quiet_hours)
     secret = settings.session_secret.get_secret_value().encode() if settings.session_secret else None
     services = StaffServices(
-        staff=staff, store=store, handoff=SqlHandoff(database, policy),
+        staff=staff, accounts=SqlStaffAccounts(database), store=store, handoff=SqlHandoff(database, policy),
         builder=DossierBuilder(live.current, settings.staff_base_url), clock=clock,
         renderer=DossierRenderer(files=DossierFiles(SqlDocuments(database), int(settings.mail_attachments_max_mb * 1024 * 1024))),
         session_secret=secret or b"",  # unset: the development secret, made when the console is mounted

@@ -1,4 +1,6 @@
-"""What the staff console reads and writes: accounts, the draft list, status, notes, replies and the audit log.
+"""What the staff console reads and writes about drafts: the list, status, returns, notes, replies and the audit log.
+
+Staff accounts are in storage/staff_accounts.py.
 
 Every change to a draft is written together with its audit row, in one transaction.
 """
@@ -11,14 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Text, and_, cast, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import UserKey
 from bot.core.workflow import RETURNABLE, RETURNED
 from storage.queue import PENDING, OutboxQueue, RetryPolicy
 from storage.statements import audit, dialect_insert
-from storage.tables import draft_returns, draft_versions, drafts, proposer_messages, staff_audit, staff_notes, staff_users
+from storage.tables import draft_returns, draft_versions, drafts, proposer_messages, staff_audit, staff_notes
 
 
 class UnknownDraft(LookupError):
@@ -40,16 +41,6 @@ class Version:
     version: int
     created_at: datetime
     changes: Mapping[str, Mapping[str, Any]]
-
-
-@dataclass(frozen=True)
-class StaffUser:
-    name: str
-    password_hash: str
-    password_is_temporary: bool
-    failed_logins: int
-    locked_until: datetime | None
-    sessions_valid_after: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -128,63 +119,6 @@ class SqlStaff:
     def __init__(self, engine: AsyncEngine, reply_policy: RetryPolicy) -> None:
         self._engine = engine
         self.replies = OutboxQueue(engine, proposer_messages, reply_policy, ProposerMessage)
-
-    # --- accounts -------------------------------------------------------------------
-
-    async def add_user(self, name: str, password_hash: str, now: datetime) -> bool:
-        """Create an account with a temporary password; False when the name is taken."""
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(
-                    insert(staff_users).values(
-                        name=name, password_hash=password_hash, password_is_temporary=True,
-                        failed_logins=0, created_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    async def get_user(self, name: str) -> StaffUser | None:
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(select(staff_users).where(staff_users.c.name == name))).first()
-        if row is None:
-            return None
-        return StaffUser(
-            name=row.name, password_hash=row.password_hash, password_is_temporary=row.password_is_temporary,
-            failed_logins=row.failed_logins, locked_until=row.locked_until, sessions_valid_after=row.sessions_valid_after,
-        )
-
-    async def login_failed(self, name: str, now: datetime) -> None:
-        """Record a failure (the lock-out is per name and address, in ``bot/staff/throttle.py``: an outsider cannot lock an account)."""
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(staff_users).where(staff_users.c.name == name).values(failed_logins=staff_users.c.failed_logins + 1)
-            )
-            await audit(connection, None, name, "login_failed", {}, now)
-
-    async def login_succeeded(self, name: str, now: datetime) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(staff_users).where(staff_users.c.name == name).values(failed_logins=0, locked_until=None)
-            )
-            await audit(connection, None, name, "login", {}, now)
-
-    async def set_password(self, name: str, password_hash: str, temporary: bool, now: datetime) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(staff_users)
-                .where(staff_users.c.name == name)
-                .values(password_hash=password_hash, password_is_temporary=temporary, failed_logins=0,
-                        locked_until=None, sessions_valid_after=now)
-            )
-            await audit(connection, None, name, "password", {"temporary": temporary}, now)
-
-    async def end_sessions(self, name: str, now: datetime) -> None:
-        """Log out: every session of this account issued until ``now`` is refused from now on (on every device)."""
-        async with self._engine.begin() as connection:
-            await connection.execute(update(staff_users).where(staff_users.c.name == name).values(sessions_valid_after=now))
-            await audit(connection, None, name, "logout", {}, now)
 
     # --- drafts -----------------------------------------------------------------------
 

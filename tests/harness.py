@@ -396,9 +396,9 @@ async def play_over_web(http: aiohttp.ClientSession, url: str, turns: list[dict[
 
 async def add_staff(app: App, name: str = "sato") -> None:
     """A staff account ``name`` with the password ``PASSWORD``, ready to log in."""
-    staff, now = app.staff.services.staff, app.clock.now()
-    await staff.add_user(name, PASSWORD_HASH, now)
-    await staff.set_password(name, PASSWORD_HASH, temporary=False, now=now)
+    accounts, now = app.staff.services.accounts, app.clock.now()
+    await accounts.add_user(name, PASSWORD_HASH, now)
+    await accounts.set_password(name, PASSWORD_HASH, temporary=False, now=now)
 
 
 async def post_form(browser: aiohttp.ClientSession, path: str, data: dict[str, str], form_page: str | None = None) -> None:

@@ -28,23 +28,22 @@ async def _set_one_time_password(settings: Settings, name: str, new: bool) -> in
 
     from bot.staff.passwords import hash_password, one_time_password
     from storage.migrate import upgrade
-    from storage.queue import RetryPolicy
     from storage.sql_store import create_engine_for
-    from storage.staff import SqlStaff
+    from storage.staff_accounts import SqlStaffAccounts
 
     await upgrade(settings.database_url)
     database = create_engine_for(settings.database_url)
-    staff, password, now = SqlStaff(database, RetryPolicy()), one_time_password(), datetime.now(UTC)
+    accounts, password, now = SqlStaffAccounts(database), one_time_password(), datetime.now(UTC)
     try:
-        if new and not await staff.add_user(name, hash_password(password), now):
+        if new and not await accounts.add_user(name, hash_password(password), now):
             print(f"a staff account named {name!r} already exists (kyoso staff reset {name} gives it a new password)",
                   file=sys.stderr)
             return 1
         if not new:
-            if await staff.get_user(name) is None:
+            if await accounts.get_user(name) is None:
                 print(f"no staff account named {name!r}", file=sys.stderr)
                 return 1
-            await staff.set_password(name, hash_password(password), temporary=True, now=now)
+            await accounts.set_password(name, hash_password(password), temporary=True, now=now)
     finally:
         await database.dispose()
     print(f"one-time password for {name}: {password}")

@@ -77,7 +77,7 @@ async def _still_valid(request: web.Request, session: Session) -> bool:
     """A log-out or a new password ends the account's earlier sessions, on every device."""
     if session.staff is None:
         return True
-    user = await request.app[SERVICES].staff.get_user(session.staff)
+    user = await request.app[SERVICES].accounts.get_user(session.staff)
     return user is not None and not session.ended_by(user.sessions_valid_after)
 
 

@@ -22,6 +22,7 @@ from storage.handoff import SqlHandoff
 from storage.retention import PurgePreview
 from storage.sql_store import SqlStore
 from storage.staff import SqlStaff
+from storage.staff_accounts import SqlStaffAccounts
 from storage.usage import SqlUsage
 
 
@@ -36,6 +37,7 @@ def _seen_nowhere(user: UserKey, until: datetime) -> None:
 @dataclass(frozen=True)
 class StaffServices:
     staff: SqlStaff
+    accounts: SqlStaffAccounts
     store: SqlStore
     handoff: SqlHandoff
     builder: DossierBuilder

@@ -77,14 +77,14 @@ async def login(request: web.Request) -> web.Response:
     if request.app[THROTTLE].begin(name, address, now) is not None:
         error = "ログインの失敗が続いたため、一時的にログインできません。しばらくたってから、もう一度お試しください。"
         return render(request, "login.html", status=403, next=form.get("next", ""), error=error)
-    user = await services.staff.get_user(name)
+    user = await services.accounts.get_user(name)
     # The same hash is computed for an unknown name (so the time tells nothing), in a thread (it takes ~0.1 s).
     if not await asyncio.to_thread(verify_password, user.password_hash if user else None, password) or user is None:
-        await services.staff.login_failed(name, now)
+        await services.accounts.login_failed(name, now)
         error = "名前またはパスワードが正しくありません。"
         return render(request, "login.html", status=401, next=form.get("next", ""), error=error)
     request.app[THROTTLE].succeeded(name, address)
-    await services.staff.login_succeeded(name, now)
+    await services.accounts.login_succeeded(name, now)
     replace_session(request, Session(staff=name, temporary_password=user.password_is_temporary, issued_at=now.timestamp()))
     wanted = str(form.get("next", ""))
     safe = wanted.startswith(root_path(request)) and not wanted.startswith("//") and wanted.isprintable()
@@ -93,7 +93,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     services = services_of(request)
-    await services.staff.end_sessions(staff_name(request), services.clock.now())
+    await services.accounts.end_sessions(staff_name(request), services.clock.now())
     replace_session(request, Session())
     return redirect(url(request, "login"))
 
@@ -114,7 +114,7 @@ async def change_password(request: web.Request) -> web.Response:
     name = session_of(request).staff or ""
     form = await request.post()
     current, new, again = (str(form.get(key, "")) for key in ("current", "new", "again"))
-    user = await services.staff.get_user(name)
+    user = await services.accounts.get_user(name)
     if user is None or not verify_password(user.password_hash, current):
         error = "いまのパスワードが正しくありません。"
     elif (problem := weakness(new, name)) is not None:
@@ -125,7 +125,7 @@ async def change_password(request: web.Request) -> web.Response:
         error = "いまと違うパスワードにしてください。"
     else:
         now = services.clock.now()
-        await services.staff.set_password(name, hash_password(new), temporary=False, now=now)
+        await services.accounts.set_password(name, hash_password(new), temporary=False, now=now)
         # The other sessions end; this one starts again.
         replace_session(request, Session(staff=name, issued_at=now.timestamp(), flash="パスワードを変更しました。"))
         return redirect(url(request, "drafts"))

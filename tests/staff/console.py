@@ -31,6 +31,7 @@ from storage.handoff import SqlHandoff
 from storage.queue import RetryPolicy
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
+from storage.staff_accounts import SqlStaffAccounts
 from storage.usage import SqlUsage
 from tests.harness import PASSWORD, PASSWORD_HASH, line_emulator
 from tests.helpers import FakeClock
@@ -80,7 +81,7 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
     resume = make_engine(content, store, clock).after_consultation
     index = build_index(content, None)
     services = StaffServices(
-        staff=SqlStaff(engine, policy), store=store, handoff=SqlHandoff(engine, policy),
+        staff=SqlStaff(engine, policy), accounts=SqlStaffAccounts(engine), store=store, handoff=SqlHandoff(engine, policy),
         builder=DossierBuilder(content, "http://127.0.0.1"), clock=clock, session_secret=b"test-secret",
         consultations=consultations, desk=ConsultationDesk(consultations, resume, clock, QUIET_FOR, lambda: None),
         reply_channels=frozenset({LINE}), answers=SqlAnswers(engine, policy), frame=ReplyFrame(content),
@@ -94,8 +95,8 @@ async def make_services(store: SqlStore, database_url: str, content: Content, cl
 async def console(store: SqlStore, database_url: str, content: Content) -> AsyncIterator[Console]:
     clock = FakeClock(datetime(2026, 11, 25, 14, 0, tzinfo=JST))
     services, engine = await make_services(store, database_url, content, clock)
-    await services.staff.add_user("sato", PASSWORD_HASH, clock.now())
-    await services.staff.set_password("sato", PASSWORD_HASH, temporary=False, now=clock.now())
+    await services.accounts.add_user("sato", PASSWORD_HASH, clock.now())
+    await services.accounts.set_password("sato", PASSWORD_HASH, temporary=False, now=clock.now())
     async with TestClient(TestServer(mount(services))) as client:
         yield Console(services, client, clock)
     await engine.dispose()

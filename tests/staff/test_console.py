@@ -99,7 +99,7 @@ async def test_log_out_and_a_new_password_end_the_sessions_on_other_devices(cons
 
 async def test_a_one_time_password_must_be_changed_first(console: Console) -> None:
     services = console.services
-    await services.staff.add_user("suzuki", hash_password("one-time-pass-1"), console.clock.now())
+    await services.accounts.add_user("suzuki", hash_password("one-time-pass-1"), console.clock.now())
     assert (await console.login("suzuki", "one-time-pass-1")).status == 303
     response = await console.client.get("/staff/drafts", allow_redirects=False)
     assert response.headers["Location"] == "/staff/password"

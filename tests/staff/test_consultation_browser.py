@@ -14,9 +14,8 @@ import yaml
 
 from bot.emulators.line import LineEmulator
 from bot.settings import REPOSITORY_ROOT, Settings
-from storage.queue import RetryPolicy
 from storage.sql_store import create_engine_for
-from storage.staff import SqlStaff
+from storage.staff_accounts import SqlStaffAccounts
 from tests.harness import PASSWORD, PASSWORD_HASH, SECRET, TOKEN
 from tests.proposals import HAPPY_PATH
 from tests.staff.serving import Running, running_server
@@ -131,10 +130,10 @@ async def received(line: LineEmulator, start: str) -> str:
 async def add_staff(database_url: str, name: str) -> None:
     engine = create_engine_for(database_url)
     try:
-        staff = SqlStaff(engine, RetryPolicy())
+        accounts = SqlStaffAccounts(engine)
         now = datetime.now(UTC)
-        await staff.add_user(name, PASSWORD_HASH, now)
-        await staff.set_password(name, PASSWORD_HASH, temporary=False, now=now)
+        await accounts.add_user(name, PASSWORD_HASH, now)
+        await accounts.set_password(name, PASSWORD_HASH, temporary=False, now=now)
     finally:
         await engine.dispose()
 

@@ -102,8 +102,8 @@ async def test_two_staff_members_cannot_both_take_one_consultation(
     console: Console, store: SqlStore, content: Content
 ) -> None:
     await open_consultation(console, store, content)
-    await console.services.staff.add_user("suzuki", PASSWORD_HASH, console.clock.now())
-    await console.services.staff.set_password("suzuki", PASSWORD_HASH, temporary=False, now=console.clock.now())
+    await console.services.accounts.add_user("suzuki", PASSWORD_HASH, console.clock.now())
+    await console.services.accounts.set_password("suzuki", PASSWORD_HASH, temporary=False, now=console.clock.now())
     await console.login("suzuki")
     page = "/staff/consultations/1"
     await console.csrf(page)  # suzuki has the page open …

@@ -224,8 +224,8 @@ class CountingHasher(PasswordHasher):
 
 
 async def _add_staff(platforms: Platforms, name: str = "sato") -> None:
-    await platforms.app.staff.services.staff.add_user(name, hash_password(STAFF_PASSWORD), datetime.now(UTC))
-    await platforms.app.staff.services.staff.set_password(name, hash_password(STAFF_PASSWORD), False, datetime.now(UTC))
+    await platforms.app.staff.services.accounts.add_user(name, hash_password(STAFF_PASSWORD), datetime.now(UTC))
+    await platforms.app.staff.services.accounts.set_password(name, hash_password(STAFF_PASSWORD), False, datetime.now(UTC))
 
 
 async def _log_in(http: aiohttp.ClientSession, url: str, name: str, password: str, address: str | None = None) -> int:
