@@ -341,19 +341,20 @@ ALWAYS_CONFIRMED: tuple[CommandName, ...] = ("restart", "delete_data")  # they a
 
 
 class Intent(Strict):
-    """One thing a user can ask for in their own words: a command, or an item of the menu."""
+    """One thing a user can ask for in their own words: a command, an item of the menu, or a reply (small talk)."""
 
     id: NonEmpty = Field(pattern=r"^[a-z][a-z0-9_]*$")
     option: str | None = Field(default=None, description="the value of an item of the menu (commands.menu.goto)")
     command: CommandName | None = None
+    reply: str | None = Field(default=None, description="said for small talk (こんにちは), then the current question again")
     ask: str | None = Field(default=None, description="asked (with はい/いいえ) when the bot is not sure, e.g. 提案の下書きをつくりますか？")
     examples: list[NonEmpty] = Field(min_length=3, description="ways people type it (plain, polite, casual)")
 
     @model_validator(mode="after")
     def _one_action(self) -> Intent:
-        if (self.option is None) == (self.command is None):
-            raise ValueError("give either 'option' or 'command'")
-        if self.ask is None and self.command not in ALWAYS_CONFIRMED:
+        if [self.option, self.command, self.reply].count(None) != 2:
+            raise ValueError("give one of 'option', 'command' or 'reply'")
+        if self.ask is None and self.reply is None and self.command not in ALWAYS_CONFIRMED:
             raise ValueError("'ask' is missing: the question asked when the bot is not sure it understood")
         return self
 

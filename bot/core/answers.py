@@ -92,7 +92,7 @@ class Answers:
         found = decision.reading
         intent = find_intent(context.content, decision.intent)
         wanted = (
-            (intent is not None and intent.command != "resume")  # 「下書きを再開したい」 on return: just resumed
+            (intent is not None and intent.command != "resume" and intent.reply is None)  # 「下書きを再開したい」 on return: just resumed
             or (decision.kind == "question" and bool(found.faq.answer or found.faq.suggestions or found.outside))
             or (decision.kind == "option" and not getattr(step, "field", None))  # 「提案の下書きをつくる」 typed at the menu
         )

@@ -63,6 +63,9 @@ class Requests:
         context = self._context
         if intent.command is not None:
             await context.commands.run(intent.command)
+        elif intent.reply is not None:
+            context.say(intent.reply)  # small talk (こんにちは), then the question the user is at
+            context.prompt_due = True
         else:
             await self.pick_menu_item(intent.option or "")
 

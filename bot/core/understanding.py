@@ -117,7 +117,7 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
         result = validate(step, text)
         valid = not isinstance(result, Refusal)
         reading = read(text) if worth_reading(text, True, question) else Reading()
-        understood = understand(reading, answers_free_text=True, valid_answer=valid, looks_like_question=question)
+        understood = _without_unsure_reply(content, understand(reading, answers_free_text=True, valid_answer=valid, looks_like_question=question))
         if understood.kind in ("intent", "ask_intent"):
             return Decision(understood.kind, intent=understood.intent, value=result if valid else None)
         if question and (reading.faq.answer or reading.outside or not valid):
@@ -134,12 +134,23 @@ def decide(content: Content, step: Step, values: dict[str, str], text: str, read
     if not text.strip():
         return Decision("nothing")
     reading = read(text)
-    understood = understand(reading, answers_free_text=False, valid_answer=False, looks_like_question=question)
+    understood = _without_unsure_reply(content, understand(reading, answers_free_text=False, valid_answer=False, looks_like_question=question))
     if understood.kind == "faq":
         return Decision("question", reading=reading, offer=understood.intent)
     if understood.intent is not None:
         return Decision(understood.kind, intent=understood.intent)  # type: ignore[arg-type]
     return Decision("question", reading=reading)
+
+
+def _without_unsure_reply(content: Content, understood: Understood) -> Understood:
+    """Small talk (an intent with a ``reply``) is never asked about: when unsure, the line is read as anything else."""
+    intents = content.intents.intents if content.intents else []
+    replies = {intent.id for intent in intents if intent.reply is not None}
+    if understood.intent not in replies:
+        return understood
+    if understood.kind == "ask_intent":
+        return Understood("unknown")
+    return understood if understood.kind == "intent" else Understood(understood.kind)
 
 
 Name = TypeVar("Name", bound=str)  # a command's name, or a confirmation's (yes/no)

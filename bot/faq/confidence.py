@@ -16,7 +16,13 @@ bench/faq_calibrate.py on the tuning questions only) weighs
   about something else entirely);
 - ``foreign``: the rarity-weighted share of the question's words that none of the window's
   own entries and intents uses (the topic of 「市民農園の申し込み方法」 is nowhere in the FAQ,
-  only its verbs are).
+  only its verbs are);
+- ``own``: the share of the question's words that the candidate has and none of the window's
+  own entries and intents has: an outside topic's evidence (婚姻届 in 「婚姻届はどこに出せば」);
+- ``asks``: whether the line reads as a question (？, ですか, 教えて …): 「担当の方と話せますか」 is
+  close to the intent 担当者に相談 but is a question, which the FAQ answers (with the request
+  as a button). Without it the intents' model learns from such questions that even a far
+  lead is no sign of a request, and doubts 「いったんやめて後でやる」.
 
 Each kind of candidate has its own coefficients: what makes an FAQ answer safe (the
 question's meaning is close) is not what makes a command safe (the line is short and
@@ -34,16 +40,19 @@ import numpy as np
 
 from bot.faq.hybrid import DENSE_QUESTIONS, Analysis
 
-FEATURES = ("score", "gap", "agree", "dense", "cover", "unknown", "foreign")
+FEATURES = ("score", "gap", "agree", "dense", "cover", "unknown", "foreign", "own", "asks")
 # The direction each feature may push: a bigger lead, more agreement, more similarity and more of the
 # line covered can only make a candidate likelier; words nobody uses make an entry or an intent less
-# likely and a topic outside the window likelier. A fit that would give a feature the other sign (a
-# quirk of a small tuning set) leaves it out instead.
-# The intents and the outside topics have few tuning lines, so their models are kept small.
+# likely and a topic outside the window likelier; a question is less likely a request. A fit that would
+# give a feature the other sign (a quirk of a small tuning set) leaves it out instead.
+# The intents and the outside topics have few tuning lines, so their models are kept small. An outside
+# topic needs words of its own in the line (``own``): words that nobody uses (``unknown``) or that only
+# the window does not use (``foreign``) say that the line is not the window's, not which topic it is
+# (「資料は来週お送りします。」 is not 保険・年金・介護).
 SIGNS = {
-    "faq": {"score": 1, "gap": 1, "agree": 1, "dense": 1, "foreign": -1},
-    "intent": {"gap": 1, "agree": 1, "dense": 1, "cover": 1, "unknown": -1},
-    "outside": {"gap": 1, "dense": 1, "unknown": 1, "foreign": 1},
+    "faq": {"score": 1, "gap": 1, "agree": 1, "dense": 1, "cover": 1, "foreign": -1},
+    "intent": {"gap": 1, "agree": 1, "dense": 1, "cover": 1, "unknown": -1, "asks": -1},
+    "outside": {"gap": 1, "dense": 1, "own": 1},
 }
 
 
@@ -80,6 +89,8 @@ def features(analysis: Analysis, leaders: Leaders, index: int) -> dict[str, floa
         "cover": float(analysis.shared[index]),
         "unknown": analysis.unknown_words,
         "foreign": analysis.foreign,
+        "own": float(analysis.own[index]) if analysis.own is not None else 0.0,
+        "asks": analysis.asks,
     }
 
 

@@ -49,6 +49,11 @@ class Analysis:
     # The rarity-weighted share of the question's terms (first tokenizer) that no ``home`` document has: high
     # for 「市民農園の申し込み方法」, whose topic no FAQ entry names although its verbs match 提案の方法 well.
     foreign: float = 0.0
+    # Per document, the share of the question's distinct terms it contains and no ``home`` document has (the mean
+    # over the tokenizers: one kanji such as 料 is weak evidence): a topic outside the window is named by words of
+    # its own (婚姻届), not by words nobody uses.
+    own: np.ndarray | None = None
+    asks: float = 0.0  # 1 when the line reads as a question (a question marker: ？, ですか, 教えて …), set by the FaqIndex
 
 
 class HybridIndex:
@@ -70,9 +75,9 @@ class HybridIndex:
             for tokenizer in self._tokenizers
         }
         self._bm25 = {name: _bm25(texts) for name, texts in self._texts.items()}
-        first = next(iter(self._texts.values()), [])
         self._home_terms = {
-            term for index, parts in enumerate(first) if home is None or home[index] for part in parts for term in part
+            name: {term for index, parts in enumerate(texts) if home is None or home[index] for part in parts for term in part}
+            for name, texts in self._texts.items()
         }
         self._documents_questions = [doc.questions for doc in documents]
         self._exact: dict[str, int] = {}
@@ -92,17 +97,21 @@ class HybridIndex:
     def analyse(self, text: str) -> Analysis:
         """Every method's score of every document (one embedding of ``text``)."""
         scores: dict[str, np.ndarray] = {}
-        unknown, foreign, shared = 0.0, 0.0, np.zeros(self.size)
+        unknown, foreign, shared, own = 0.0, 0.0, np.zeros(self.size), np.zeros(self.size)
         for position, tokenizer in enumerate(self._tokenizers):
             terms = tokenizer(text)
             bm25 = self._bm25[tokenizer.name]
             scores[tokenizer.name] = bm25.coverage(terms)
+            distinct = set(terms)
+            home_terms = self._home_terms[tokenizer.name]
             if position == 0 and terms:
-                distinct = set(terms)
                 unknown = sum(not bm25.knows(term) for term in distinct) / len(distinct)
                 rarity = {term: bm25.rarity(term) for term in distinct}
-                foreign = sum(value for term, value in rarity.items() if term not in self._home_terms) / sum(rarity.values())
+                foreign = sum(value for term, value in rarity.items() if term not in home_terms) / sum(rarity.values())
                 shared = bm25.shared(terms)
+            elsewhere = [term for term in distinct if term not in home_terms]
+            if elsewhere:
+                own = own + bm25.shared(elsewhere) * len(elsewhere) / len(distinct) / len(self._tokenizers)
         if self._embedder is not None:
             vector = self._embedder.query(text)
             # einsum, not @: numpy's BLAS hands a product this size to a helper thread that then
@@ -112,7 +121,7 @@ class HybridIndex:
             np.maximum.at(best, self._question_rows, similarities)
             scores[DENSE_QUESTIONS] = best
             scores[DENSE_BODY] = np.einsum("ij,j->i", self._body_vectors, vector)
-        return Analysis(scores, unknown, shared, self._exact.get(_spelling(text)), foreign)
+        return Analysis(scores, unknown, shared, self._exact.get(_spelling(text)), foreign, own)
 
     def method_scores(self, text: str) -> dict[str, np.ndarray]:
         return self.analyse(text).scores

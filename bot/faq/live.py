@@ -29,7 +29,8 @@ Stamp = tuple[tuple[str, int, int], ...]
 def build_index(content: Content, embedder: E5Embedder | None) -> FaqIndex:
     intents = content.intents.intents if content.intents else ()
     topics = content.out_of_scope.topics if content.out_of_scope else ()
-    return FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder, intents=intents, topics=topics)
+    return FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder, intents=intents, topics=topics,
+                    question_markers=content.common.question_markers)
 
 
 def load_embedder(cache_dir: Path) -> E5Embedder | None:
