@@ -12,7 +12,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.line import CHANNEL as LINE
-from bot.channels.line.delivery import RetryPolicy as LineRetryPolicy
+from bot.channels.line.delivery import DeliveryPolicy
 from bot.channels.line.liff import LiffIdentity
 from bot.channels.line.setup import LineChannel, LineConfig
 from bot.channels.telegram import CHANNEL as TELEGRAM
@@ -47,7 +47,7 @@ from bot.handoff.worker import Poller
 from bot.ingest.batching import GroupCommit
 from bot.ingest.events import NewEvent
 from bot.ingest.turns import DurableChannel, DurableTurns
-from bot.ingest.worker import Ingest, IngestPolicy
+from bot.ingest.worker import INGEST_RETRY, Ingest, IngestPolicy
 from bot.reminding import build_reminders
 from bot.settings import Settings
 from bot.staff.desk import ConsultationDesk
@@ -62,7 +62,7 @@ from storage.documents import SqlDocuments
 from storage.events import SqlEventLog
 from storage.handoff import SqlHandoff
 from storage.migrate import upgrade
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.reminders import SqlIdleDrafts
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
@@ -82,7 +82,7 @@ class AppOptions:
     """What tests and the benchmark shorten or switch; production takes the settings (``ingest`` None)."""
 
     ingest: IngestPolicy | None = None
-    line_retry: LineRetryPolicy = field(default_factory=LineRetryPolicy)
+    line_delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     telegram_polling: bool = False
     content_check_seconds: float = 3.0  # how often the content files are looked at for edits
 
@@ -146,7 +146,7 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
             LineConfig(
                 secret=settings.line_channel_secret.get_secret_value(),
                 access_token=settings.line_channel_access_token.get_secret_value(),
-                api_base_url=settings.line_api_base_url, retry=options.line_retry,
+                api_base_url=settings.line_api_base_url, delivery=options.line_delivery,
                 max_age=timedelta(hours=settings.event_max_age_hours), max_document_bytes=settings.documents.max_bytes,
             ),
             events, clock, lambda: live.current().common.messages,
@@ -166,7 +166,8 @@ async def build_app(settings: Settings, options: AppOptions = AppOptions(), cloc
         )
     channels: dict[str, DurableChannel] = {name: channel for name, channel in ((LINE, line), (TELEGRAM, telegram)) if channel}
     policy = options.ingest or IngestPolicy(
-        lease=timedelta(seconds=settings.ingest_lease_seconds), sweep_every=settings.ingest_sweep_seconds,
+        retry=replace(INGEST_RETRY, lease=timedelta(seconds=settings.ingest_lease_seconds)),
+        sweep_every=settings.ingest_sweep_seconds,
         concurrency=settings.ingest_concurrency,
     )
     ingest = Ingest(events, DurableTurns(channels, engine.handle_event), clock, policy)
@@ -212,8 +213,8 @@ def _staff_work(
     settings: Settings, database: AsyncEngine, live: LiveContent, store: SqlStore, engine: Engine, clock: Clock,
     messengers: Sequence[ProposerMessenger], embedder: E5Embedder | None,
 ) -> StaffWork:
-    policy = RetryPolicy(
-        max_attempts=settings.handoff_max_attempts,
+    policy = replace(
+        OUTBOX_RETRY, max_attempts=settings.handoff_max_attempts,
         first_delay=timedelta(seconds=settings.handoff_retry_seconds),
         lease=timedelta(seconds=settings.handoff_lease_seconds),
     )

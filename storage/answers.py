@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.retry import RetryPolicy
 from storage.fan_out import fan_out
-from storage.queue import OutboxQueue, RetryPolicy
+from storage.queue import OutboxQueue
 from storage.tables import answer_notices, drafts, proposer_answers
 
 

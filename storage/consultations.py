@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.consultation import CLOSED, OPEN, TAKEN, CloseReason
 from bot.core.messages import Choice, UserKey
-from storage.queue import PENDING, OutboxQueue, RetryPolicy
+from bot.retry import RetryPolicy
+from storage.queue import PENDING, OutboxQueue
 from storage.statements import audit, dialect_insert
 from storage.tables import consultation_messages, consultation_notices, consultations, drafts, proposer_messages
 

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.retry import RetryPolicy
 from storage.fan_out import fan_out
-from storage.queue import PENDING, OutboxQueue, RetryPolicy
+from storage.queue import PENDING, OutboxQueue
 from storage.staff import queue_notice
 from storage.statements import dialect_insert
 from storage.tables import draft_versions, drafts, handoff_deliveries, handoff_outbox, version_deliveries

@@ -23,22 +23,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from sqlalchemy import Row, Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.retry import RetryPolicy
+
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff: first_delay, twice that, … up to max_delay; give up after max_attempts."""
-
-    max_attempts: int = 8
-    first_delay: timedelta = timedelta(seconds=30)
-    max_delay: timedelta = timedelta(hours=1)
-    lease: timedelta = timedelta(minutes=5)
-
-    def delay(self, attempts: int) -> timedelta:
-        return min(self.first_delay * (1 << max(attempts - 1, 0)), self.max_delay)
+OUTBOX_RETRY = RetryPolicy(max_attempts=8, first_delay=timedelta(seconds=30), max_delay=timedelta(hours=1))
+"""The outboxes' defaults (the settings choose the attempts, the first delay and the lease)."""
 
 
 if TYPE_CHECKING:
@@ -99,7 +92,7 @@ class OutboxQueue(Generic[Item]):
 
     async def failed(self, claimed: Claimed[Item], error: str, now: datetime) -> None:
         """Try again after the backoff delay, or give up for good after the last attempt."""
-        if claimed.attempt >= self.policy.max_attempts:
+        if self.policy.gives_up(claimed.attempt):
             await self._set(claimed, status=FAILED, leased_until=None, last_error=error)
         else:
             retry_at = now + self.policy.delay(claimed.attempt)

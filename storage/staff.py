@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import UserKey
 from bot.core.workflow import RETURNABLE, RETURNED
-from storage.queue import PENDING, OutboxQueue, RetryPolicy
+from bot.retry import RetryPolicy
+from storage.queue import PENDING, OutboxQueue
 from storage.statements import audit, dialect_insert
 from storage.tables import draft_returns, draft_versions, drafts, proposer_messages, staff_audit, staff_notes
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ import yaml
 from aiohttp import web
 
 from bot.app import App, AppOptions, build_app
-from bot.channels.line.delivery import RetryPolicy
+from bot.channels.line.delivery import DeliveryPolicy
 from bot.content.loader import Content
 from bot.core import payloads
 from bot.core.engine import Engine
@@ -36,7 +36,8 @@ from bot.core.messages import REPLIES, Inbound, Outbound, UserKey
 from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import RateLimits, TelegramEmulator, WebhookPolicy
 from bot.faq.matcher import FaqIndex
-from bot.ingest.worker import IngestPolicy
+from bot.ingest.worker import INGEST_RETRY, IngestPolicy
+from bot.retry import RetryPolicy
 from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from bot.staff.passwords import hash_password
@@ -53,9 +54,11 @@ SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "emulator-access-token"
 """The LINE channel access token the emulator accepts."""
 FAST = AppOptions(
-    ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2),
+    ingest=IngestPolicy(retry=replace(INGEST_RETRY, first_delay=timedelta(milliseconds=50)), sweep_every=0.2),
     # The loading animation only for answers 30 s late (a backlog): a test's calls do not depend on the machine's load.
-    line_retry=RetryPolicy(delays=(0.05, 0.1, 0.2), request_timeout=2.0, loading_after=30.0),
+    line_delivery=DeliveryPolicy(
+        retry=RetryPolicy(max_attempts=4, first_delay=timedelta(milliseconds=50)), request_timeout=2.0, loading_after=30.0,
+    ),
 )
 """Retries and sweeps at test speed."""
 

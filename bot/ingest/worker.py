@@ -23,6 +23,7 @@ from datetime import timedelta
 from bot.core.ports import Clock
 from bot.ingest.events import EventLog, StoredEvent
 from bot.ingest.turns import PartlySent
+from bot.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,14 @@ Processor = Callable[[StoredEvent], Awaitable[None]]
 """Handles one event completely (the turn and its delivery); raising means "try again later"."""
 
 
+INGEST_RETRY = RetryPolicy(max_attempts=5, first_delay=timedelta(seconds=2), lease=timedelta(minutes=2))
+
+
 @dataclass(frozen=True)
 class IngestPolicy:
     concurrency: int = 16  # events handled at once in this process (0: store only, handle nothing); below the pool size
     claim_batch: int = 4  # while events run, the claimer waits for this many free slots: claims and finishes go in batches
-    lease: timedelta = timedelta(minutes=2)
-    max_attempts: int = 5
-    first_backoff: timedelta = timedelta(seconds=2)
+    retry: RetryPolicy = INGEST_RETRY
     sweep_every: float = 15.0
 
 
@@ -111,7 +113,7 @@ class Ingest:
                 continue  # the events running kick again as they end: one claim for a few of them, not one each
             finished, self._finished = self._finished, []
             try:
-                claimed = await self._events.claim(self._clock.now(), self._policy.lease, free, finished)
+                claimed = await self._events.claim(self._clock.now(), self._policy.retry.lease, free, finished)
             except Exception as error:  # noqa: BLE001 - e.g. the database is away: the sweep tries again
                 log.warning("claiming events failed (%s: %s); trying again at the next sweep", type(error).__name__, error)
                 self._finished.extend(finished)
@@ -144,11 +146,11 @@ class Ingest:
         attempt = event.attempts + 1
         sent = event.sent + error.sent if isinstance(error, PartlySent) else event.sent
         try:
-            if attempt >= self._policy.max_attempts:
+            if self._policy.retry.gives_up(attempt):
                 log.error("giving up on %s event %s after %d attempts: %s", event.channel, event.event_id, attempt, reason)
                 await self._events.give_up(event.id, self._clock.now(), reason)
                 return
-            backoff = self._policy.first_backoff * 2 ** (attempt - 1)
+            backoff = self._policy.retry.delay(attempt)
             log.warning("%s event %s failed (attempt %d), retrying in %s: %s", event.channel, event.event_id, attempt, backoff, reason)
             await self._events.retry_later(event.id, self._clock.now() + backoff, reason, sent)
         except Exception:

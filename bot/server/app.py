@@ -17,6 +17,7 @@ from bot.app import App
 from bot.channels.web.history import add_history_route
 from bot.channels.web.pages import add_web_pages
 from bot.channels.web.routes import add_web_chat
+from bot.channels.web.staff_replies import add_staff_replies
 from bot.channels.web.upload import add_web_upload
 from bot.channels.web.visitors import VisitorIds
 from bot.ingest.worker import Ingest
@@ -51,6 +52,7 @@ def create_server_app(app: App) -> web.Application:
     add_web_chat(server, app.engine.handle, app.web_history, visitors)
     add_web_upload(server, app.engine.handle, app.web_history, visitors, settings.documents, settings.http_body_seconds)
     add_history_route(server, app.web_history)
+    add_staff_replies(server, app.staff.services.staff, app.staff.services.consultations, visitors)
     add_web_pages(server, app.live.current)
     if app.forms is not None:
         app.forms.install(server)

@@ -12,7 +12,6 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from bot.channels.web.visitors import VisitorIds
 from bot.handoff.chat_sink import staff_chat_sinks
 from bot.handoff.dispatcher import HandoffDispatcher
 from bot.handoff.email_sink import EmailSink, ReceiptMessenger, SmtpConfig
@@ -25,7 +24,6 @@ from bot.handoff.webhook_sink import WebhookSink
 from bot.handoff.worker import Poller
 from bot.settings import Settings
 from bot.staff.app import create_staff_app
-from bot.staff.pull import create_reply_pull_app
 from bot.staff.services import StaffServices
 from bot.staff.sessions import server_secret
 
@@ -65,7 +63,6 @@ def receipt_messengers(settings: Settings) -> list[ProposerMessenger]:
 
 STAFF_PREFIX = "/staff"
 STOP_SECONDS = 5.0  # at a stop, the delivery under way gets this long to end before it is cut off
-REPLY_PULL_PREFIX = "/api/staff-replies"
 
 
 @dataclass(frozen=True)
@@ -115,10 +112,10 @@ class StaffWork:
 
 
 def staff_apps(work: StaffWork) -> dict[str, web.Application]:
-    """Sub-applications by mount prefix: the console (with the background work), and the web chat's pull of staff replies."""
+    """Sub-applications by mount prefix: the console, with the background work (the web chat's pull of staff replies
+    is the web channel's: ``bot/channels/web/staff_replies.py``)."""
     services = work.services
     services = replace(services, session_secret=server_secret(services.session_secret))
     console = create_staff_app(services)
     console.cleanup_ctx.append(work.run)
-    pull = create_reply_pull_app(services.staff, services.consultations, VisitorIds(services.session_secret))
-    return {STAFF_PREFIX: console, REPLY_PULL_PREFIX: pull}
+    return {STAFF_PREFIX: console}

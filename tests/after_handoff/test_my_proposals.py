@@ -9,7 +9,7 @@ from bot.core import payloads
 from bot.core.engine import Engine
 from bot.core.messages import CardMessage, Inbound, TextMessage, UserKey
 from bot.faq.live import build_index
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import SqlStore
 from storage.staff import SqlStaff
 from tests.helpers import SCRIPTED, FakeClock
@@ -28,7 +28,7 @@ async def test_the_list_shows_reference_title_status_and_date_and_one_draft_in_f
     first = await submit(store, make_submission(user=ALICE, submitted_at=datetime(2026, 11, 25, 10, 30, tzinfo=JST)))
     second = await submit(store, make_submission(user=ALICE, title="川辺の清掃", submitted_at=datetime(2026, 12, 1, 9, 0, tzinfo=JST)))
     await submit(store, make_submission(user=BOB, title="ボブの提案"))
-    staff = SqlStaff(store._engine, RetryPolicy())  # noqa: SLF001 - the test's own database
+    staff = SqlStaff(store._engine, OUTBOX_RETRY)  # noqa: SLF001 - the test's own database
     await staff.change_status(first, "受付", "確認中", "sato", "", clock.now())
     engine = engine_for(content, store, clock)
 

@@ -17,7 +17,7 @@ from bot.core.messages import Inbound, Outbound, UserKey
 from bot.faq.live import build_index
 from bot.staff.desk import ConsultationDesk
 from storage.consultations import SqlConsultations
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import SqlStore, create_engine_for
 from tests.helpers import FakeClock, visible_text
 from tests.proposals import JST
@@ -54,7 +54,7 @@ class Desk:
 async def desk(store: SqlStore, database_url: str, content: Content) -> AsyncIterator[Desk]:
     clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=JST))
     database = create_engine_for(database_url)
-    consultations = SqlConsultations(database, RetryPolicy())
+    consultations = SqlConsultations(database, OUTBOX_RETRY)
     engine = make_engine(content, store, clock)
     yield Desk(engine, consultations, ConsultationDesk(consultations, engine.after_consultation, clock, QUIET_FOR, lambda: None), clock)
     await database.dispose()
@@ -168,7 +168,7 @@ async def test_two_workers_taking_at_once_give_it_to_one(desk: Desk, database_ur
     await desk.say(QUESTION)
     other_worker = create_engine_for(database_url)
     try:
-        elsewhere = SqlConsultations(other_worker, RetryPolicy())
+        elsewhere = SqlConsultations(other_worker, OUTBOX_RETRY)
         taken = await asyncio.gather(
             desk.consultations.take(1, "sato", desk.clock.now()), elsewhere.take(1, "suzuki", desk.clock.now())
         )

@@ -11,7 +11,7 @@ from bot.core.engine import Engine
 from bot.core.messages import Inbound, UserKey
 from bot.faq.live import build_index
 from storage.consultations import SqlConsultations
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import SqlStore, create_engine_for
 from tests.core.test_channel_words import QUESTION, consultation_opened
 from tests.helpers import FakeClock, visible_text
@@ -29,7 +29,7 @@ async def test_a_reload_mid_consultation_is_not_passed_on(store: SqlStore, conte
         assert [choice.label for choice in again[-1].choices] == [content.common.commands["back"].label]
     database = create_engine_for(database_url)
     try:
-        said = await SqlConsultations(database, RetryPolicy()).messages(1)
+        said = await SqlConsultations(database, OUTBOX_RETRY).messages(1)
     finally:
         await database.dispose()
     assert [message.text for message in said] == [QUESTION]

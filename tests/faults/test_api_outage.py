@@ -9,7 +9,7 @@ from bot.channels.telegram.client import register_webhook
 from bot.channels.telegram.setup import WEBHOOK_PATH
 from bot.emulators.line import LineEmulator
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
-from bot.ingest.worker import IngestPolicy
+from bot.ingest.worker import INGEST_RETRY, IngestPolicy
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.harness import FAST, NO_FLOOD, PATIENT_WEBHOOK, SECRET, TOKEN
 from tests.helpers import wait_until
@@ -21,7 +21,7 @@ STAFF_GROUP = "C" + "e" * 32
 STAFF_CHAT = -1009876543210
 QUESTION, ANSWER = "共創とは何ですか？", "立場の異なる協働相手"
 MENU = "ご用件を選んでください"
-PATIENT = replace(FAST, ingest=IngestPolicy(first_backoff=timedelta(seconds=0.5), max_attempts=10, sweep_every=0.2))
+PATIENT = replace(FAST, ingest=IngestPolicy(retry=replace(INGEST_RETRY, first_delay=timedelta(seconds=0.5), max_attempts=10), sweep_every=0.2))
 """Retries for a minute: the outage lasts until the staff notice was tried too (the outbox polls every 5 s)."""
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import make_url, select
 
 from bot.app import AppOptions
-from bot.channels.line.delivery import RetryPolicy
+from bot.channels.line.delivery import DeliveryPolicy
 from bot.emulators.line import Fault, LineEmulator
-from bot.ingest.worker import IngestPolicy
+from bot.ingest.worker import INGEST_RETRY, IngestPolicy
+from bot.retry import RetryPolicy
 from storage.sql_store import create_engine_for
 from storage.tables import inbound_events
 from tests.faults.proxy import CuttableProxy
@@ -29,8 +31,8 @@ USERS = ["U" + str(n) * 32 for n in range(1, 4)]
 QUESTION = "共創とは何ですか？ {}"
 ANSWER = "立場の異なる協働相手"
 SHORT_LEASE = AppOptions(
-    ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2, lease=timedelta(seconds=1)),
-    line_retry=RetryPolicy(delays=(0.05, 0.1, 0.2), request_timeout=2.0),
+    ingest=IngestPolicy(retry=replace(INGEST_RETRY, first_delay=timedelta(milliseconds=50), lease=timedelta(seconds=1)), sweep_every=0.2),
+    line_delivery=DeliveryPolicy(retry=RetryPolicy(max_attempts=4, first_delay=timedelta(milliseconds=50)), request_timeout=2.0),
 )
 
 

@@ -22,7 +22,7 @@ from bot.handoff.notifier import AnswerNotifier
 from bot.handoff.replies import PullMessenger, ReplyDispatcher
 from bot.handoff.sinks import delivery_key
 from storage.answers import SqlAnswers
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from tests.helpers import SCRIPTED, FakeClock, visible_text
@@ -75,9 +75,9 @@ class Desk:
 async def desk(store: SqlStore, database_url: str, content: Content) -> AsyncIterator[Desk]:
     clock = FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=JST))
     database = create_engine_for(database_url)
-    staff = SqlStaff(database, RetryPolicy())
+    staff = SqlStaff(database, OUTBOX_RETRY)
     engine = Engine(content, store, build_index(content, None), clock, limit=SCRIPTED, reply_window=timedelta(hours=72))
-    found = Desk(engine, staff, SqlAnswers(database, RetryPolicy()), ReplyDispatcher(staff.replies, [PullMessenger(USER.channel)], clock), clock)
+    found = Desk(engine, staff, SqlAnswers(database, OUTBOX_RETRY), ReplyDispatcher(staff.replies, [PullMessenger(USER.channel)], clock), clock)
     _, replies = await play_happy_path(engine, USER)
     assert "KY-2026-0001" in visible_text(replies)
     found.reference = "KY-2026-0001"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.messages import Choice, UserKey
 from bot.handoff.replies import PullMessenger, ReplyDispatcher
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from tests.helpers import FakeClock
@@ -34,7 +35,7 @@ async def test_a_reply_is_pushed_once_over_the_proposers_channel(  # type: ignor
     store: SqlStore, database_url: str, clock: FakeClock
 ) -> None:
     engine = create_engine_for(database_url)
-    staff = SqlStaff(engine, RetryPolicy(first_delay=timedelta(seconds=5)))
+    staff = SqlStaff(engine, replace(OUTBOX_RETRY, first_delay=timedelta(seconds=5)))
     line = FakeLinePush()
     dispatcher = ReplyDispatcher(staff.replies, [line, PullMessenger("web")], clock)
     try:
@@ -58,7 +59,7 @@ async def test_a_reply_is_pushed_once_over_the_proposers_channel(  # type: ignor
 
 async def test_a_web_chat_proposer_pulls_the_reply(store: SqlStore, database_url: str, clock: FakeClock) -> None:
     engine = create_engine_for(database_url)
-    staff = SqlStaff(engine, RetryPolicy())
+    staff = SqlStaff(engine, OUTBOX_RETRY)
     try:
         reference = await submit(store, make_submission(user=UserKey(channel="web", user_id="w-1")))
         await staff.add_reply(reference, "sato", "ありがとうございます。", clock.now())

@@ -9,10 +9,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
+from bot.channels.web.staff_replies import add_staff_replies
 from bot.channels.web.visitors import COOKIE, VisitorIds
 from bot.core.messages import UserKey
 from bot.settings import Settings
-from bot.staff.context import SERVICES
 from bot.staff.setup import staff_apps
 from storage.sql_store import SqlStore
 from tests.proposals import make_submission, submit
@@ -51,12 +51,12 @@ async def test_the_web_chat_visitor_pulls_only_their_own_replies(  # type: ignor
 ) -> None:
     app = await build_app(Settings(database_url=database_url, session_secret="s3cret", faq_embeddings=False))
     visitors = VisitorIds(b"s3cret")
-    apps = staff_apps(app.staff)
     root = web.Application()
-    for prefix, subapp in apps.items():
+    for prefix, subapp in staff_apps(app.staff).items():
         root.add_subapp(prefix, subapp)
+    add_staff_replies(root, app.staff.services.staff, app.staff.services.consultations, visitors)
     reference = await submit(store, make_submission(user=UserKey(channel="web", user_id="visitor-1")))
-    staff = apps["/staff"][SERVICES].staff
+    staff = app.staff.services.staff
     await staff.add_reply(reference, "sato", "ご提案ありがとうございます。", datetime.now(UTC))
 
     async with TestClient(TestServer(root)) as client:

@@ -28,7 +28,7 @@ async def test_a_message_that_waited_in_a_backlog_is_answered_without_the_loadin
 
 async def test_a_turn_slowed_by_the_download_of_a_file_shows_the_animation_before_the_answer(line: LineStack) -> None:
     await line.stop()
-    await line.start(replace(FAST, line_retry=replace(FAST.line_retry, loading_after=0.3)))
+    await line.start(replace(FAST, line_delivery=replace(FAST.line_delivery, loading_after=0.3)))
     assert await line.emulator.follow(USER) == 200
     await _settled(line)
     assert await line.emulator.tap(USER, "提案の下書きをつくる") == 200
@@ -47,7 +47,7 @@ async def test_a_turn_slowed_by_the_download_of_a_file_shows_the_animation_befor
 
 async def test_a_slow_turn_shows_it_one_to_one_only_and_never_in_standby(line: LineStack) -> None:
     await line.stop()
-    await line.start(replace(FAST, line_retry=replace(FAST.line_retry, loading_after=0.0)))  # every turn is "slow"
+    await line.start(replace(FAST, line_delivery=replace(FAST.line_delivery, loading_after=0.0)))  # every turn is "slow"
     assert await line.emulator.type(USER, "こんにちは") == 200
     assert await line.emulator.type("U" + "8" * 32, "こんにちは", group_id="C" + "8" * 32) == 200
     line.emulator.mode = "standby"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -28,7 +28,7 @@ from storage import retention
 from storage.answers import SqlAnswers
 from storage.consultations import SqlConsultations
 from storage.handoff import SqlHandoff
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import SqlStore, create_engine_for
 from storage.staff import SqlStaff
 from storage.staff_accounts import SqlStaffAccounts
@@ -76,7 +76,7 @@ def make_engine(content: Content, store: SqlStore, clock: FakeClock) -> Engine:
 
 async def make_services(store: SqlStore, database_url: str, content: Content, clock: FakeClock):  # type: ignore[no-untyped-def]
     engine = create_engine_for(database_url)
-    policy = RetryPolicy(first_delay=timedelta(seconds=1))
+    policy = replace(OUTBOX_RETRY, first_delay=timedelta(seconds=1))
     consultations = SqlConsultations(engine, policy)
     resume = make_engine(content, store, clock).after_consultation
     index = build_index(content, None)

@@ -10,12 +10,12 @@ from typing import Any
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.web.staff_replies import add_staff_replies
 from bot.channels.web.visitors import COOKIE, VisitorIds
 from bot.content.loader import Content
 from bot.core import payloads
 from bot.core.messages import Choice, Inbound, UserKey
 from bot.handoff.replies import PullMessenger, ReplyDispatcher
-from bot.staff.pull import create_reply_pull_app
 from storage.sql_store import SqlStore
 from tests.harness import PASSWORD_HASH
 from tests.proposals import make_submission, submit
@@ -175,7 +175,7 @@ async def test_the_web_chat_pulls_the_hand_back_with_its_buttons(
     consultations, now = console.services.consultations, console.clock.now()
     pull = web.Application()
     visitors = VisitorIds(b"test secret")
-    pull.add_subapp("/api/staff-replies", create_reply_pull_app(console.services.staff, consultations, visitors))
+    add_staff_replies(pull, console.services.staff, consultations, visitors)
     async with TestClient(TestServer(pull)) as client:
         client.session.cookie_jar.update_cookies({COOKIE: visitors.cookie_value("visitor-1")})
         waiting = await (await client.get("/api/staff-replies")).json()

@@ -19,7 +19,7 @@ from bot.emulators.line import LineEmulator
 from bot.handoff.webhook_sink import EVENT_HEADER
 from bot.settings import REPOSITORY_ROOT, Settings
 from storage.answers import SqlAnswers
-from storage.queue import RetryPolicy
+from storage.queue import OUTBOX_RETRY
 from storage.sql_store import create_engine_for
 from tests.harness import PASSWORD, SECRET, TOKEN, post_form
 from tests.helpers import serve_locally, wait_until
@@ -91,7 +91,7 @@ async def test_an_answer_to_a_staff_reply_reaches_staff_and_the_proposer_is_told
 
                 database = create_engine_for(database_url)
                 try:
-                    stored = await SqlAnswers(database, RetryPolicy()).for_draft(reference)
+                    stored = await SqlAnswers(database, OUTBOX_RETRY).for_draft(reference)
                 finally:
                     await database.dispose()
                 assert [(answer.text, answer.channel) for answer in stored] == [(ANSWER, "line"), (MORE, "line")]

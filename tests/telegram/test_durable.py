@@ -6,7 +6,7 @@ The emulator and the real python-telegram-bot client talk over sockets.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from bot.app import App, AppOptions, build_app
 from bot.channels.telegram.client import register_webhook
 from bot.channels.telegram.setup import WEBHOOK_PATH
 from bot.emulators.telegram import DEFAULT_TOKEN, TelegramEmulator
-from bot.ingest.worker import Ingest, IngestPolicy
+from bot.ingest.worker import INGEST_RETRY, Ingest, IngestPolicy
 from bot.server.app import INGEST, create_server_app
 from bot.settings import REPOSITORY_ROOT, Settings
 from tests.harness import TelegramPlayer, check_stored, play_transcript
@@ -57,7 +57,7 @@ async def _stack(platform: TelegramEmulator, database_url: str, polling: bool) -
         telegram_poll_timeout=1,
     )
     options = AppOptions(
-        ingest=IngestPolicy(first_backoff=timedelta(milliseconds=50), sweep_every=0.2), telegram_polling=polling
+        ingest=IngestPolicy(retry=replace(INGEST_RETRY, first_delay=timedelta(milliseconds=50)), sweep_every=0.2), telegram_polling=polling
     )
     app = await build_app(settings, options, ShiftedClock(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))))
     server = create_server_app(app)

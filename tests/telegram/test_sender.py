@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.channels.telegram.sender import SendPolicy, TelegramSender
+from bot.channels.telegram.sender import FLOOD_CONTROL, TelegramSender
 from bot.core.messages import CardMessage, CardRow, Choice, TextMessage
 from bot.emulators.telegram import TelegramEmulator
 
@@ -76,7 +78,7 @@ async def test_retry_after_gives_up_after_the_bounded_attempts(emulator: Telegra
     emulator.fail_next("sendMessage", code=429, retry_after=1, times=5)
 
     with pytest.raises(Exception, match="Flood control exceeded"):
-        await TelegramSender(bot, SendPolicy(attempts=2)).send(1001, [QUESTION])
+        await TelegramSender(bot, replace(FLOOD_CONTROL, max_attempts=2)).send(1001, [QUESTION])
     assert emulator.sent_to(1001) == []
 
 

@@ -17,12 +17,13 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.channels.line.api import PUSH_PATH, REPLY_PATH, LineApiError, MessagingApi
 from bot.channels.line.messages import Message
 from bot.core.required import required
 from bot.ingest.turns import PartlySent
+from bot.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,12 @@ class DeliveryFailed(Exception):
     """LINE did not take the messages within the retry budget; the event is retried later."""
 
 
+LINE_RETRY = RetryPolicy(max_attempts=6, first_delay=timedelta(seconds=0.5))  # waits 0.5, 1, 2, 4, 8 s between tries
+
+
 @dataclass(frozen=True)
-class RetryPolicy:
-    delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+class DeliveryPolicy:
+    retry: RetryPolicy = LINE_RETRY
     request_timeout: float = 10.0
     reply_window_seconds: float = 50.0  # LINE keeps a reply token for about a minute
     loading_after: float = 1.0  # the loading animation shows when a turn has run this long without its answer (bot/channels/line/signs.py)
@@ -54,7 +58,7 @@ class Delivery:
 
 
 class LineSender:
-    def __init__(self, api: MessagingApi, policy: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(self, api: MessagingApi, policy: DeliveryPolicy = DeliveryPolicy()) -> None:
         self._api = api
         self._policy = policy
 
@@ -84,7 +88,7 @@ class LineSender:
         """
         request: dict[str, object] = {"replyToken": required(delivery.reply_token, "the reply token"), "messages": batch}
         maybe_sent = delivery.resumed
-        for delay in (*self._policy.delays, None):
+        for delay in (*self._policy.retry.delays(), None):
             try:
                 await self._api.post(REPLY_PATH, request)
                 return True
@@ -107,7 +111,7 @@ class LineSender:
     async def _push(self, delivery: Delivery, batch: list[Message], retry_key: str) -> None:
         request: dict[str, object] = {"to": delivery.to, "messages": batch}
         reason = ""
-        for delay in (*self._policy.delays, None):
+        for delay in (*self._policy.retry.delays(), None):
             try:
                 await self._api.post(PUSH_PATH, request, retry_key)
                 return

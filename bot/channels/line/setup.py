@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.channels.line import CHANNEL
 from bot.channels.line.api import MessagingApi
 from bot.channels.line.content import LineContent
-from bot.channels.line.delivery import Delivery, DeliveryFailed, LineSender, RetryPolicy
+from bot.channels.line.delivery import Delivery, DeliveryFailed, DeliveryPolicy, LineSender
 from bot.channels.line.inbound import LineEvents, UserEvents
 from bot.channels.line.messages import to_batches
 from bot.channels.line.signs import ReadTokens, Signs
@@ -31,7 +31,7 @@ class LineConfig:
     secret: str
     access_token: str
     api_base_url: str
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     max_age: timedelta = timedelta(hours=24)  # older events are acknowledged, not answered (replays)
     max_document_bytes: int = 10 * 1024 * 1024  # a larger file or image is not fetched (bot/channels/line/content.py)
     content_timeout: float = 60.0  # seconds to fetch one file
@@ -58,7 +58,7 @@ class LineChannel:
         self._api: MessagingApi | None = None
         self._content = LineContent(config.api_base_url, config.access_token, config.content_timeout, config.max_document_bytes)
         self._sender: LineSender | None = None
-        self.signs = Signs(lambda: self._api.post if self._api is not None else None, events, config.retry.loading_after)
+        self.signs = Signs(lambda: self._api.post if self._api is not None else None, events, config.delivery.loading_after)
 
     async def read(self, event: StoredEvent) -> Said:
         said = await self._events.read(event)
@@ -93,8 +93,8 @@ class LineChannel:
 
     async def _client_context(self, server: web.Application) -> AsyncIterator[None]:
         config = self._config
-        async with MessagingApi(config.api_base_url, config.access_token, config.retry.request_timeout) as api, self._content:
-            self._api, self._sender = api, LineSender(api, config.retry)
+        async with MessagingApi(config.api_base_url, config.access_token, config.delivery.request_timeout) as api, self._content:
+            self._api, self._sender = api, LineSender(api, config.delivery)
             try:
                 yield
             finally:

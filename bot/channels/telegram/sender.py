@@ -12,7 +12,6 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import TypeVar
@@ -25,19 +24,18 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.telegram.render import render
 from bot.core.messages import Outbound
 from bot.ingest.turns import PartlySent
+from bot.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class SendPolicy:
-    attempts: int = 5
-    longest_wait: float = 60.0  # a longer retry_after gives up now; the event is retried later
+FLOOD_CONTROL = RetryPolicy(max_attempts=5, max_delay=timedelta(seconds=60))
+"""Telegram says how long to wait; a longer ``retry_after`` gives up now (the event is retried later)."""
 
 
 class TelegramSender:
-    def __init__(self, bot: Bot, policy: SendPolicy = SendPolicy()) -> None:
+    def __init__(self, bot: Bot, policy: RetryPolicy = FLOOD_CONTROL) -> None:
         self.bot = bot
         self._policy = policy
 
@@ -72,7 +70,7 @@ class TelegramSender:
                 return await call()
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
-                if attempt >= self._policy.attempts or wait > self._policy.longest_wait:
+                if self._policy.gives_up(attempt) or self._policy.too_long(timedelta(seconds=wait)):
                     raise
                 log.info("Telegram flood control: waiting %.0f s (attempt %d)", wait, attempt)
                 attempt += 1

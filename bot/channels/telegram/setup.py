@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -18,12 +18,13 @@ from bot.channels.telegram.content import TelegramFiles
 from bot.channels.telegram.intake import UpdateIntake
 from bot.channels.telegram.polling import poll
 from bot.channels.telegram.processor import TelegramUpdates
-from bot.channels.telegram.sender import SendPolicy, TelegramSender
+from bot.channels.telegram.sender import FLOOD_CONTROL, TelegramSender
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.core.messages import Choice, Outbound, TextMessage
 from bot.core.ports import Clock
 from bot.ingest.events import NewEvent, StoredEvent
 from bot.ingest.turns import Said
+from bot.retry import RetryPolicy
 
 WEBHOOK_PATH = "/webhooks/telegram"
 
@@ -34,7 +35,7 @@ class TelegramConfig:
     api_base_url: str
     webhook_secret: str | None  # required for the webhook; polling needs none
     commands: Mapping[str, str]
-    send: SendPolicy = field(default_factory=SendPolicy)
+    send: RetryPolicy = FLOOD_CONTROL
     poll_timeout: int = 30
     polling: bool = False  # fetch updates with getUpdates instead of the webhook
     max_document_bytes: int = 10 * 1024 * 1024  # a larger file is not fetched (bot/channels/telegram/content.py)

@@ -1,4 +1,4 @@
-"""``GET <mount>?after=ID``: the web chat fetches staff replies to its visitor (the web chat has no push),
+"""``GET /api/staff-replies?after=ID``: the web chat fetches staff replies to its visitor (the web chat has no push),
 and what the bot says when a consultation ends (``from`` tells them apart; ``choices`` are its buttons).
 
 The visitor is the one the web chat's own signed cookie names, so nobody reads someone else's replies.
@@ -15,8 +15,12 @@ from bot.core.messages import UserKey
 from storage.consultations import BOT_AUTHOR, SqlConsultations
 from storage.staff import SqlStaff
 
+PATH = "/api/staff-replies"
 
-def create_reply_pull_app(staff: SqlStaff, consultations: SqlConsultations, visitors: VisitorIds) -> web.Application:
+
+def add_staff_replies(server: web.Application, staff: SqlStaff, consultations: SqlConsultations, visitors: VisitorIds) -> None:
+    """The web chat's pull of what staff (and the bot, when a consultation ends) said to its visitor."""
+
     async def replies(request: web.Request) -> web.Response:
         after = _reply_id(request.query.get("after", "0"))
         if after is None:
@@ -33,9 +37,7 @@ def create_reply_pull_app(staff: SqlStaff, consultations: SqlConsultations, visi
         ]
         return web.json_response({"messages": messages, "consulting": consulting}, headers={"Cache-Control": "no-store"})
 
-    app = web.Application()
-    app.router.add_get("", replies)
-    return app
+    server.router.add_get(PATH, replies)
 
 
 def _reply_id(raw: str) -> int | None:
