@@ -56,5 +56,5 @@ def test_problems_in_the_rich_menu_file_name_file_and_line(tmp_path: Path, conte
     assert menu is None
     assert [problem.render(tmp_path) for problem in problems] == [
         "dialogs/line/richmenu.yaml:9: 'proposal' is not an item of the menu: "
-        + "['about', 'contact', 'criteria', 'draft', 'eligible', 'faq', 'my_proposals']"
+        + "['about', 'contact', 'criteria', 'draft', 'eligible', 'faq', 'language', 'my_proposals']"
     ]
