@@ -10,10 +10,10 @@ from bot.content.choices import choice_options, menu_options
 from bot.content.documents import PLACEHOLDERS as DOCUMENT_PLACEHOLDERS
 from bot.content.documents import document_dialogs
 from bot.content.facts import fact_checks
+from bot.content.faq_overlays import FACTS_FILE
 from bot.content.loader import (
     AFTER_HANDOFF_FILE,
     CONSULTATION_FILE,
-    FACTS_FILE,
     PRIVACY_FILE,
     REPLIES_FILE,
     SUBMISSION_FILE,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.content.loader import FACTS_FILE, Content, Source
+from bot.content.faq_overlays import FACTS_FILE
+from bot.content.loader import Content, Source
 from bot.content.models import CountedFact
 from bot.content.problems import Problem
 from bot.content.yamlsrc import strings

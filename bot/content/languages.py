@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.content.faq_overlays import NOT_ENTRY_FILES, EntryOverlays
 from bot.content.language_set import BASE_LANGUAGE
 from bot.content.problems import Problem
 from bot.content.translations import Reader, Report, overlay_reader
@@ -34,8 +35,9 @@ def load_translations(root: Path, content: Content, load: Load) -> list[Problem]
             continue
         report = Report()
         found: list[Problem] = []
-        translated = load(overlay_reader(language.id, report), found)
-        found += report.problems
+        entries = EntryOverlays(root / "faq" / language.id, report.problems)
+        translated = load(overlay_reader(language.id, report, entries), found)
+        found += report.problems + entries.unmatched()
         if translated is not None and not found:
             found += cross_check(translated)
         problems += [Problem(one.file, one.line, f"[{language.id}] {one.reason}") for one in found]
@@ -49,13 +51,13 @@ def load_translations(root: Path, content: Content, load: Load) -> list[Problem]
 
 
 def _orphans(root: Path, known: set[str]) -> list[Problem]:
-    """A translation file needs its Japanese file."""
+    """A translation file needs its Japanese file; FAQ entries' translations need their ids (faq_overlays.py)."""
     return [
         Problem(path, 1, f"no Japanese file {folder.name}/{path.name} to translate")
         for language in sorted(known - {BASE_LANGUAGE})
         for folder in (root / "dialogs", root / "faq")
         for path in sorted((folder / language).glob("*.yaml"))
-        if not (folder / path.name).is_file()
+        if not (folder / path.name).is_file() and (folder.name == "dialogs" or path.name in NOT_ENTRY_FILES)
     ]
 
 

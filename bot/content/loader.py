@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.continuation import ContinueTexts
 from bot.content.documents import DOCUMENTS_FILE, DocumentTexts
+from bot.content.faq_overlays import FACTS_FILE, NOT_ENTRY_FILES, OUT_OF_SCOPE_FILE, SYNONYMS_FILE
 from bot.content.language_set import LANGUAGES_FILE, LanguageSet
 from bot.content.models import (
     AfterHandoffTexts,
@@ -47,13 +48,10 @@ REPLIES_FILE = "replies.yaml"
 AFTER_HANDOFF_FILE = "after_handoff.yaml"
 INTENTS_FILE = "intents.yaml"
 CONTINUE_FILE = "continue.yaml"
-OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 SPECIAL_DIALOG_FILES = (
     COMMON_FILE, PRIVACY_FILE, CONSULTATION_FILE, SUBMISSION_FILE, REPLIES_FILE, INTENTS_FILE, DOCUMENTS_FILE,
     AFTER_HANDOFF_FILE, CONTINUE_FILE, LANGUAGES_FILE,
 )  # not dialogs
-FACTS_FILE = "facts.yaml"
-SYNONYMS_FILE = "synonyms.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -172,7 +170,7 @@ def _load_files(root: Path, problems: list[Problem], read: Reader = load_yaml) -
         problems += _words_in_two_groups(synonyms, raw[-1][1])
     out_of_scope, out_of_scope_source = _optional(faq_dir / OUT_OF_SCOPE_FILE, OutOfScope, problems, raw, read)
     for path in sorted(faq_dir.glob("*.yaml")):
-        if path.name in (FACTS_FILE, SYNONYMS_FILE, OUT_OF_SCOPE_FILE):
+        if path.name in NOT_ENTRY_FILES:
             continue
         faq_file = _load_model(path, FaqFile, problems, raw, read)
         if faq_file is None:

@@ -6,7 +6,8 @@ the texts (steps by ``id``, options by ``value``, rows and items by ``field``, F
 Japanese file: an overlay may repeat such a value unchanged but not change it, and a key the Japanese file
 does not have is a problem (``file:line: reason``). A text the overlay leaves out is said in 日本語 and is
 listed as missing. Typed words (``words``, ``examples``, …) are added to the Japanese ones, so a user may
-type either.
+type either. FAQ entries are the exception to file by file: their translations follow the entry's id
+(bot/content/faq_overlays.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.content.faq_overlays import EntryOverlays
 from bot.content.language_set import LANGUAGES_FILE
 from bot.content.problems import Problem
 from bot.content.yamlsrc import LineMap, YamlSyntaxError, load_yaml
@@ -73,8 +75,9 @@ class Report:
     overlays: list[Path] = field(default_factory=list)
 
 
-def overlay_reader(language: str, report: Report) -> Reader:
-    """A reader of content files that puts ``language``'s overlay (``<folder>/<language>/<file>``) on each file."""
+def overlay_reader(language: str, report: Report, entries: EntryOverlays) -> Reader:
+    """A reader of content files that puts ``language``'s overlay (``<folder>/<language>/<file>``) on each file,
+    and on each FAQ entry its translation from ``entries`` (whichever file of the language's folder holds it)."""
 
     def read(path: Path) -> tuple[Any, LineMap]:
         data, lines = load_yaml(path)
@@ -82,7 +85,10 @@ def overlay_reader(language: str, report: Report) -> Reader:
             return data, lines
         overlay_path = path.parent / language / path.name
         given: set[KeyPath] = set()
-        if overlay_path.is_file() and isinstance(data, dict):
+        overlay_of: dict[int, Path] = {}  # an FAQ entry's position -> the file holding its translation
+        if entries.is_entry_file(path) and isinstance(data, dict):
+            data = _translate_entries(path, data, entries, report.problems, given, overlay_of)
+        elif overlay_path.is_file() and isinstance(data, dict):
             report.overlays.append(overlay_path)
             try:
                 over, over_lines = load_yaml(overlay_path)
@@ -96,10 +102,31 @@ def overlay_reader(language: str, report: Report) -> Reader:
             if key_path in given:
                 report.translated += 1
             else:
-                report.missing.append(Missing(path, lines.line_of(key_path), named(data, key_path), overlay_path))
+                position = key_path[1] if key_path[:1] == ("entries",) else None
+                belongs = overlay_of.get(position, overlay_path) if isinstance(position, int) else overlay_path
+                report.missing.append(Missing(path, lines.line_of(key_path), named(data, key_path), belongs))
         return data, lines
 
     return read
+
+
+def _translate_entries(
+    path: Path, data: dict[str, Any], entries: EntryOverlays, problems: list[Problem], given: set[KeyPath],
+    overlay_of: dict[int, Path],
+) -> dict[str, Any]:
+    """A Japanese FAQ file with each entry's translation put on it, found by the entry's id."""
+    items = data.get("entries")
+    if not isinstance(items, list):
+        return data
+    merged = list(items)
+    for position, item in enumerate(items):
+        overlay = entries.take(item.get("id")) if isinstance(item, dict) else None
+        if overlay is None:
+            continue
+        overlay_of[position] = overlay.file
+        merger = _Merger(overlay.file, path.name, overlay.lines, problems, given, data)
+        merged[position] = merger.merge(item, overlay.data, ("entries", position), overlay.at)
+    return {**data, "entries": merged}
 
 
 def texts(data: Any, path: KeyPath = ()) -> Iterator[KeyPath]:

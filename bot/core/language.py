@@ -7,7 +7,7 @@ A new user's first greeting is in the language the platform names (LINE profile,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from typing import Protocol, runtime_checkable
 
 from bot.content.language_set import BASE_LANGUAGE, Language, LanguageSet
 from bot.content.loader import Content
@@ -15,9 +15,9 @@ from bot.core import payloads
 from bot.core.conversation import Conversation
 from bot.core.messages import Choice, Inbound, TextMessage
 from bot.core.numbers import numbered_after, picked
-from bot.core.ports import FaqHit, FaqLookup, FaqMatch, Reading
+from bot.core.ports import FaqLookup
 from bot.core.state import ConversationState
-from bot.core.text import normalize, render
+from bot.core.text import normalize
 
 LIST = ""  # what :func:`asked_for` returns for "show me the languages"
 
@@ -84,41 +84,15 @@ def in_language_of(content: Content, state: ConversationState) -> Content:
     return content.in_language(state.language or BASE_LANGUAGE)
 
 
-class TranslatedFaq:
-    """The FAQ index matches in every language; its answers, questions and labels are said in the user's."""
-
-    def __init__(self, faq: FaqLookup, content: Content) -> None:
-        self._faq = faq
-        self._content = content
-        self._outside = {topic.id: topic.label for topic in content.out_of_scope.topics} if content.out_of_scope else {}
-        base = content.in_language(BASE_LANGUAGE).out_of_scope
-        self._outside_ids = {topic.label: topic.id for topic in base.topics} if base else {}
-
-    def lookup(self, text: str) -> FaqMatch:
-        return self._match(self._faq.lookup(text))
-
-    def read(self, text: str) -> Reading:
-        reading = self._faq.read(text)
-        outside = reading.outside
-        if outside is not None:
-            outside = self._outside.get(self._outside_ids.get(outside, ""), outside)
-        return replace(reading, faq=self._match(reading.faq), outside=outside)
-
-    def get(self, entry_id: str) -> FaqHit | None:
-        hit = self._faq.get(entry_id)
-        return self._hit(hit) if hit is not None else None
-
-    def _match(self, match: FaqMatch) -> FaqMatch:
-        answer = self._hit(match.answer) if match.answer is not None else None
-        return FaqMatch(answer=answer, suggestions=tuple(self._hit(hit) for hit in match.suggestions))
-
-    def _hit(self, hit: FaqHit) -> FaqHit:
-        entry = self._content.faq_entry(hit.entry_id)
-        if entry is None:
-            return hit
-        answer = render(entry.answer, self._content.facts.facts)
-        return replace(hit, label=entry.label, question=entry.question, answer=answer)
+@runtime_checkable
+class FaqInLanguages(Protocol):
+    def in_language(self, language: str) -> FaqLookup:
+        """The FAQ lookup whose answers, questions and labels are in ``language`` (bot/faq/languages.py)."""
+        ...
 
 
 def translated(faq: FaqLookup, content: Content) -> FaqLookup:
-    return faq if content.language == BASE_LANGUAGE else TranslatedFaq(faq, content)
+    """The FAQ in the content's language; a lookup that knows only 日本語 answers in 日本語."""
+    if content.language == BASE_LANGUAGE or not isinstance(faq, FaqInLanguages):
+        return faq
+    return faq.in_language(content.language)

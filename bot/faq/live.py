@@ -20,6 +20,7 @@ from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
 from bot.core.ports import FaqHit, FaqMatch, Reading
 from bot.faq.dense import E5Embedder
+from bot.faq.languages import language_indexes
 from bot.faq.matcher import FaqIndex
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,10 @@ Stamp = tuple[tuple[str, int, int], ...]
 def build_index(content: Content, embedder: E5Embedder | None) -> FaqIndex:
     intents = content.intents.intents if content.intents else ()
     topics = content.out_of_scope.topics if content.out_of_scope else ()
-    return FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder, intents=intents, topics=topics,
-                    question_markers=content.common.question_markers)
+    index = FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder, intents=intents, topics=topics,
+                     question_markers=content.common.question_markers)
+    index.translations = language_indexes(content, embedder)  # English, やさしい日本語 (#17)
+    return index
 
 
 def load_embedder(cache_dir: Path) -> E5Embedder | None:
@@ -84,6 +87,9 @@ class LiveContent:
     def get(self, entry_id: str) -> FaqHit | None:
         return self.index.get(entry_id)
 
+    def in_language(self, language: str) -> FaqIndex:
+        return self.index.in_language(language)
+
     def wait(self) -> None:
         """Block until a rebuild that is under way has finished (tests, `kyoso` commands)."""
         if self._rebuilding is not None:
@@ -112,6 +118,6 @@ class LiveContent:
         log.info("content reloaded: %d steps, %d FAQ entries", len(content.steps), len(content.faq))
 
     def _files_stamp(self) -> Stamp:
-        files = sorted([*(self._root / "dialogs").glob("*.yaml"), *(self._root / "faq").glob("*.yaml")])
+        files = sorted([*(self._root / "dialogs").glob("**/*.yaml"), *(self._root / "faq").glob("**/*.yaml")])  # translations too
         stats = [(f"{path.parent.name}/{path.name}", path.stat()) for path in files if path.is_file()]
         return tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats)

@@ -144,6 +144,11 @@ class FaqIndex:
         home = [target.kind != "outside" for target in self.targets]  # the window's answers and requests
         self._index = HybridIndex(documents, tokenizers_for(("char", "sudachi"), normalizer), embedder, self.calibration.weights, home)
         self._kinds = np.array([target.kind for target in self.targets])
+        self.translations: dict[str, FaqIndex] = {}  # an index per other language (bot/faq/languages.py)
+
+    def in_language(self, language: str) -> FaqIndex:
+        """The index that answers in ``language`` (this one for 日本語 or a language without its own)."""
+        return self.translations.get(language, self)
 
     @property
     def methods(self) -> list[str]:

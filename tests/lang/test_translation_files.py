@@ -87,11 +87,65 @@ def test_a_key_the_japanese_file_does_not_have_is_a_problem(
 
 def test_a_translation_without_its_japanese_file_and_a_broken_placeholder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _copy_content(tmp_path)
-    _write(root / "faq" / "en" / "basic.yaml", "entries: []\n")
+    _write(root / "dialogs" / "en" / "mian.yaml", "title: x\n")
+    _write(root / "faq" / "en" / "synonym.yaml", "entries: []\n")  # an entry list: keyed by ids, not by a file
+    _write(root / "faq" / "en" / "out_of_scope.yaml", "topics: []\n")
+    (root / "faq" / "out_of_scope.yaml").unlink()
     overlay = root / "dialogs" / "en" / "main.yaml"
     overlay.write_text(overlay.read_text(encoding="utf-8").replace("{desk_name}", "{desk}"), encoding="utf-8")
 
     assert main(["check", "--content-dir", str(root)]) == 1
     printed = capsys.readouterr().out
-    assert "faq/en/basic.yaml:1: no Japanese file faq/basic.yaml to translate" in printed
+    assert "dialogs/en/mian.yaml:1: no Japanese file dialogs/mian.yaml to translate" in printed
+    assert "faq/en/out_of_scope.yaml:1: no Japanese file faq/out_of_scope.yaml to translate" in printed
+    assert "synonym.yaml" not in printed
     assert "[en] unknown placeholder {desk}" in printed, "a translation is cross-checked like the Japanese files"
+
+
+def _cut(path: Path, start: str, end: str) -> str:
+    """Take the lines from ``start`` up to ``end`` out of ``path``; they are returned."""
+    text = path.read_text(encoding="utf-8")
+    begin = text.index(start)
+    block = text[begin:text.index(end, begin)]
+    path.write_text(text.replace(block, ""), encoding="utf-8")
+    return block
+
+
+def test_an_faq_entry_moved_to_another_file_keeps_its_translation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy_content(tmp_path)
+    japanese = _cut(root / "faq" / "basics.yaml", "  - id: kyoso_meaning\n", "  - id: eligibility\n")
+    program = root / "faq" / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8") + "\n" + japanese, encoding="utf-8")
+    english = _cut(root / "faq" / "en" / "basics.yaml", "  - id: kyoso_meaning\n", "  - id: eligibility\n")
+    _write(root / "faq" / "en" / "more.yaml", "entries:\n" + english.replace("    label: What is co-creation?\n", ""))
+
+    content = load_content(root)
+    assert content.faq_sources["kyoso_meaning"].file == program
+    entry = content.in_language("en").faq_entry("kyoso_meaning")
+    assert entry is not None and entry.answer.startswith('"Co-creation" (共創, kyoso) means')
+    assert entry.label == "共創とは", "the text the translation leaves out is said in 日本語"
+    easy = content.in_language("easy").faq_entry("kyoso_meaning")
+    assert easy is not None and easy.answer != content.faq_entry("kyoso_meaning").answer  # type: ignore[union-attr]
+
+    assert main(["check", "--content-dir", str(root), "--missing", "en"]) == 0
+    printed = capsys.readouterr().out
+    line = _line_of(program, "    label: 共創とは")
+    assert f"note: faq/program.yaml:{line}: no English text in faq/en/more.yaml for entries[kyoso_meaning].label" in printed
+    assert "[en]" not in printed
+
+
+@pytest.mark.parametrize(("entry_id", "reason"), [
+    ("kyoso_meanin", "entries[kyoso_meanin]: no FAQ entry with id 'kyoso_meanin' in faq/*.yaml to translate"),
+    ("kyoso_meaning", "entries[kyoso_meaning]: already translated in basics.yaml line 4"),
+], ids=["id in no Japanese file", "translated twice"])
+def test_an_faq_translation_needs_an_id_of_the_japanese_files_once(
+    entry_id: str, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy_content(tmp_path)
+    overlay = _write(root / "faq" / "en" / "more.yaml", f"# moved\nentries:\n  - id: {entry_id}\n    answer: Hello.\n")
+
+    assert main(["check", "--content-dir", str(root)]) == 1
+    printed = capsys.readouterr().out
+    assert f"faq/en/more.yaml:{_line_of(overlay, '  - id:')}: [en] {reason}" in printed, printed
+    with pytest.raises(ContentInvalid):
+        load_content(root)
