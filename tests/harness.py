@@ -218,6 +218,20 @@ class CoreSession:
         raise AssertionError(f"no button '{label}' was offered; offered: {[c.label for c in offered]}")
 
 
+async def play_on_core(path: Path, content: Content, faq: FaqIndex, database_url: str, session_type: type[CoreSession] | None = None) -> None:
+    """Play the transcript at ``path`` against the core (``session_type``: a CoreSession that reads more of a turn)."""
+    script = load(path)
+    session = (session_type or CoreSession)(content, faq, database_url, FakeClock(start_of(script)))
+    await session.start()
+    try:
+        await play(session, script["turns"], f"{path.name} turn")
+        if "stored" in script:
+            assert session.store is not None
+            await check_stored(session.store, script["stored"], CORE_USER.channel, CORE_USER.user_id)
+    finally:
+        await session.close()
+
+
 # -- LINE ----------------------------------------------------------------------------------------------------------
 
 

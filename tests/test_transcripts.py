@@ -12,19 +12,9 @@ import pytest
 
 from bot.content.loader import Content
 from bot.faq.matcher import FaqIndex
-from tests.harness import CORE_USER, TRANSCRIPTS, CoreSession, check_stored, load, play, start_of
-from tests.helpers import FakeClock
+from tests.harness import TRANSCRIPTS, play_on_core
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda path: path.stem)
 async def test_transcript(path: Path, content: Content, faq_index: FaqIndex, database_url: str) -> None:
-    script = load(path)
-    session = CoreSession(content, faq_index, database_url, FakeClock(start_of(script)))
-    await session.start()
-    try:
-        await play(session, script["turns"], f"{path.name} turn")
-        if "stored" in script:
-            assert session.store is not None
-            await check_stored(session.store, script["stored"], CORE_USER.channel, CORE_USER.user_id)
-    finally:
-        await session.close()
+    await play_on_core(path, content, faq_index, database_url)

@@ -13,7 +13,7 @@ from bot.core.messages import Inbound
 from bot.emulators.telegram import TelegramEmulator
 from bot.faq.matcher import FaqIndex
 from bot.settings import Settings
-from tests.harness import CORE_USER, check_stored, load, play, start_of
+from tests.harness import CORE_USER, play, play_on_core, start_of
 from tests.helpers import FakeClock
 from tests.lang.sessions import HintedSession
 
@@ -22,16 +22,7 @@ TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda path: path.stem)
 async def test_transcript_in_each_language(path: Path, content: Content, faq_index: FaqIndex, database_url: str) -> None:
-    script = load(path)
-    session = HintedSession(content, faq_index, database_url, FakeClock(start_of(script)))
-    await session.start()
-    try:
-        await play(session, script["turns"], f"{path.name} turn")
-        if "stored" in script:
-            assert session.store is not None
-            await check_stored(session.store, script["stored"], CORE_USER.channel, CORE_USER.user_id)
-    finally:
-        await session.close()
+    await play_on_core(path, content, faq_index, database_url, HintedSession)
 
 
 async def test_the_language_is_kept_with_the_conversation_across_a_restart(
