@@ -14,12 +14,12 @@ from bot.faq.dense import E5Embedder
 from bot.faq.matcher import FaqIndex
 
 
-def language_indexes(content: Content, embedder: E5Embedder | None) -> dict[str, FaqIndex]:
-    return {
-        language: _index(translated, content, embedder)
-        for language, translated in content.translations.items()
-        if translated is not content
-    }
+def language_index(content: Content, embedder: E5Embedder | None, language: str) -> FaqIndex | None:
+    """The index of ``language``, or None for 日本語 and a language the content does not have."""
+    translated = content.translations.get(language)
+    if translated is None or translated is content:
+        return None
+    return _index(translated, content, embedder)
 
 
 def _index(translated: Content, japanese: Content, embedder: E5Embedder | None) -> FaqIndex:

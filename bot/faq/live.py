@@ -10,6 +10,7 @@ never takes the bot down.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -20,7 +21,7 @@ from bot.content.loader import Content, load_content
 from bot.content.problems import ContentInvalid
 from bot.core.ports import FaqHit, FaqMatch, Reading
 from bot.faq.dense import E5Embedder
-from bot.faq.languages import language_indexes
+from bot.faq.languages import language_index
 from bot.faq.matcher import FaqIndex
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def build_index(content: Content, embedder: E5Embedder | None) -> FaqIndex:
     topics = content.out_of_scope.topics if content.out_of_scope else ()
     index = FaqIndex(content.faq, content.facts.facts, content.synonyms, embedder, intents=intents, topics=topics,
                      question_markers=content.common.question_markers)
-    index.translations = language_indexes(content, embedder)  # English, やさしい日本語 (#17)
+    index.build_translation = functools.partial(language_index, content, embedder)  # English, やさしい日本語 (#17)
     return index
 
 
@@ -114,7 +115,10 @@ class LiveContent:
             problems = "\n".join(problem.render(self._root) for problem in invalid.problems)
             log.error("the content was edited but has problems; keeping the previous dialogs and FAQ:\n%s", problems)
             return
-        self._live = (content, self._build(content))
+        index = self._build(content)
+        for language in content.translations:  # built here, off the event loop, not at the first question
+            index.in_language(language)
+        self._live = (content, index)
         log.info("content reloaded: %d steps, %d FAQ entries", len(content.steps), len(content.faq))
 
     def _files_stamp(self) -> Stamp:

@@ -14,7 +14,7 @@ fitted on the tuning questions by bench/faq_calibrate.py, say what the user sees
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -144,11 +144,20 @@ class FaqIndex:
         home = [target.kind != "outside" for target in self.targets]  # the window's answers and requests
         self._index = HybridIndex(documents, tokenizers_for(("char", "sudachi"), normalizer), embedder, self.calibration.weights, home)
         self._kinds = np.array([target.kind for target in self.targets])
-        self.translations: dict[str, FaqIndex] = {}  # an index per other language (bot/faq/languages.py)
+        # Builds the index of another language (bot/faq/languages.py), or None where it has none.
+        self.build_translation: Callable[[str], FaqIndex | None] = lambda language: None
+        self._translations: dict[str, FaqIndex | None] = {}
 
     def in_language(self, language: str) -> FaqIndex:
-        """The index that answers in ``language`` (this one for 日本語 or a language without its own)."""
-        return self.translations.get(language, self)
+        """The index that answers in ``language`` (this one for 日本語 or a language without its own).
+
+        Built at the first question in that language, not with this one: most content loads (every
+        reload, every worker) never see a question in English or やさしい日本語, and three indexes
+        cost three times the build.
+        """
+        if language not in self._translations:
+            self._translations[language] = self.build_translation(language)
+        return self._translations[language] or self
 
     @property
     def methods(self) -> list[str]:
