@@ -31,16 +31,21 @@ def office(kind: str) -> bytes:
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", types)
-        package.writestr(part, "<document/>")
+        package.writestr(_member("[Content_Types].xml"), types, compress_type=zipfile.ZIP_DEFLATED)
+        package.writestr(_member(part), "<document/>", compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("readme.txt", "not an Office file")
+        package.writestr(_member("readme.txt"), "not an Office file")
     return buffer.getvalue()
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A member with a fixed date: the same bytes in every process, so the test ids pytest-xdist's workers collect agree."""
+    return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
 
 
 def ole(*streams: str) -> bytes:
